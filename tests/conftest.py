@@ -62,3 +62,6 @@ def ray_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         serve.shutdown()
     finally:
         ray.shutdown()
+
+
+from tests.serve_fixtures import admin, api_server  # noqa: E402,F401  (session Serve app)

@@ -1,0 +1,74 @@
+"""The Serve application: one FastAPI ingress deployment for Twilio and the admin API.
+
+`create_api()` builds the plain FastAPI app (also usable without Ray, e.g. for the
+benchmark floor); `ApiGateway` serves it on Ray Serve; `build_app(args)` is the
+application builder `serve run` / `serve deploy` import.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from ray import serve
+from ray.serve import Application
+
+from runtime.serve.errors import DEFAULT_MAX_BODY_BYTES, install_error_handlers
+from runtime.serve.routers import auth_routes, company, platform, public, records
+from runtime.serve.services import Services
+from runtime.settings import Settings
+
+API_DESCRIPTION = (
+    "Multi-tenant AI phone agent for trade companies. Company routes need a bearer token "
+    "for that company (or a platform admin); Twilio routes need a valid X-Twilio-Signature."
+)
+
+
+def create_api(services: Services | None = None) -> FastAPI:
+    """The whole HTTP surface; `services` is attached as app state for the handlers."""
+    max_body = services.settings.max_body_bytes if services else DEFAULT_MAX_BODY_BYTES
+    api = FastAPI(
+        title="ClientsVia runtime",
+        version="0.1.0",
+        description=API_DESCRIPTION,
+        max_body_size=max_body,
+    )
+    api.state.services = services
+    install_error_handlers(api)
+    for router in (
+        public.router,
+        auth_routes.router,
+        platform.router,
+        company.router,
+        records.knowledge_router,
+        records.employees_router,
+        records.contacts_router,
+    ):
+        api.include_router(router)
+    return api
+
+
+@serve.deployment(
+    name="ApiGateway",
+    max_ongoing_requests=500,
+    graceful_shutdown_timeout_s=5,
+    ray_actor_options={"num_cpus": 0},
+)
+@serve.ingress()
+class ApiGateway:
+    """A replica: builds its clients from the settings it was bound with, then its app."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        self._services = Services.from_settings(Settings(**settings))
+
+    def __serve_build_asgi_app__(self) -> FastAPI:
+        return create_api(self._services)
+
+
+def build_app(args: dict[str, Any] | None = None) -> Application:
+    """Application builder: settings come from the environment, overridden by `args`."""
+    settings = Settings(**(args or {}))
+    return ApiGateway.options(
+        num_replicas=settings.api_replicas,
+        max_ongoing_requests=settings.api_max_ongoing_requests,
+    ).bind(settings.for_deployment())

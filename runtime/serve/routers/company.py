@@ -1,0 +1,58 @@
+"""Routes on one company's document: profile, AI settings, phone numbers, voice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Request
+
+from runtime.serve.auth import CompanyGuard
+from runtime.serve.views import company_view, services_of
+from tenancy.models.company import TwilioPhoneNumber
+
+router = APIRouter(prefix="/api/company/{company_id}", tags=["company"])
+
+JsonObject = dict[str, Any]
+
+
+@router.get("", summary="Read a company")
+async def get_company(request: Request, access: CompanyGuard) -> JsonObject:
+    company = await services_of(request).registry.get(access.company_id)
+    return company_view(company)
+
+
+@router.patch("", summary="Change a company (deep merge; lists replace)")
+async def patch_company(
+    request: Request, access: CompanyGuard, changes: JsonObject = Body(...)
+) -> JsonObject:
+    company = await services_of(request).registry.patch(access.company_id, changes)
+    return company_view(company)
+
+
+@router.delete("", summary="Deactivate a company and release its phone numbers")
+async def delete_company(request: Request, access: CompanyGuard) -> JsonObject:
+    company = await services_of(request).registry.deactivate(access.company_id)
+    return {"_id": company.id, "isActive": company.isActive}
+
+
+@router.patch("/ai-settings", summary="Change the agent's AI settings")
+async def patch_ai_settings(
+    request: Request, access: CompanyGuard, changes: JsonObject = Body(...)
+) -> JsonObject:
+    registry = services_of(request).registry
+    company = await registry.patch(access.company_id, {"aiSettings": changes})
+    return company_view(company)["aiSettings"]
+
+
+@router.get("/phone-numbers", summary="List the company's Twilio numbers")
+async def list_phone_numbers(request: Request, access: CompanyGuard) -> list[JsonObject]:
+    company = await services_of(request).registry.get(access.company_id)
+    return [entry.model_dump() for entry in company.twilioConfig.phoneNumbers]
+
+
+@router.post("/phone-numbers", status_code=201, summary="Add a number (409 if another owns it)")
+async def add_phone_number(
+    request: Request, access: CompanyGuard, entry: TwilioPhoneNumber
+) -> list[JsonObject]:
+    company = await services_of(request).registry.add_phone_number(access.company_id, entry)
+    return [number.model_dump() for number in company.twilioConfig.phoneNumbers]

@@ -1,0 +1,78 @@
+"""Routes anyone may call: health, catalogs, the AI model list, and the disabled aggregates."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from runtime.serve.views import services_of
+from tenancy.models import AI_MODELS, ELEVENLABS_MODELS
+
+router = APIRouter(tags=["public"])
+
+
+@router.get("/health", summary="Liveness plus the state of Redis and Ray")
+async def health(request: Request) -> JSONResponse:
+    services = services_of(request)
+    started = time.perf_counter()
+    try:
+        redis_ok = bool(await services.redis.ping())
+    except Exception:  # noqa: BLE001 - health reports, it does not raise
+        redis_ok = False
+    redis_ms = round((time.perf_counter() - started) * 1000, 2)
+    ray_state = _ray_state()
+    healthy = redis_ok and ray_state["initialized"]
+    body = {
+        "status": "ok" if healthy else "degraded",
+        "redis": {"ok": redis_ok, "latencyMs": redis_ms},
+        "ray": ray_state,
+    }
+    return JSONResponse(body, status_code=200 if healthy else 503)
+
+
+def _ray_state() -> dict[str, Any]:
+    import ray
+
+    if not ray.is_initialized():
+        return {"initialized": False}
+    context = ray.get_runtime_context()
+    return {"initialized": True, "nodeId": context.get_node_id(), "namespace": context.namespace}
+
+
+@router.get("/api/ai/models", summary="LLM and voice models an agent can use")
+@router.post("/api/ai/models", summary="LLM and voice models an agent can use")
+async def ai_models() -> dict[str, Any]:
+    return {
+        "llm": [{"id": model, "provider": "google", "default": i == 0}
+                for i, model in enumerate(AI_MODELS)],
+        "tts": [{"id": model, "provider": "elevenlabs", "default": i == 0}
+                for i, model in enumerate(ELEVENLABS_MODELS)],
+    }
+
+
+_DISABLED = {
+    "/api/companies": "GET /api/admin/companies with a platform admin token",
+    "/api/alerts": "GET /api/company/{companyId}/... routes with that company's token",
+    "/api/suggestions": "GET /api/learning/analytics/{companyId} with that company's token",
+}
+
+
+def _disabled(remediation: str):  # noqa: ANN202 - route factory
+    async def endpoint() -> JSONResponse:
+        return JSONResponse(
+            {
+                "message": "This aggregate endpoint would expose data across companies.",
+                "error": "ENDPOINT_DISABLED_FOR_SECURITY",
+                "remediation": f"Use {remediation}.",
+            },
+            status_code=403,
+        )
+
+    return endpoint
+
+
+for _path, _remedy in _DISABLED.items():
+    router.get(_path, summary="Disabled: crosses tenants", status_code=403)(_disabled(_remedy))

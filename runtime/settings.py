@@ -1,0 +1,63 @@
+"""Runtime configuration, read once from the environment and passed down explicitly.
+
+Every option is documented next to its default. Secrets have no default: `make run`
+generates development values under ./var, production sets them for real.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    # Redis holding tenants, users, call checkpoints and the call-event stream.
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # HS256 key for admin API tokens.
+    jwt_secret: SecretStr = Field(min_length=16)
+    # How long a minted admin token stays valid.
+    jwt_ttl_s: int = Field(default=12 * 3600, ge=60)
+    # Key from which the at-rest encryption key for tenant secrets is derived.
+    clientsvia_secret_key: SecretStr = Field(min_length=16)
+    # The URL Twilio calls; webhook signatures are checked against it, never the Host header.
+    public_base_url: str = "http://127.0.0.1:8000"
+    # Platform Twilio auth token, used for companies that have none of their own.
+    twilio_auth_token: SecretStr | None = None
+    # Provider keys: with none, the agent answers from knowledge and speaks with <Say>.
+    gemini_api_key: SecretStr | None = None
+    elevenlabs_api_key: SecretStr | None = None
+    # "auto": real clients when keys are set; "doubles": offline doubles (tests, load).
+    provider_mode: Literal["auto", "doubles"] = "auto"
+    # Latency profile of the doubles: "zero" or "realistic" (LLM TTFT ~375 ms, TTS ~100 ms).
+    double_profile: Literal["zero", "realistic"] = "zero"
+    # Where call logs land as Parquet: a folder or an object-store URI (s3://, gs://).
+    parquet_root: str = "var/parquet"
+    # HTTP bind for Serve.
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    # Requests with larger bodies get 413 before they are parsed.
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    # Admin API requests per company per minute (webhooks have their own, higher limit).
+    api_rate_per_minute: int = Field(default=600, ge=1)
+    webhook_rate_per_minute: int = Field(default=3000, ge=1)
+    # Serve replicas of the API/webhook deployment, and requests each handles at once.
+    api_replicas: int = Field(default=1, ge=1)
+    api_max_ongoing_requests: int = Field(default=500, ge=1)
+    # Warm pool of idle call actors per node, and how many calls an actor serves before retiring.
+    warm_pool_size: int = Field(default=4, ge=0)
+    max_concurrent_calls: int = Field(default=300, ge=1)
+    actor_max_uses: int = Field(default=200, ge=1)
+    # bcrypt cost for user passwords.
+    bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+
+    def for_deployment(self) -> dict[str, object]:
+        """Plain values to hand a Serve deployment (secrets included, never logged)."""
+        values = self.model_dump()
+        for name, value in values.items():
+            if isinstance(value, SecretStr):
+                values[name] = value.get_secret_value()
+        return values

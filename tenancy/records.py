@@ -1,0 +1,100 @@
+"""A company's collections of small records (Q&A, employees, contacts) in Redis hashes.
+
+One hash per collection, field = record id, value = the record's JSON. The hash
+key is handed in by `TenantStore`, which owns the key layout.
+"""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+import redis.asyncio as aioredis
+from pydantic import ValidationError
+
+from tenancy.errors import Conflict, InvalidDocument, NotFound
+from tenancy.models import ApiModel, Contact, utc_now
+from tenancy.models.records import StoredRecord
+
+Record = TypeVar("Record", bound=StoredRecord)
+
+MAX_RECORDS = 5000  # per collection; keeps a runaway client from filling Redis
+
+
+class RecordCollection(Generic[Record]):
+    def __init__(self, redis: aioredis.Redis, key: str, model: type[Record], noun: str) -> None:
+        self._redis = redis
+        self._key = key
+        self._model = model
+        self.noun = noun
+
+    async def list(self) -> list[Record]:
+        values = await self._redis.hvals(self._key)
+        records = [self._model.model_validate_json(value) for value in values]
+        return sorted(records, key=lambda record: record.createdAt)
+
+    async def get(self, record_id: str) -> Record:
+        value = await self._redis.hget(self._key, record_id)
+        if value is None:
+            raise NotFound(f"{self.noun} {record_id} not found")
+        return self._model.model_validate_json(value)
+
+    async def add(self, fields: ApiModel) -> Record:
+        if await self._redis.hlen(self._key) >= MAX_RECORDS:
+            raise Conflict(f"a company can hold at most {MAX_RECORDS} {self.noun} records")
+        record = self._model.model_validate(fields.model_dump())
+        await self._write(record)
+        return record
+
+    async def update(self, record_id: str, changes: ApiModel) -> Record:
+        current = await self.get(record_id)
+        merged = current.model_dump(by_alias=True) | changes.model_dump(exclude_unset=True)
+        merged["updatedAt"] = utc_now()
+        try:
+            record = self._model.model_validate(merged)
+        except ValidationError as exc:
+            raise InvalidDocument(str(exc)) from exc
+        await self._write(record, previous=current)
+        return record
+
+    async def delete(self, record_id: str) -> Record:
+        record = await self.get(record_id)
+        await self._redis.hdel(self._key, record_id)
+        await self._forget(record)
+        return record
+
+    async def _write(self, record: Record, previous: Record | None = None) -> None:
+        await self._redis.hset(self._key, record.id, record.model_dump_json(by_alias=True))
+
+    async def _forget(self, record: Record) -> None:
+        """Hook for collections that keep a secondary index."""
+
+
+class ContactBook(RecordCollection[Contact]):
+    """Contacts, plus a phone → contact id index for recognising returning callers."""
+
+    def __init__(self, redis: aioredis.Redis, key: str, phone_index_key: str) -> None:
+        super().__init__(redis, key, Contact, "contact")
+        self._phone_key = phone_index_key
+
+    async def find_by_phone(self, phone: str) -> Contact | None:
+        contact_id = await self._redis.hget(self._phone_key, phone)
+        if contact_id is None:
+            return None
+        try:
+            return await self.get(contact_id)
+        except NotFound:
+            return None
+
+    async def _write(self, record: Contact, previous: Contact | None = None) -> None:
+        claimed = await self._redis.hsetnx(self._phone_key, record.phone, record.id)
+        if not claimed and await self._redis.hget(self._phone_key, record.phone) != record.id:
+            raise Conflict(f"a contact with phone {record.phone} already exists")
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(self._key, record.id, record.model_dump_json(by_alias=True))
+            if previous is not None and previous.phone != record.phone:
+                pipe.hdel(self._phone_key, previous.phone)
+            await pipe.execute()
+
+    async def _forget(self, record: Contact) -> None:
+        if await self._redis.hget(self._phone_key, record.phone) == record.id:
+            await self._redis.hdel(self._phone_key, record.phone)

@@ -1,0 +1,146 @@
+"""Company lifecycle across the global index and the tenant namespaces.
+
+Creating, patching and deactivating a company touches two places that must agree:
+the company document under `t:{id}:company` and the phone index `g:phone:*`.
+The registry keeps them consistent: numbers are claimed before the document is
+written and released if the write does not happen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis.asyncio as aioredis
+from pydantic import ValidationError
+
+from tenancy.errors import Conflict, InvalidDocument, NotFound
+from tenancy.merge import deep_merge
+from tenancy.models import Company, CompanyProfile, is_object_id, utc_now
+from tenancy.models.company import TwilioPhoneNumber
+from tenancy.phone_index import PhoneIndex
+from tenancy.secrets import SecretBox, keep_unchanged_secrets
+from tenancy.store import TenantStore
+
+COMPANIES_KEY = "g:companies"
+IMMUTABLE_FIELDS = ("_id", "id", "createdAt", "updatedAt", "isActive")
+_PATCH_RETRIES = 5
+
+
+def validation_details(exc: ValidationError) -> list[dict[str, Any]]:
+    return [
+        {"field": ".".join(str(part) for part in error["loc"]), "message": error["msg"]}
+        for error in exc.errors(include_url=False, include_input=False)
+    ]
+
+
+class CompanyRegistry:
+    def __init__(self, redis: aioredis.Redis, secrets: SecretBox) -> None:
+        self._redis = redis
+        self._secrets = secrets
+        self.phones = PhoneIndex(redis)
+
+    def tenant(self, company_id: str) -> TenantStore:
+        return TenantStore(self._redis, company_id, self._secrets)
+
+    async def create(self, profile: CompanyProfile) -> Company:
+        company = Company.model_validate(profile.model_dump())
+        store = self.tenant(company.id)
+        await self.phones.claim(company.id, company.phone_numbers())
+        try:
+            written = await self._redis.set(
+                store.key("company"), store.sealed_json(company), nx=True
+            )
+            if not written:
+                raise Conflict("company id collision, try again")
+            await self._redis.sadd(COMPANIES_KEY, company.id)
+        except BaseException:
+            await self.phones.release(company.id, company.phone_numbers())
+            raise
+        return company
+
+    async def get(self, company_id: str, *, include_inactive: bool = False) -> Company:
+        company = await self.tenant(company_id).load_company() if is_object_id(company_id) else None
+        if company is None or not (company.isActive or include_inactive):
+            raise NotFound(f"company {company_id} not found")
+        return company
+
+    async def list(self) -> list[Company]:
+        ids = sorted(await self._redis.smembers(COMPANIES_KEY))
+        companies = [await self.tenant(company_id).load_company() for company_id in ids]
+        return [company for company in companies if company is not None]
+
+    async def company_for_number(self, number: str) -> Company | None:
+        owner = await self.phones.owner(number)
+        if owner is None:
+            return None
+        company = await self.tenant(owner).load_company()
+        return company if company is not None and company.isActive else None
+
+    async def patch(self, company_id: str, changes: dict[str, Any]) -> Company:
+        """Deep-merge `changes` into the company, validate the result, keep the index in step."""
+        frozen = [name for name in IMMUTABLE_FIELDS if name in changes]
+        if frozen:
+            raise InvalidDocument(f"{', '.join(frozen)} cannot be changed with PATCH")
+        changes = keep_unchanged_secrets(changes)
+        store = self.tenant(company_id)
+        for _ in range(_PATCH_RETRIES):
+            current = await self.get(company_id)
+            updated = _merged_company(current, changes)
+            added = set(updated.phone_numbers()) - set(current.phone_numbers())
+            removed = set(current.phone_numbers()) - set(updated.phone_numbers())
+            await self.phones.claim(company_id, sorted(added))
+            if await self._replace_if_unchanged(store, current, updated):
+                await self.phones.release(company_id, sorted(removed))
+                return updated
+            await self.phones.release(company_id, sorted(added))
+        raise Conflict("the company was changed concurrently, try again")
+
+    async def add_phone_number(self, company_id: str, entry: TwilioPhoneNumber) -> Company:
+        current = await self.get(company_id)
+        if entry.phoneNumber in current.phone_numbers():
+            raise Conflict(f"phone number {entry.phoneNumber} is already on this company")
+        numbers = [n.model_dump() for n in current.twilioConfig.phoneNumbers]
+        if entry.isPrimary:
+            numbers = [n | {"isPrimary": False} for n in numbers]
+        return await self.patch(
+            company_id, {"twilioConfig": {"phoneNumbers": [*numbers, entry.model_dump()]}}
+        )
+
+    async def deactivate(self, company_id: str) -> Company:
+        """DELETE keeps the data but stops routing: numbers are released for others to claim."""
+        store = self.tenant(company_id)
+        for _ in range(_PATCH_RETRIES):
+            current = await self.get(company_id)
+            updated = current.model_copy(update={"isActive": False, "updatedAt": utc_now()})
+            if await self._replace_if_unchanged(store, current, updated):
+                await self.phones.release(company_id, current.phone_numbers())
+                return updated
+        raise Conflict("the company was changed concurrently, try again")
+
+    async def _replace_if_unchanged(
+        self, store: TenantStore, current: Company, updated: Company
+    ) -> bool:
+        """Optimistic write: succeeds only if nobody changed the document since `current`."""
+        key = store.key("company")
+        async with self._redis.pipeline(transaction=True) as pipe:
+            try:
+                await pipe.watch(key)
+                stored = await pipe.get(key)
+                if stored is None or store.load_sealed(stored).updatedAt != current.updatedAt:
+                    await pipe.unwatch()
+                    return False
+                pipe.multi()
+                pipe.set(key, store.sealed_json(updated))
+                await pipe.execute()
+                return True
+            except aioredis.WatchError:
+                return False
+
+
+def _merged_company(current: Company, changes: dict[str, Any]) -> Company:
+    document = deep_merge(current.model_dump(mode="json", by_alias=True), changes)
+    document["updatedAt"] = utc_now().isoformat()
+    try:
+        return Company.model_validate(document)
+    except ValidationError as exc:
+        raise InvalidDocument("the change does not validate", validation_details(exc)) from exc

@@ -1,0 +1,62 @@
+"""The tenant-scoped store: the one object through which a company's data is read or written.
+
+It is built from a companyId and every key it touches is `t:{companyId}:...`;
+`key()` is the only place in the code base that spells a tenant key.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from tenancy.models import Company, CompanyQnA, Employee, is_object_id
+from tenancy.records import ContactBook, RecordCollection
+from tenancy.secrets import SecretBox
+
+CHECKPOINT_TTL_S = 6 * 3600  # a call checkpoint outlives any real call
+
+
+class TenantStore:
+    def __init__(self, redis: aioredis.Redis, company_id: str, secrets: SecretBox) -> None:
+        if not is_object_id(company_id):
+            raise ValueError(f"not a company id: {company_id!r}")
+        self.company_id = company_id
+        self._redis = redis
+        self._secrets = secrets
+        self.knowledge = RecordCollection(redis, self.key("qna"), CompanyQnA, "knowledge entry")
+        self.employees = RecordCollection(redis, self.key("employees"), Employee, "employee")
+        self.contacts = ContactBook(redis, self.key("contacts"), self.key("contacts", "by-phone"))
+
+    def key(self, *parts: str) -> str:
+        return ":".join(("t", self.company_id, *parts))
+
+    # --- the company document -------------------------------------------------------------
+
+    async def load_company(self) -> Company | None:
+        raw = await self._redis.get(self.key("company"))
+        return None if raw is None else self.load_sealed(raw)
+
+    def load_sealed(self, raw: str) -> Company:
+        return Company.model_validate(self._secrets.unseal(json.loads(raw)))
+
+    async def save_company(self, company: Company) -> None:
+        await self._redis.set(self.key("company"), self.sealed_json(company))
+
+    def sealed_json(self, company: Company) -> str:
+        if company.id != self.company_id:
+            raise ValueError("a tenant store only writes its own company")
+        return json.dumps(self._secrets.seal(company.model_dump(mode="json", by_alias=True)))
+
+    # --- call checkpoints -----------------------------------------------------------------
+
+    async def save_checkpoint(self, call_sid: str, state: dict[str, Any]) -> None:
+        await self._redis.set(self.key("call", call_sid), json.dumps(state), ex=CHECKPOINT_TTL_S)
+
+    async def load_checkpoint(self, call_sid: str) -> dict[str, Any] | None:
+        raw = await self._redis.get(self.key("call", call_sid))
+        return None if raw is None else json.loads(raw)
+
+    async def delete_checkpoint(self, call_sid: str) -> None:
+        await self._redis.delete(self.key("call", call_sid))

@@ -1,0 +1,92 @@
+"""Fixtures that deploy the real Serve app once per session and talk to it over HTTP."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from runtime.embedded_redis import free_port
+from runtime.serve.auth import TokenService
+from tenancy.users import Role
+
+JWT_SECRET = "test-jwt-secret-" + secrets.token_hex(8)
+SECRET_KEY = "test-secret-key-" + secrets.token_hex(8)
+PLATFORM_TWILIO_TOKEN = "platform-twilio-token-0000"
+
+
+@dataclass
+class ApiServer:
+    base_url: str
+    settings: dict[str, Any]
+    tokens: TokenService
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.base_url, headers=headers, timeout=30)
+
+    def token(self, role: Role, company_id: str | None = None) -> str:
+        return self.tokens.mint(f"{role.value}@test", role, company_id)
+
+    @property
+    def admin_token(self) -> str:
+        return self.token(Role.PLATFORM_ADMIN)
+
+
+@pytest.fixture(scope="session")
+def api_server(ray_session: None, redis_url: str, tmp_path_factory: pytest.TempPathFactory
+               ) -> Iterator[ApiServer]:
+    from ray import serve
+
+    from runtime.serve.app import build_app
+
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    settings = {
+        "redis_url": redis_url,
+        "jwt_secret": JWT_SECRET,
+        "clientsvia_secret_key": SECRET_KEY,
+        "public_base_url": base_url,
+        "twilio_auth_token": PLATFORM_TWILIO_TOKEN,
+        "provider_mode": "doubles",
+        "parquet_root": str(tmp_path_factory.mktemp("parquet")),
+        "http_port": port,
+        "bcrypt_rounds": 4,
+        "max_body_bytes": 64 * 1024,
+    }
+    serve.start(http_options={"host": "127.0.0.1", "port": port})
+    serve.run(build_app(settings), name="clientsvia", route_prefix="/")
+    yield ApiServer(base_url, settings, TokenService(JWT_SECRET, 3600))
+    serve.delete("clientsvia")
+
+
+@pytest.fixture
+def admin(api_server: ApiServer) -> Iterator[httpx.Client]:
+    with api_server.client(api_server.admin_token) as client:
+        yield client
+
+
+def new_company_body(name: str = "Atlas Air", numbers: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {
+        "companyName": name,
+        "tradeCategories": ["HVAC", "Plumbing"],
+        "timezone": "America/New_York",
+        "address": {"city": "Fort Myers", "state": "FL"},
+        "twilioConfig": {
+            "authToken": "twilio-auth-" + secrets.token_hex(12),
+            "apiSecret": "twilio-secret-" + secrets.token_hex(12),
+            "phoneNumbers": [
+                {"phoneNumber": n, "isPrimary": i == 0} for i, n in enumerate(numbers)
+            ],
+        },
+        "aiSettings": {"elevenLabs": {"voiceId": "21m00Tcm4TlvDq8ikWAM",
+                                      "apiKey": "el-key-" + secrets.token_hex(12)}},
+    }
+
+
+def unique_number() -> str:
+    return "+1239" + str(secrets.randbelow(10**7)).zfill(7)
