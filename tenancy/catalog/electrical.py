@@ -56,7 +56,7 @@ ELECTRICAL = TradeCatalog(
             "Why is my outlet not working?",
             "Check for a tripped GFCI outlet nearby or a tripped breaker. If the outlet is "
             "warm, discolored or buzzing, stop using it and have it checked.",
-            ("outlet not working", "dead outlet", "outlet", "plug not working"),
+            ("outlet not working", "dead outlet", "plug not working"),
         ),
         TradeQnA(
             "Can you install an EV charger?",
@@ -74,7 +74,7 @@ ELECTRICAL = TradeCatalog(
             "Do I need a permit for electrical work?",
             "Most new circuits, panel changes and rewiring need a permit and inspection. We "
             "pull the permit for you.",
-            ("permit", "inspection", "code"),
+            ("permit", "electrical inspection", "building code"),
         ),
         TradeQnA(
             "Why does my outlet or switch feel warm?",

@@ -54,20 +54,20 @@ HVAC = TradeCatalog(
             "Check that the thermostat is set to heat and above room temperature, the "
             "furnace switch is on, the breaker isn't tripped and the filter is clean. If it "
             "still won't start, we can send a technician.",
-            ("furnace", "heater", "no heat", "won't turn on", "not heating"),
+            ("no heat", "won't turn on", "not heating", "furnace won't start"),
         ),
         TradeQnA(
             "How long does an AC unit or furnace last?",
             "An air conditioner typically lasts 12 to 15 years and a furnace 15 to 20 years "
             "with regular maintenance.",
-            ("lifespan", "how long last", "replace", "old unit", "age"),
+            ("lifespan", "how long last", "how old", "life expectancy"),
         ),
         TradeQnA(
             "Should I repair or replace my system?",
             "If the system is over 12 years old, needs frequent repairs, or a repair costs "
             "more than half of a new unit, replacement usually saves money. A technician can "
             "give you an honest comparison.",
-            ("repair or replace", "replace", "new system", "worth fixing"),
+            ("repair or replace", "worth fixing", "worth repairing"),
         ),
         TradeQnA(
             "What thermostat setting saves the most energy?",

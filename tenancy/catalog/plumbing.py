@@ -31,21 +31,21 @@ PLUMBING = TradeCatalog(
             "How do I fix a running toilet?",
             "A running toilet is usually a worn flapper or a fill valve set too high. "
             "Replacing the flapper fixes most of them; we can do it if you'd rather not.",
-            ("running toilet", "toilet keeps running", "toilet", "flapper", "fill valve"),
+            ("running toilet", "toilet keeps running", "flapper", "fill valve"),
         ),
         TradeQnA(
             "What should I do about a clogged drain?",
             "Try a plunger or a drain snake, and avoid chemical drain cleaners, which can "
             "damage pipes. If several drains are slow at once, the main line may be clogged "
             "and needs a professional.",
-            ("clogged drain", "clog", "slow drain", "drain", "backed up sink"),
+            ("clogged drain", "clog", "slow drain", "backed up sink"),
         ),
         TradeQnA(
             "Why is there no hot water?",
             "Check that the water heater has power or that the pilot light is lit, and that "
             "the breaker hasn't tripped. If it's leaking or still cold, a technician should "
             "inspect it.",
-            ("no hot water", "hot water", "water heater", "pilot light", "cold water"),
+            ("no hot water", "pilot light", "water is cold"),
         ),
         TradeQnA(
             "How long does a water heater last?",
@@ -75,7 +75,7 @@ PLUMBING = TradeCatalog(
             "How much does it cost to fix a leak?",
             "It depends on where the leak is and how easy it is to reach. A technician "
             "can give you a firm price after a look.",
-            ("cost", "price", "leak repair", "how much"),
+            ("leak repair", "fix a leak", "leak cost"),
         ),
         TradeQnA(
             "Do you install tankless water heaters?",

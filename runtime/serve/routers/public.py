@@ -9,6 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from runtime.serve.views import services_of
+from tenancy.catalog.booking_templates import booking_templates_public
+from tenancy.catalog.trades import trade_categories_public
 from tenancy.models import AI_MODELS, ELEVENLABS_MODELS
 
 router = APIRouter(tags=["public"])
@@ -51,6 +53,16 @@ async def ai_models() -> dict[str, Any]:
         "tts": [{"id": model, "provider": "elevenlabs", "default": i == 0}
                 for i, model in enumerate(ELEVENLABS_MODELS)],
     }
+
+
+@router.get("/api/trade-categories", summary="Shipped trade catalog: Q&A, services, emergencies")
+async def trade_categories() -> list[dict[str, Any]]:
+    return trade_categories_public()
+
+
+@router.get("/api/booking-scripts/templates", summary="Shipped booking-script templates")
+async def booking_script_templates() -> list[dict[str, Any]]:
+    return booking_templates_public()
 
 
 _DISABLED = {
