@@ -19,7 +19,9 @@ def assert_json_error(response, status):
     return body
 
 
-@pytest.mark.parametrize("bad_id", ["123", "zzzzzzzzzzzzzzzzzzzzzzzz", "g:phone:+12395550100", "0" * 25, "A" * 24])
+@pytest.mark.parametrize(
+    "bad_id", ["123", "zzzzzzzzzzzzzzzzzzzzzzzz", "g:phone:+12395550100", "0" * 25, "A" * 24]
+)
 def test_malformed_company_ids_are_400(admin, bad_id):
     assert_json_error(admin.get(f"/api/company/{bad_id}"), 400)
 
@@ -33,14 +35,18 @@ def test_unknown_company_is_404(admin):
     [
         ({"timezone": "Eastern Time"}, "timezone"),
         ({"companyPhone": "555-CALL-NOW"}, "companyPhone"),
-        ({"aiSettings": {"semanticKnowledge": {"confidenceThreshold": 7}}},
-         "aiSettings.semanticKnowledge.confidenceThreshold"),
+        (
+            {"aiSettings": {"semanticKnowledge": {"confidenceThreshold": 7}}},
+            "aiSettings.semanticKnowledge.confidenceThreshold",
+        ),
         ({"aiSettings": {"temperature": "warm"}}, "aiSettings.temperature"),
         ({"tradeCategories": ["Roofing"]}, "tradeCategories.0"),
         ({"companyName": ""}, "companyName"),
         ({"unknownField": 1}, "unknownField"),
-        ({"twilioConfig": {"phoneNumbers": [{"phoneNumber": "12"}]}},
-         "twilioConfig.phoneNumbers.0.phoneNumber"),
+        (
+            {"twilioConfig": {"phoneNumbers": [{"phoneNumber": "12"}]}},
+            "twilioConfig.phoneNumbers.0.phoneNumber",
+        ),
     ],
 )
 def test_invalid_patches_name_the_field_and_change_nothing(admin, company, patch, field):
@@ -85,8 +91,13 @@ def test_invalid_records_and_ids(admin, company):
     base = f"/api/company/{company['_id']}"
     assert_json_error(admin.post(f"{base}/employees", json={"name": "Sam", "phone": "nope"}), 422)
     assert_json_error(admin.post(f"{base}/knowledge", json={"question": "Hi?"}), 422)
-    assert_json_error(admin.post(f"{base}/knowledge", json={
-        "question": "Valid question?", "answer": "ok", "isActive": "maybe"}), 422)
+    assert_json_error(
+        admin.post(
+            f"{base}/knowledge",
+            json={"question": "Valid question?", "answer": "ok", "isActive": "maybe"},
+        ),
+        422,
+    )
     assert_json_error(admin.put(f"{base}/knowledge/not-an-id", json={"answer": "x"}), 400)
     assert_json_error(admin.delete(f"{base}/employees/{'b' * 24}"), 404)
     assert admin.get(f"{base}/employees").json() == []
@@ -102,5 +113,9 @@ def test_immutable_fields_cannot_be_patched(admin, company):
 def test_bad_login_requests(api_server):
     with api_server.client() as anonymous:
         assert_json_error(anonymous.post("/api/auth/login", json={"email": "x"}), 422)
-        assert_json_error(anonymous.post("/api/auth/login", json={
-            "email": "nobody@example.com", "password": "whatever-123"}), 401)
+        assert_json_error(
+            anonymous.post(
+                "/api/auth/login", json={"email": "nobody@example.com", "password": "whatever-123"}
+            ),
+            401,
+        )

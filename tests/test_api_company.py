@@ -16,22 +16,36 @@ def company(admin):
 
 
 def test_company_admin_logs_in_reads_and_updates_their_company(api_server, admin, company):
-    created = admin.post("/api/admin/users", json={
-        "email": f"owner-{company['_id']}@atlasair.example", "password": "correct-horse-battery",
-        "role": "company_admin", "companyId": company["_id"]})
+    created = admin.post(
+        "/api/admin/users",
+        json={
+            "email": f"owner-{company['_id']}@atlasair.example",
+            "password": "correct-horse-battery",
+            "role": "company_admin",
+            "companyId": company["_id"],
+        },
+    )
     assert created.status_code == 201, created.text
     with api_server.client() as anonymous:
-        wrong = anonymous.post("/api/auth/login", json={
-            "email": created.json()["email"], "password": "wrong-password-123"})
+        wrong = anonymous.post(
+            "/api/auth/login",
+            json={"email": created.json()["email"], "password": "wrong-password-123"},
+        )
         assert wrong.status_code == 401
-        login = anonymous.post("/api/auth/login", json={
-            "email": created.json()["email"], "password": "correct-horse-battery"})
+        login = anonymous.post(
+            "/api/auth/login",
+            json={"email": created.json()["email"], "password": "correct-horse-battery"},
+        )
     assert login.status_code == 200, login.text
     assert login.json()["companyId"] == company["_id"]
     with api_server.client(login.json()["token"]) as owner:
-        patched = owner.patch(f"/api/company/{company['_id']}", json={
-            "description": "Family-run HVAC since 1998",
-            "aiSettings": {"personality": "professional"}})
+        patched = owner.patch(
+            f"/api/company/{company['_id']}",
+            json={
+                "description": "Family-run HVAC since 1998",
+                "aiSettings": {"personality": "professional"},
+            },
+        )
         assert patched.status_code == 200, patched.text
         body = owner.get(f"/api/company/{company['_id']}").json()
     assert body["description"] == "Family-run HVAC since 1998"
@@ -40,7 +54,10 @@ def test_company_admin_logs_in_reads_and_updates_their_company(api_server, admin
 
 
 def test_secrets_are_masked_in_every_response(admin, company):
-    for response in (admin.get(f"/api/company/{company['_id']}"), admin.get("/api/admin/companies")):
+    for response in (
+        admin.get(f"/api/company/{company['_id']}"),
+        admin.get("/api/admin/companies"),
+    ):
         text = response.text
         assert "twilio-auth-" not in text and "el-key-" not in text and "twilio-secret-" not in text
     assert company["twilioConfig"]["authToken"].startswith("••••")
@@ -48,8 +65,10 @@ def test_secrets_are_masked_in_every_response(admin, company):
 
 
 def test_ai_settings_route_merges_into_ai_settings(admin, company):
-    response = admin.patch(f"/api/company/{company['_id']}/ai-settings",
-                           json={"semanticKnowledge": {"confidenceThreshold": 0.85}})
+    response = admin.patch(
+        f"/api/company/{company['_id']}/ai-settings",
+        json={"semanticKnowledge": {"confidenceThreshold": 0.85}},
+    )
     assert response.status_code == 200, response.text
     assert response.json()["semanticKnowledge"]["confidenceThreshold"] == 0.85
     assert response.json()["elevenLabs"]["voiceId"] == "21m00Tcm4TlvDq8ikWAM"
@@ -57,9 +76,14 @@ def test_ai_settings_route_merges_into_ai_settings(admin, company):
 
 def test_knowledge_base_lifecycle(admin, company):
     base = f"/api/company/{company['_id']}"
-    entry = admin.post(f"{base}/knowledge", json={
-        "question": "Do you service heat pumps?", "answer": "Yes, every major brand.",
-        "keywords": ["heat pump"]})
+    entry = admin.post(
+        f"{base}/knowledge",
+        json={
+            "question": "Do you service heat pumps?",
+            "answer": "Yes, every major brand.",
+            "keywords": ["heat pump"],
+        },
+    )
     assert entry.status_code == 201, entry.text
     alias = admin.post(f"{base}/qna", json={"question": "Are you licensed?", "answer": "Yes."})
     assert alias.status_code == 201
@@ -75,16 +99,25 @@ def test_knowledge_base_lifecycle(admin, company):
 
 def test_employees_and_contacts(admin, company):
     base = f"/api/company/{company['_id']}"
-    tech = admin.post(f"{base}/employees", json={
-        "name": "Maria Lopez", "role": "Lead Technician", "phone": "+1 239 555 0111",
-        "email": "maria@atlasair.example", "isOnCall": True})
+    tech = admin.post(
+        f"{base}/employees",
+        json={
+            "name": "Maria Lopez",
+            "role": "Lead Technician",
+            "phone": "+1 239 555 0111",
+            "email": "maria@atlasair.example",
+            "isOnCall": True,
+        },
+    )
     assert tech.status_code == 201, tech.text
     assert tech.json()["phone"] == "+12395550111"
     off = admin.put(f"{base}/employees/{tech.json()['_id']}", json={"isOnCall": False})
     assert off.json()["isOnCall"] is False
     contact = admin.post(f"{base}/contacts", json={"name": "Pat Doe", "phone": unique_number()})
     assert contact.status_code == 201
-    duplicate = admin.post(f"{base}/contacts", json={"name": "Pat", "phone": contact.json()["phone"]})
+    duplicate = admin.post(
+        f"{base}/contacts", json={"name": "Pat", "phone": contact.json()["phone"]}
+    )
     assert duplicate.status_code == 409
     assert len(admin.get(f"{base}/contacts").json()) == 1
 

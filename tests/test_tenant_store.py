@@ -1,8 +1,8 @@
 """The Redis tenant store against a real redis-server: scoping, phone claims, patches, secrets."""
 
 import asyncio
-import re
 import json
+import re
 
 import pytest
 import redis.asyncio as aioredis

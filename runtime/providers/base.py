@@ -78,3 +78,11 @@ class SpeechSynthesizer(Protocol):
     def stream(self, text: str, voice: VoiceRequest) -> AsyncIterator[bytes]:
         """Yield raw μ-law 8 kHz mono audio chunks for `text`."""
         ...
+
+
+class VoiceCatalog(Protocol):
+    async def list_voices(
+        self, api_key: str | None, search: str | None = None, page_size: int = 100
+    ) -> list[dict[str, Any]]:
+        """Voices the key can use, as dicts with voice_id, name, category, labels."""
+        ...

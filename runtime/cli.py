@@ -1,0 +1,193 @@
+"""`clientsvia`: run the platform locally, manage admins and tokens, place a test call."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import signal
+import sys
+import time
+
+from runtime.devenv import dev_settings, start_dev_redis
+from runtime.settings import Settings
+
+
+def _registry_and_users(settings: Settings):  # noqa: ANN202 - small local factory
+    import redis.asyncio as aioredis
+
+    from tenancy.registry import CompanyRegistry
+    from tenancy.secrets import SecretBox
+    from tenancy.users import UserStore
+
+    redis = aioredis.Redis.from_url(settings.redis_url, decode_responses=True)
+    secrets = SecretBox(settings.clientsvia_secret_key.get_secret_value())
+    return redis, CompanyRegistry(redis, secrets), UserStore(redis, settings.bcrypt_rounds)
+
+
+def _token_service(settings: Settings):  # noqa: ANN202
+    from runtime.serve.auth import TokenService
+
+    return TokenService(settings.jwt_secret.get_secret_value(), settings.jwt_ttl_s)
+
+
+async def _seed(settings: Settings) -> str:
+    from tenancy.seed import seed_demo_company
+
+    redis, registry, _ = _registry_and_users(settings)
+    try:
+        return (await seed_demo_company(registry)).id
+    finally:
+        await redis.aclose()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Start Redis, Ray and the Serve app, seed Atlas Air, print what to try; Ctrl-C stops."""
+    import ray
+    from ray import serve
+
+    from runtime.serve.app import build_app
+    from tenancy.seed import DEMO_NUMBER
+    from tenancy.users import Role
+
+    redis_server = start_dev_redis()
+    settings = dev_settings(http_port=args.port)
+    try:
+        ray.init(include_dashboard=False, configure_logging=False, log_to_driver=False)
+        serve.start(http_options={"host": settings.http_host, "port": settings.http_port})
+        serve.run(build_app(settings.for_deployment()), name="clientsvia", route_prefix="/")
+        company_id = asyncio.run(_seed(settings))
+        token = _token_service(settings).mint("demo@atlasair.example", Role.COMPANY_ADMIN,
+                                              company_id)
+        _print_welcome(settings, company_id, token, DEMO_NUMBER)
+        stop = {"now": False}
+        signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
+        while not stop["now"]:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("\nStopping ClientsVia...")
+        if ray.is_initialized():
+            serve.shutdown()
+            ray.shutdown()
+        if redis_server is not None:
+            redis_server.stop()
+    return 0
+
+
+def _print_welcome(settings: Settings, company_id: str, token: str, number: str) -> None:
+    base = f"http://{settings.http_host}:{settings.http_port}"
+    twilio_token = settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token \
+        else "<TWILIO_AUTH_TOKEN>"
+    print(f"""
+ClientsVia is running.  Ctrl-C stops everything it started.
+
+  API docs        {base}/docs
+  Health          {base}/health
+  Demo company    Atlas Air  (_id {company_id}, number {number})
+
+  Token for Atlas Air (company admin):
+    export TOKEN={token}
+
+  Try:
+    curl -s {base}/api/company/{company_id} -H "Authorization: Bearer $TOKEN"
+    curl -s {base}/api/company/{company_id}/knowledge -H "Authorization: Bearer $TOKEN"
+    curl -s -X PATCH {base}/api/company/{company_id} -H "Authorization: Bearer $TOKEN" \\
+         -H 'Content-Type: application/json' -d '{{"description": "Open 24/7 for emergencies"}}'
+
+  Place a simulated phone call (signed like Twilio):
+    .venv/bin/clientsvia call --to {number} --say "Do you service heat pumps?" --say "Thanks, bye"
+    (uses TWILIO_AUTH_TOKEN={twilio_token[:4]}... from var/dev.env)
+""", flush=True)
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    from tenancy.users import Role
+
+    password = args.password or os.environ.get("CLIENTSVIA_ADMIN_PASSWORD") or getpass.getpass()
+    role = Role(args.role)
+
+    async def create() -> str:
+        redis, registry, users = _registry_and_users(dev_settings())
+        try:
+            if args.company_id:
+                await registry.get(args.company_id)
+            user = await users.create(args.email, password, role, args.company_id)
+            return f"created {user.role.value} {user.email}"
+        finally:
+            await redis.aclose()
+
+    print(asyncio.run(create()))
+    return 0
+
+
+def cmd_mint_token(args: argparse.Namespace) -> int:
+    from tenancy.users import Role
+
+    role = Role(args.role)
+    if role is not Role.PLATFORM_ADMIN and not args.company_id:
+        print("company roles need --company-id", file=sys.stderr)
+        return 2
+    print(_token_service(dev_settings()).mint(args.sub, role, args.company_id))
+    return 0
+
+
+def cmd_seed_demo(_: argparse.Namespace) -> int:
+    print(asyncio.run(_seed(dev_settings())))
+    return 0
+
+
+def cmd_call(args: argparse.Namespace) -> int:
+    from loadtest import call_cli
+
+    if args.auth_token is None:
+        settings = dev_settings()
+        args.auth_token = settings.twilio_auth_token.get_secret_value() \
+            if settings.twilio_auth_token else None
+        args.public_base_url = args.public_base_url or settings.public_base_url
+    return asyncio.run(call_cli.run(args))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="clientsvia", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run everything locally (what `make run` does)")
+    run.add_argument("--port", type=int, default=int(os.environ.get("HTTP_PORT", "8000")))
+    run.set_defaults(handler=cmd_run)
+
+    admin = commands.add_parser("create-admin", help="create a user (first platform admin)")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--password", help="prompted for when omitted")
+    admin.add_argument("--role", default="platform_admin",
+                       choices=["platform_admin", "company_admin", "company_viewer"])
+    admin.add_argument("--company-id")
+    admin.set_defaults(handler=cmd_create_admin)
+
+    mint = commands.add_parser("mint-token", help="print a signed JWT")
+    mint.add_argument("--role", default="platform_admin",
+                      choices=["platform_admin", "company_admin", "company_viewer"])
+    mint.add_argument("--company-id")
+    mint.add_argument("--sub", default="cli@clientsvia")
+    mint.set_defaults(handler=cmd_mint_token)
+
+    seed = commands.add_parser("seed-demo", help="create the Atlas Air demo company")
+    seed.set_defaults(handler=cmd_seed_demo)
+
+    call = commands.add_parser("call", help="place a simulated Twilio call")
+    from loadtest import call_cli
+
+    call_cli.add_arguments(call)
+    call.set_defaults(handler=cmd_call)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""Answering from a knowledge base (company Q&A or a trade catalog) with a calibrated score.
+
+Confidence of an entry for an utterance is built from signals on content words (stop
+words dropped, light stemming, fuzzy word equality via rapidfuzz so "prices" meets "price"
+and STT misspellings still count):
+
+- anchor: the larger of question coverage (share of the entry's question words the
+  caller said) and keyword hits (an entry keyword heard in full: 1 hit = 0.75, 2+ = 1.0);
+- utterance coverage: share of the caller's words the entry's question or keywords explain;
+- rapidfuzz `token_set_ratio` of the two word lists.
+
+raw = 0.45·anchor + 0.40·utterance coverage + 0.15·token_set
+
+Calibration: `raw` goes through a piecewise-linear curve (`_CALIBRATION`) fitted by hand on
+the labelled pairs in `tests/conversation/test_policy_knowledge.py` (16 paraphrases of 7
+company questions, 7 unrelated questions). On that set paraphrases have raw 0.52 to 1.0 and
+unrelated questions under 0.1; the curve maps raw 0.5 → 0.72 and 0.1 → 0.05, so the
+default threshold 0.7 separates them with margin and 0.45 (`DECENT_MATCH`, raw ≈ 0.38)
+marks an answer worth giving only when the language model has failed. Known limit: one
+keyword in a short utterance scores high ("close my account" meets the keyword "close"),
+so companies should prefer specific keywords.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from runtime.conversation.snapshot import KnowledgeEntry
+from runtime.conversation.text import normalize
+
+DECENT_MATCH = 0.45  # below threshold but still a fair answer when the LLM tier fails
+
+_WORD_MATCH = 80.0  # rapidfuzz ratio at which two words count as the same word
+_KEYWORD_HIT = 0.85  # mean word match at which a keyword counts as heard
+_WEIGHTS = (0.45, 0.40, 0.15)  # anchor, utterance coverage, token set ratio
+# (raw, confidence) knots; linear in between, flat outside.
+_CALIBRATION = ((0.0, 0.0), (0.1, 0.05), (0.3, 0.3), (0.5, 0.72), (0.75, 0.93), (1.0, 1.0))
+
+_STOPWORD_TEXT = """a an the i im me my we our us you your youre yall guys is are am was were
+    be been being
+    do does did doing have has had having can could would should will shall may might must
+    to of in on at for from by with about as into over under up down out off than then so
+    and or but if it its this that these those there here what whats which who whom whose
+    when where why how hi hello hey please thanks thank just like want wanted wondering
+    need know tell get got any some much many also really very too one ok okay yes yeah
+    um uh well lets let see call calling"""
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+@dataclass(frozen=True)
+class KnowledgeMatch:
+    entry: KnowledgeEntry
+    confidence: float
+
+
+def content_words(text: str) -> tuple[str, ...]:
+    """Normalised, stemmed words that carry meaning."""
+    return tuple(_stem(word) for word in normalize(text).split() if word not in _STOPWORDS)
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: -len(suffix)]
+    return word
+
+
+@dataclass(frozen=True)
+class _IndexedEntry:
+    entry: KnowledgeEntry
+    question: tuple[str, ...]
+    keywords: tuple[tuple[str, ...], ...]
+    vocabulary: tuple[str, ...]  # question words and keyword words
+
+
+class KnowledgeIndex:
+    """Entries prepared once per call; `best()` scores an utterance against all of them."""
+
+    def __init__(self, entries: Iterable[KnowledgeEntry]) -> None:
+        self._entries: list[_IndexedEntry] = []
+        for entry in entries:
+            question = content_words(entry.question)
+            keywords = tuple(
+                words for words in (content_words(keyword) for keyword in entry.keywords) if words
+            )
+            vocabulary = tuple(dict.fromkeys(question + tuple(w for kw in keywords for w in kw)))
+            self._entries.append(_IndexedEntry(entry, question, keywords, vocabulary))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def ranked(self, utterance: str, limit: int = 5) -> list[KnowledgeMatch]:
+        words = content_words(utterance)
+        if not words:
+            return []
+        scored = [KnowledgeMatch(item.entry, _confidence(words, item)) for item in self._entries]
+        scored.sort(key=lambda match: match.confidence, reverse=True)
+        return scored[:limit]
+
+    def best(self, utterance: str) -> KnowledgeMatch | None:
+        ranked = self.ranked(utterance, limit=1)
+        return ranked[0] if ranked else None
+
+
+def _confidence(words: tuple[str, ...], item: _IndexedEntry) -> float:
+    if not item.question and not item.keywords:
+        return 0.0
+    question_cover = _coverage(item.question, words)
+    utterance_cover = _coverage(words, item.vocabulary)
+    hits = sum(1 for keyword in item.keywords if _coverage(keyword, words) >= _KEYWORD_HIT)
+    keyword_score = 0.0 if hits == 0 else (0.75 if hits == 1 else 1.0)
+    set_ratio = fuzz.token_set_ratio(" ".join(words), " ".join(item.question)) / 100.0
+    anchor = max(question_cover, keyword_score)
+    raw = sum(
+        weight * signal
+        for weight, signal in zip(
+            _WEIGHTS, (anchor, utterance_cover, set_ratio), strict=True
+        )
+    )
+    return round(_calibrate(raw), 4)
+
+
+def _coverage(needles: tuple[str, ...], haystack: tuple[str, ...]) -> float:
+    """Mean over `needles` of the best fuzzy equality with any word of `haystack`."""
+    if not needles or not haystack:
+        return 0.0
+    return sum(_best_word_match(word, haystack) for word in needles) / len(needles)
+
+
+def _best_word_match(word: str, haystack: tuple[str, ...]) -> float:
+    best = 0.0
+    for other in haystack:
+        if word == other:
+            return 1.0
+        if min(len(word), len(other)) < 4:
+            continue  # short words only match exactly ("ac" is not "at")
+        score = fuzz.ratio(word, other)
+        if score >= _WORD_MATCH:
+            best = max(best, score / 100.0)
+    return best
+
+
+def _calibrate(raw: float) -> float:
+    for (x0, y0), (x1, y1) in zip(_CALIBRATION, _CALIBRATION[1:], strict=False):
+        if raw <= x1:
+            return y0 + (y1 - y0) * (max(raw, x0) - x0) / (x1 - x0)
+    return _CALIBRATION[-1][1]

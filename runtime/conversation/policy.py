@@ -1,0 +1,316 @@
+"""`DialoguePolicy`: decides every agent reply of a call, tier by tier.
+
+Per caller utterance, in order: emergency → the current mode (message being taken,
+offer awaiting an answer, booking) → goodbye → request for a person → frustration
+escalation → booking intent → company Q&A → trade Q&A → language model → fallback lines.
+Everything before the language model is decided synchronously in `respond()`; the model
+tier streams its sentences through the returned `AgentTurn`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+
+from runtime.conversation.booking import BookingHandler
+from runtime.conversation.context import CallContext
+from runtime.conversation.hours import is_open
+from runtime.conversation.intents import (
+    OfferChoice,
+    asks_for_person,
+    detect_emergency,
+    emergency_signals,
+    is_goodbye,
+    offer_choice,
+)
+from runtime.conversation.knowledge import DECENT_MATCH, KnowledgeIndex, KnowledgeMatch
+from runtime.conversation.llm_stream import TurnBudget
+from runtime.conversation.llm_tier import LlmTier
+from runtime.conversation.outcome import AgentTurn, Listen, Tier, TurnOutcome
+from runtime.conversation.replies import Replies
+from runtime.conversation.sentences import split_sentences
+from runtime.conversation.sentiment import frustration_score
+from runtime.conversation.snapshot import CompanySnapshot, KnowledgeEntry
+from runtime.conversation.state import ConversationState, Mode
+from runtime.providers.base import LanguageModel
+from tenancy.catalog import TRADE_CATALOG
+from tenancy.models import TradeCategory
+
+LOW_STT_CONFIDENCE = 0.4  # transcripts below this are treated as not understood
+SILENCE_REPROMPTS = 1  # reprompts before hanging up on a silent caller
+PROMPT_KNOWLEDGE_ENTRIES = 5  # knowledge entries put into the model's system prompt
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@cache
+def trade_index(trade: str) -> KnowledgeIndex:
+    """The shipped Q&A of one trade, indexed once per process."""
+    catalog = TRADE_CATALOG[TradeCategory(trade)]
+    return KnowledgeIndex(
+        KnowledgeEntry(f"trade:{trade}:{number}", qna.question, qna.answer, qna.keywords, trade)
+        for number, qna in enumerate(catalog.qna)
+    )
+
+
+@dataclass
+class TurnFacts:
+    """What is measured about a turn while it is decided."""
+
+    started: float
+    sentiment: float | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def elapsed_ms(self) -> float:
+        return round((time.perf_counter() - self.started) * 1000.0, 3)
+
+
+@dataclass(frozen=True)
+class TurnMatches:
+    """Knowledge matches of one utterance, best first."""
+
+    company: list[KnowledgeMatch]
+    trade: KnowledgeMatch | None
+
+    def top_company(self) -> KnowledgeMatch | None:
+        return self.company[0] if self.company else None
+
+
+class DialoguePolicy:
+    def __init__(
+        self,
+        snapshot: CompanySnapshot,
+        llm: LanguageModel | None,
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+        budget: TurnBudget = TurnBudget(),
+        booking: BookingHandler | None = None,
+    ) -> None:
+        self.snapshot = snapshot
+        self._clock = clock
+        self._booking = booking
+        self._replies = Replies(snapshot)
+        self._company_index = KnowledgeIndex(snapshot.knowledge)
+        self._trade_indexes = [trade_index(trade) for trade in snapshot.trade_categories]
+        self._other_trade_indexes = [
+            trade_index(trade.value) for trade in TradeCategory
+            if trade.value not in snapshot.trade_categories
+        ]
+        self._emergencies = emergency_signals(snapshot.trade_categories)
+        self._llm_tier = (
+            LlmTier(snapshot, llm, self._replies, budget, booking, clock)
+            if llm is not None else None
+        )
+
+    # --- the four moments of a call ------------------------------------------------------
+
+    def greet(self, state: ConversationState, ctx: CallContext) -> AgentTurn:
+        facts = TurnFacts(time.perf_counter())
+        self._refresh_hours(state)
+        return AgentTurn.fixed(self._finish(state, self._replies.greeting(state, ctx), facts))
+
+    def respond(
+        self,
+        state: ConversationState,
+        ctx: CallContext,
+        utterance: str,
+        stt_confidence: float | None = None,
+    ) -> AgentTurn:
+        text = utterance.strip()
+        if not text:
+            return self.on_silence(state, ctx)
+        facts = TurnFacts(time.perf_counter())
+        state.turn_count += 1
+        state.silences = 0
+        state.add("caller", text)
+        self._refresh_hours(state)
+        facts.sentiment = frustration_score(text, self.snapshot.settings.escalation_phrases)
+        state.sentiment_history.append(facts.sentiment)
+        decided = self._decide(state, ctx, text, stt_confidence, facts)
+        if isinstance(decided, AgentTurn):
+            return decided
+        return AgentTurn.fixed(self._finish(state, decided, facts))
+
+    def after_dial(self, state: ConversationState, ctx: CallContext, dial_status: str) -> AgentTurn:
+        """Twilio's `DialCallStatus` after a transfer: connected → hang up, else take a message."""
+        facts = TurnFacts(time.perf_counter())
+        outcome = self._replies.after_dial(state, ctx, dial_status)
+        return AgentTurn.fixed(self._finish(state, outcome, facts))
+
+    def on_silence(self, state: ConversationState, ctx: CallContext) -> AgentTurn:
+        facts = TurnFacts(time.perf_counter())
+        outcome = self._replies.silence(state, ctx, SILENCE_REPROMPTS)
+        return AgentTurn.fixed(self._finish(state, outcome, facts))
+
+    # --- deciding a turn -----------------------------------------------------------------
+
+    def _decide(
+        self,
+        state: ConversationState,
+        ctx: CallContext,
+        text: str,
+        stt_confidence: float | None,
+        facts: TurnFacts,
+    ) -> TurnOutcome | AgentTurn:
+        replies = self._replies
+        if state.ended:
+            return replies.goodbye(state, ctx)
+        emergency = detect_emergency(text, self._emergencies)
+        if emergency is not None:
+            return replies.emergency(state, ctx, emergency, text)
+        moded = self._decide_in_mode(state, ctx, text, facts)
+        if moded is not None:
+            return moded
+        if is_goodbye(text):
+            return replies.goodbye(state, ctx)
+        if asks_for_person(text):
+            return replies.to_person(state, ctx, Tier.TRANSFER, "caller asked for a person")
+        settings = self.snapshot.settings
+        sentiment = facts.sentiment or 0.0
+        if settings.escalation_enabled and sentiment >= settings.sentiment_threshold:
+            return replies.to_person(
+                state, ctx, Tier.ESCALATION, f"caller frustration {sentiment:.2f}",
+                preface="I'm sorry about the trouble.",
+            )
+        if stt_confidence is not None and stt_confidence < LOW_STT_CONFIDENCE:
+            return replies.miss(state, ctx, out_of_category=False, reason="low_stt_confidence")
+        if self._booking is not None and self._booking.wants(state, text):
+            return self._booking_turn(self._booking, state, ctx, text, facts)
+        return self._answer(state, ctx, text, facts)
+
+    def _decide_in_mode(
+        self, state: ConversationState, ctx: CallContext, text: str, facts: TurnFacts
+    ) -> TurnOutcome | AgentTurn | None:
+        if state.mode is Mode.MESSAGE:
+            if is_goodbye(text) and len(text.split()) <= 3:
+                return self._replies.goodbye(state, ctx)
+            return self._replies.record_message(state, ctx, text)
+        if state.mode is Mode.BOOKING and self._booking is not None:
+            return self._booking_turn(self._booking, state, ctx, text, facts)
+        if state.mode is Mode.OFFER:
+            choice = offer_choice(text)
+            if choice is OfferChoice.TRANSFER:
+                return self._replies.to_person(state, ctx, Tier.TRANSFER, "caller accepted offer")
+            if choice is OfferChoice.MESSAGE:
+                return self._replies.start_message(state, ctx, Tier.MESSAGE)
+            if choice is OfferChoice.DECLINE:
+                return self._replies.declined_offer(state)
+        state.mode = Mode.CONVERSATION
+        return None
+
+    def _answer(
+        self, state: ConversationState, ctx: CallContext, text: str, facts: TurnFacts
+    ) -> TurnOutcome | AgentTurn:
+        matches = self._match(text, facts)
+        settings = self.snapshot.settings
+        threshold = settings.knowledge_threshold
+        company = matches.top_company()
+        if settings.knowledge_enabled and company and company.confidence >= threshold:
+            return self._knowledge_answer(state, ctx, company, Tier.KNOWLEDGE)
+        if matches.trade is not None and matches.trade.confidence >= threshold:
+            return self._knowledge_answer(state, ctx, matches.trade, Tier.TRADE_KNOWLEDGE)
+        if self._llm_tier is not None:
+            return AgentTurn(
+                self._llm_tier.events(
+                    state, ctx, self._prompt_knowledge(matches),
+                    fallback=lambda reason: self._fallback(state, ctx, text, matches, reason),
+                    finish=lambda outcome: self._finish(state, outcome, facts),
+                )
+            )
+        return self._miss(state, ctx, text, reason=None)
+
+    def _match(self, text: str, facts: TurnFacts) -> TurnMatches:
+        started = time.perf_counter()
+        company = self._company_index.ranked(text, limit=PROMPT_KNOWLEDGE_ENTRIES)
+        trade_best = [match for index in self._trade_indexes if (match := index.best(text))]
+        trade = max(trade_best, key=lambda match: match.confidence, default=None)
+        facts.timings_ms["match"] = round((time.perf_counter() - started) * 1000.0, 3)
+        return TurnMatches(company, trade)
+
+    def _knowledge_answer(
+        self, state: ConversationState, ctx: CallContext, match: KnowledgeMatch, tier: Tier,
+        reason: str | None = None,
+    ) -> TurnOutcome:
+        state.consecutive_misses = 0
+        is_company = not match.entry.id.startswith("trade:")
+        return TurnOutcome(
+            self._replies.fill(match.entry.answer, ctx), Listen(), tier,
+            confidence=match.confidence, fallback_reason=reason,
+            knowledge_id=match.entry.id if is_company else None,
+        )
+
+    def _miss(
+        self, state: ConversationState, ctx: CallContext, text: str, reason: str | None
+    ) -> TurnOutcome:
+        threshold = self.snapshot.settings.knowledge_threshold
+        elsewhere = any(
+            (match := index.best(text)) is not None and match.confidence >= threshold
+            for index in self._other_trade_indexes
+        )
+        return self._replies.miss(state, ctx, out_of_category=elsewhere, reason=reason)
+
+    def _fallback(
+        self, state: ConversationState, ctx: CallContext, text: str, matches: TurnMatches,
+        reason: str,
+    ) -> TurnOutcome:
+        """The model failed: give the best decent knowledge answer, else a fallback line."""
+        candidates = [matches.trade] if matches.trade is not None else []
+        company = matches.top_company()
+        if self.snapshot.settings.knowledge_enabled and company is not None:
+            candidates.append(company)
+        best = max(candidates, key=lambda match: match.confidence, default=None)
+        if best is not None and best.confidence >= DECENT_MATCH:
+            return self._knowledge_answer(state, ctx, best, Tier.FALLBACK, reason)
+        return self._miss(state, ctx, text, reason)
+
+    def _prompt_knowledge(self, matches: TurnMatches) -> list[KnowledgeEntry]:
+        chosen = [match.entry for match in matches.company if match.confidence > 0.1]
+        for entry in self.snapshot.knowledge:
+            if len(chosen) >= PROMPT_KNOWLEDGE_ENTRIES:
+                break
+            if entry not in chosen:
+                chosen.append(entry)
+        return chosen
+
+    def _booking_turn(
+        self,
+        handler: BookingHandler,
+        state: ConversationState,
+        ctx: CallContext,
+        text: str,
+        facts: TurnFacts,
+    ) -> AgentTurn:
+        async def events() -> AsyncIterator[str | TurnOutcome]:
+            state.mode = Mode.BOOKING
+            try:
+                reply = await handler.reply(self.snapshot, state, ctx, text)
+            except Exception as exc:  # a broken booking must not break the call
+                state.mode = Mode.CONVERSATION
+                outcome = self._miss(state, ctx, text, f"booking_error: {type(exc).__name__}")
+            else:
+                outcome = self._replies.apply_booking(state, reply)
+            final = self._finish(state, outcome, facts)
+            for sentence in split_sentences(final.text):
+                yield sentence
+            yield final
+
+        return AgentTurn(events())
+
+    # --- bookkeeping ---------------------------------------------------------------------
+
+    def _finish(
+        self, state: ConversationState, outcome: TurnOutcome, facts: TurnFacts
+    ) -> TurnOutcome:
+        """Record the agent's words in the history and stamp the turn's measurements."""
+        state.add("agent", outcome.text)
+        timings = {**facts.timings_ms, **outcome.timings_ms, "total": facts.elapsed_ms()}
+        return dataclasses.replace(outcome, timings_ms=timings, sentiment=facts.sentiment)
+
+    def _refresh_hours(self, state: ConversationState) -> None:
+        state.after_hours = not is_open(self.snapshot.hours, self._clock(), self.snapshot.timezone)

@@ -1,0 +1,64 @@
+"""Text normalisation and phrase spotting shared by every detector in the policy.
+
+Speech-to-text gives lower-case-ish text with loose punctuation, so everything is
+compared in one normal form: lower case, apostrophes dropped ("isn't" → "isnt"), any
+other punctuation turned into a space, single spaces.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+_APOSTROPHES = re.compile(r"['’`]")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+# Words that turn a following phrase into its opposite ("I don't smell gas").
+_NEGATIONS = frozenset({"no", "not", "dont", "doesnt", "didnt", "isnt", "never", "without"})
+_NEGATION_WINDOW = 2  # how many words before a phrase may negate it
+
+
+def normalize(text: str) -> str:
+    lowered = _APOSTROPHES.sub("", text.lower())
+    return _NON_WORD.sub(" ", lowered).strip()
+
+
+def words(text: str) -> list[str]:
+    """The words of already-normalised text."""
+    return text.split()
+
+
+def find_phrase(normalized_text: str, phrase: str, *, allow_negated: bool = False) -> bool:
+    """True when `phrase` occurs as whole words in `normalized_text`, not negated.
+
+    `phrase` may be raw text; it is normalised the same way as the utterance.
+    """
+    target = normalize(phrase)
+    if not target:
+        return False
+    haystack = f" {normalized_text} "
+    start = haystack.find(f" {target} ")
+    while start != -1:
+        if allow_negated or not _negated(haystack[:start]):
+            return True
+        start = haystack.find(f" {target} ", start + 1)
+    return False
+
+
+def find_any(normalized_text: str, phrases: Iterable[str]) -> str | None:
+    """The first phrase of `phrases` found (not negated) in the text, or None."""
+    for phrase in phrases:
+        if find_phrase(normalized_text, phrase):
+            return phrase
+    return None
+
+
+def _negated(prefix: str) -> bool:
+    preceding = prefix.split()[-_NEGATION_WINDOW:]
+    return any(word in _NEGATIONS for word in preceding)
+
+
+def fill_template(template: str, values: Mapping[str, str]) -> str:
+    """Replace `{name}` placeholders that have a value; leave unknown ones as written."""
+    return _PLACEHOLDER.sub(lambda match: values.get(match.group(1), match.group(0)), template)

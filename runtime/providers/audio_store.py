@@ -1,0 +1,90 @@
+"""Synthesized audio in Redis: short-lived `<Play>` files and the per-voice phrase cache.
+
+Any Serve replica can answer Twilio's download, so the bytes live in Redis, not in the
+process that made them. The Redis client must be created with `decode_responses=False`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+
+import redis.asyncio as aioredis
+
+from runtime.providers.base import VoiceRequest
+
+AUDIO_KEY_PREFIX = "g:audio:"
+SPEECH_CACHE_KEY_PREFIX = "g:tts-cache:"
+TOKEN_BYTES = 24
+# secrets.token_urlsafe(24) is exactly 32 characters of the URL-safe base64 alphabet.
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{32}")
+
+
+def _as_bytes(data: bytes | str | None) -> bytes | None:
+    if isinstance(data, str):
+        raise TypeError("audio needs a Redis client made with decode_responses=False")
+    return data
+
+
+def is_audio_token(token: str) -> bool:
+    """Could `token` have come from `AudioStore.put`? Anything else never reaches Redis."""
+    return _TOKEN_SHAPE.fullmatch(token) is not None
+
+
+class AudioStore:
+    """WAV files behind unguessable tokens, gone after `ttl_s` seconds."""
+
+    def __init__(self, redis: aioredis.Redis, ttl_s: int = 300) -> None:
+        self._redis = redis
+        self.ttl_s = ttl_s
+
+    async def put(self, wav: bytes) -> str:
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        await self._redis.set(AUDIO_KEY_PREFIX + token, wav, ex=self.ttl_s)
+        return token
+
+    async def get(self, token: str) -> bytes | None:
+        if not is_audio_token(token):
+            return None
+        data = await self._redis.get(AUDIO_KEY_PREFIX + token)
+        return _as_bytes(data)
+
+
+def speech_cache_key(text: str, voice: VoiceRequest) -> str:
+    """sha256 of the voice settings and the text. The company's API key is left out: it must
+    never be stored, and the audio does not depend on who pays for it."""
+    settings = {k: v for k, v in asdict(voice).items() if k != "api_key"}
+    material = json.dumps({"voice": settings, "text": text}, sort_keys=True)
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+class SpeechCache:
+    """Phrases said on every call (greetings, hold lines) synthesized once per voice and text."""
+
+    def __init__(self, redis: aioredis.Redis, ttl_s: int = 24 * 3600) -> None:
+        self._redis = redis
+        self.ttl_s = ttl_s
+
+    async def get(self, text: str, voice: VoiceRequest) -> bytes | None:
+        data = await self._redis.get(SPEECH_CACHE_KEY_PREFIX + speech_cache_key(text, voice))
+        return _as_bytes(data)
+
+    async def put(self, text: str, voice: VoiceRequest, audio: bytes) -> None:
+        key = SPEECH_CACHE_KEY_PREFIX + speech_cache_key(text, voice)
+        await self._redis.set(key, audio, ex=self.ttl_s)
+
+    async def get_or_create(
+        self, text: str, voice: VoiceRequest, produce: Callable[[], Awaitable[bytes]]
+    ) -> bytes:
+        """Cached audio, or `produce()`'s, stored for next time. Errors of `produce` propagate
+        (nothing is cached), so the caller can fall back to `<Say>`."""
+        cached = await self.get(text, voice)
+        if cached is not None:
+            return cached
+        audio = await produce()
+        await self.put(text, voice, audio)
+        return audio

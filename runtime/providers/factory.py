@@ -1,0 +1,107 @@
+"""Which language model and synthesizer a process uses, decided once from its configuration.
+
+"auto": the real vendors where a key is set, nothing where none is (the platform then answers
+from knowledge and speaks with `<Say>`). "doubles": the offline doubles, for tests and load
+tests. Either way the provider sits behind a circuit breaker. Vendor SDKs are imported here
+only when they are about to be used, so a process without keys never pays their import cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from runtime.providers.base import LanguageModel, SpeechSynthesizer, VoiceCatalog
+from runtime.providers.circuit import CircuitBreaker, GuardedLanguageModel, GuardedSynthesizer
+from runtime.providers.doubles import (
+    LOAD_PROFILES,
+    FailureMode,
+    ScriptedLanguageModel,
+    SyntheticSpeech,
+)
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    # Platform keys; None means "not configured".
+    gemini_api_key: str | None = None
+    elevenlabs_api_key: str | None = None
+    # "auto" = real clients where keys are set; "doubles" = offline doubles, keys ignored.
+    mode: Literal["auto", "doubles"] = "auto"
+    # Latency profile of the doubles (see doubles.LOAD_PROFILES).
+    double_profile: Literal["zero", "realistic"] = "zero"
+    # Failure injection in the doubles: "none", "error" or "hang", at `failure_rate` (0..1).
+    llm_failure: FailureMode = "none"
+    tts_failure: FailureMode = "none"
+    failure_rate: float = 1.0
+    seed: int = 0
+    # In "auto" without a platform ElevenLabs key: still speak for companies that bring
+    # their own key (others get ProviderError, i.e. `<Say>`).
+    company_tts_keys_without_platform_key: bool = False
+    # Consecutive failures that open a breaker, and seconds before it lets a probe through.
+    breaker_failure_threshold: int = 5
+    breaker_reset_after_s: float = 30.0
+    # Deadlines that count as failures: Twilio's agent budget is 375 ms LLM / 100 ms TTS,
+    # these leave room for a slow moment without letting a turn stall.
+    llm_first_token_timeout_s: float = 2.5
+    tts_first_byte_timeout_s: float = 2.0
+
+    def breaker(self) -> CircuitBreaker:
+        return CircuitBreaker(self.breaker_failure_threshold, self.breaker_reset_after_s)
+
+
+def build_language_model(config: ProviderConfig) -> LanguageModel | None:
+    inner: LanguageModel
+    if config.mode == "doubles":
+        profile = LOAD_PROFILES[config.double_profile]
+        inner = ScriptedLanguageModel(
+            first_token_s=profile.llm_first_token_s,
+            tokens_per_s=profile.llm_tokens_per_s,
+            failure=config.llm_failure,
+            failure_rate=config.failure_rate,
+            seed=config.seed,
+        )
+    elif config.gemini_api_key:
+        from runtime.providers.gemini import GeminiLanguageModel
+
+        inner = GeminiLanguageModel(config.gemini_api_key)
+    else:
+        return None
+    return GuardedLanguageModel(inner, config.breaker(), config.llm_first_token_timeout_s)
+
+
+def _synthetic_speech(config: ProviderConfig) -> SyntheticSpeech:
+    profile = LOAD_PROFILES[config.double_profile]
+    return SyntheticSpeech(
+        first_byte_s=profile.tts_first_byte_s,
+        failure=config.tts_failure,
+        failure_rate=config.failure_rate,
+        seed=config.seed,
+    )
+
+
+def build_synthesizer(config: ProviderConfig) -> SpeechSynthesizer | None:
+    inner: SpeechSynthesizer
+    if config.mode == "doubles":
+        inner = _synthetic_speech(config)
+    elif config.elevenlabs_api_key or config.company_tts_keys_without_platform_key:
+        from runtime.providers.elevenlabs_tts import ElevenLabsSynthesizer
+
+        inner = ElevenLabsSynthesizer(config.elevenlabs_api_key)
+    else:
+        return None
+    return GuardedSynthesizer(
+        inner,
+        config.breaker(),
+        config.tts_first_byte_timeout_s,
+        company_breaker_factory=config.breaker,
+    )
+
+
+def build_voice_catalog(config: ProviderConfig) -> VoiceCatalog:
+    """For the voice picker: ElevenLabs (the company's key or the platform's) or the doubles'."""
+    if config.mode == "doubles":
+        return _synthetic_speech(config)
+    from runtime.providers.elevenlabs_tts import ElevenLabsSynthesizer
+
+    return ElevenLabsSynthesizer(config.elevenlabs_api_key)

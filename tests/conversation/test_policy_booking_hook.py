@@ -1,0 +1,73 @@
+"""The booking plug-in point: without a handler booking requests fall through; with one it
+owns the turns until it is done, and its tool is offered to the model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policy_builders import FakeModel, make_context, make_snapshot, say
+
+from runtime.conversation import (
+    BookingReply,
+    CallContext,
+    CompanySnapshot,
+    ConversationState,
+    DialoguePolicy,
+    Mode,
+    Tier,
+)
+from runtime.conversation.intents import wants_booking
+from runtime.providers.base import ToolCall, ToolSpec
+
+
+class NameThenDone:
+    """Asks for a name, then confirms: just enough booking to see the hook work."""
+
+    tool = ToolSpec("book_appointment", "Book a visit.", {"type": "object", "properties": {}})
+
+    def wants(self, state: ConversationState, utterance: str) -> bool:
+        return wants_booking(utterance)
+
+    async def reply(
+        self, snapshot: CompanySnapshot, state: ConversationState, ctx: CallContext,
+        utterance: str,
+    ) -> BookingReply:
+        if "name" not in state.slots:
+            state.slots["name"] = ""
+            return BookingReply("Sure. May I have your name?")
+        state.slots["name"] = utterance
+        return BookingReply(f"Thanks {utterance}, you're booked.", done=True, confidence=1.0)
+
+    async def on_tool_call(
+        self, snapshot: CompanySnapshot, state: ConversationState, ctx: CallContext,
+        arguments: dict[str, Any],
+    ) -> BookingReply:
+        return await self.reply(snapshot, state, ctx, "")
+
+
+async def test_without_a_handler_booking_requests_fall_through() -> None:
+    policy = DialoguePolicy(make_snapshot(), None)
+    state = ConversationState.new()
+    outcome = await say(policy, state, make_context(), "can I book a visit for next week")
+    assert outcome.tier == Tier.FALLBACK and state.mode is Mode.CONVERSATION
+
+
+async def test_handler_owns_the_booking_turns_until_done() -> None:
+    policy = DialoguePolicy(make_snapshot(), None, booking=NameThenDone())
+    state, ctx = ConversationState.new(), make_context()
+    first = await say(policy, state, ctx, "can I schedule an appointment")
+    assert first.tier == Tier.BOOKING and first.text == "Sure. May I have your name?"
+    assert state.mode is Mode.BOOKING
+    second = await say(policy, state, ctx, "Jordan")
+    assert second.text == "Thanks Jordan, you're booked." and second.confidence == 1.0
+    assert state.mode is Mode.CONVERSATION and state.slots == {"name": "Jordan"}
+
+
+async def test_model_can_call_the_booking_tool() -> None:
+    model = FakeModel([ToolCall("book_appointment", {})])
+    policy = DialoguePolicy(make_snapshot(), model, booking=NameThenDone())
+    state = ConversationState.new()
+    outcome = await say(policy, state, make_context(), "my heat pump makes a rattling noise")
+    assert "book_appointment" in {tool.name for tool in model.requests[0].tools}
+    assert outcome.tier == Tier.LLM and outcome.text == "Sure. May I have your name?"
+    assert state.mode is Mode.BOOKING
