@@ -12,178 +12,59 @@ from __future__ import annotations
 import asyncio
 import math
 import secrets
-import struct
 import time
 from collections.abc import Awaitable
-from dataclasses import dataclass, field
-from typing import Literal, TypeVar
 from urllib.parse import quote, urlencode
 
 import httpx
 from twilio.request_validator import RequestValidator
 
+from loadtest.call_record import (
+    AgentPlayed,
+    AgentSaid,
+    BadAudio,
+    BadTwiML,
+    CallerSaid,
+    CallerSilent,
+    CallEvent,
+    CallFlowError,
+    CallRecord,
+    DialOutcome,
+    EndedBy,
+    FetchKind,
+    Redirected,
+    RequestKind,
+    SimulatedCallError,
+    Transferred,
+    WebhookFailed,
+    WebhookRequest,
+    read_twiml,
+    read_wav,
+    require_2xx,
+)
 from loadtest.twiml_reader import (
     Connect,
     Dial,
     Gather,
     Hangup,
-    MalformedTwiML,
     Pause,
     Play,
     Redirect,
     Reject,
     Say,
     Verb,
-    parse_twiml,
 )
 
+__all__ = [  # with the call record's names, still importable from here where callers met them
+    "AgentPlayed", "AgentSaid", "BadAudio", "BadTwiML", "CallEvent", "CallFlowError", "CallRecord",
+    "CallerSaid", "CallerSilent", "DialOutcome", "EndedBy", "LiveCall", "Redirected", "RequestKind",
+    "SimulatedCallError", "Transferred", "TwilioCallSimulator", "WebhookFailed", "WebhookRequest",
+]
 TWILIO_RESPONSE_LIMIT_S = 15.0  # then Twilio plays an application error to the caller
 TWILIO_CONNECT_LIMIT_S = 10.0
 MAX_REDIRECTS_IN_A_ROW = 10
 MAX_TWIML_REQUESTS = 50  # per call: keeps a looping server from running forever
 ANSWERED_DIAL_SECONDS = 30  # DialCallDuration reported when the transfer was answered
-WAV_CONTENT_TYPES = frozenset({"audio/wav", "audio/x-wav"})
-TWIML_CONTENT_TYPES = frozenset({"text/xml", "application/xml", "text/html"})
-WAV_ENCODINGS = {1: "pcm", 7: "mulaw", 6: "alaw"}
-
-DialOutcome = Literal["completed", "no-answer", "busy"]
-EndedBy = Literal["hangup", "caller", "error"]
-RequestKind = Literal["setup", "gather", "redirect", "dial", "status"]
-
-
-class SimulatedCallError(Exception):
-    """Something Twilio would turn into an error for the caller; `record` is the call so far."""
-
-    def __init__(self, message: str, url: str | None = None) -> None:
-        super().__init__(message)
-        self.url = url
-        self.record: CallRecord | None = None
-
-
-class WebhookFailed(SimulatedCallError):
-    """Non-2xx answer, transport failure, or no answer within Twilio's 15 s."""
-
-
-class BadTwiML(SimulatedCallError):
-    """The answer is not TwiML Twilio would run."""
-
-
-class BadAudio(SimulatedCallError):
-    """A <Play> URL did not serve a WAV file Twilio would play."""
-
-
-class CallFlowError(SimulatedCallError):
-    """The call went where Twilio would not follow: redirect loop, endless call, stray URL."""
-
-
-@dataclass(frozen=True, slots=True)
-class WebhookRequest:
-    """One TwiML or status request: how long the server took to answer it."""
-
-    kind: RequestKind
-    method: str
-    url: str
-    status_code: int
-    seconds: float
-
-
-@dataclass(frozen=True, slots=True)
-class AgentSaid:
-    text: str
-    voice: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class AgentPlayed:
-    url: str
-    size: int
-    fetch_seconds: float
-    content_type: str
-    encoding: str  # "mulaw", "pcm", ... from the WAV header
-    sample_rate: int
-
-
-@dataclass(frozen=True, slots=True)
-class CallerSaid:
-    text: str
-    heard: bool  # False when the Gather did not listen for speech (input="dtmf")
-
-
-@dataclass(frozen=True, slots=True)
-class CallerSilent:
-    """The caller let a Gather time out."""
-
-
-@dataclass(frozen=True, slots=True)
-class Transferred:
-    numbers: tuple[str, ...]
-    caller_id: str | None
-    outcome: DialOutcome
-
-
-@dataclass(frozen=True, slots=True)
-class Redirected:
-    url: str
-
-
-CallEvent = (
-    WebhookRequest | AgentSaid | AgentPlayed | CallerSaid | CallerSilent | Transferred | Redirected
-)
-_E = TypeVar("_E")
-
-
-@dataclass
-class CallRecord:
-    """Everything that happened on one simulated call, in order."""
-
-    call_sid: str
-    events: list[CallEvent] = field(default_factory=list)
-    errors: list[SimulatedCallError] = field(default_factory=list)
-    ended_by: EndedBy | None = None
-    status_callback_url: str | None = None  # None: no status callback configured
-
-    def of_type(self, kind: type[_E]) -> list[_E]:
-        return [event for event in self.events if isinstance(event, kind)]
-
-    def agent_texts(self) -> list[str]:
-        return [said.text for said in self.of_type(AgentSaid)]
-
-    def caller_texts(self) -> list[str]:
-        return [said.text for said in self.of_type(CallerSaid)]
-
-    @property
-    def transfers(self) -> list[Transferred]:
-        return self.of_type(Transferred)
-
-    @property
-    def plays(self) -> list[AgentPlayed]:
-        return self.of_type(AgentPlayed)
-
-    @property
-    def requests(self) -> list[WebhookRequest]:
-        return self.of_type(WebhookRequest)
-
-    @property
-    def heard_audio(self) -> bool:
-        return bool(self.plays)
-
-    @property
-    def heard_say(self) -> bool:
-        return bool(self.of_type(AgentSaid))
-
-    @property
-    def setup_seconds(self) -> float | None:
-        """Incoming-call webhook → greeting TwiML."""
-        return next((r.seconds for r in self.requests if r.kind == "setup"), None)
-
-    @property
-    def turn_seconds(self) -> list[float]:
-        """Every later TwiML request (Gather actions, Redirects, Dial actions)."""
-        return [r.seconds for r in self.requests if r.kind not in ("setup", "status")]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 class TwilioCallSimulator:
@@ -286,7 +167,7 @@ class TwilioCallSimulator:
         await self.aclose()
 
     async def _send(
-        self, method: str, public_url: str, params: dict[str, str]
+        self, kind: FetchKind, method: str, public_url: str, params: dict[str, str]
     ) -> tuple[httpx.Response, float]:
         """Sign and send one request as Twilio would; returns the response and its latency."""
         if method == "GET" and params:
@@ -295,12 +176,13 @@ class TwilioCallSimulator:
         signature = self._validator.compute_signature(public_url, params)
         headers = {"X-Twilio-Signature": signature, "User-Agent": "TwilioProxy/1.1"}
         timeout = httpx.Timeout(self.response_limit_s, connect=TWILIO_CONNECT_LIMIT_S)
+        server_url = self._server_url(public_url)
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self.response_limit_s):
                 response = await self._http.request(
                     method,
-                    self._server_url(public_url),
+                    server_url,
                     data=params if method == "POST" else None,
                     headers=headers,
                     timeout=timeout,
@@ -309,9 +191,11 @@ class TwilioCallSimulator:
             raise WebhookFailed(
                 f"no answer from {public_url} within Twilio's {self.response_limit_s:g} s",
                 public_url,
-            ) from None
+            ).on_request(kind, time.perf_counter() - started) from None
         except httpx.HTTPError as exc:
-            raise WebhookFailed(f"{method} {public_url} failed: {exc!r}", public_url) from exc
+            raise WebhookFailed(
+                f"{method} {public_url} failed: {exc!r}", public_url
+            ).on_request(kind, time.perf_counter() - started) from exc
         return response, time.perf_counter() - started
 
     def _server_url(self, public_url: str) -> str:
@@ -417,9 +301,10 @@ class LiveCall:
                 f"more than {self._sim.max_twiml_requests} TwiML requests on one call", url
             )
         params = {**self._params("ringing" if kind == "setup" else "in-progress"), **extra}
-        response, seconds = await self._sim._send(method, url, params)
-        self.record.events.append(WebhookRequest(kind, method, url, response.status_code, seconds))
-        self._pending = list(_read_twiml(response, url))
+        response, seconds = await self._sim._send(kind, method, url, params)
+        request = WebhookRequest(kind, method, url, response.status_code, seconds)
+        self.record.events.append(request)
+        self._pending = list(read_twiml(response, request))
         await self._run()
 
     async def _run(self) -> None:
@@ -472,8 +357,8 @@ class LiveCall:
         if isinstance(verb, Say):
             self.record.events.append(AgentSaid(verb.text, verb.voice))
         elif isinstance(verb, Play):
-            response, seconds = await self._sim._send("GET", verb.url, {})
-            self.record.events.append(_read_wav(response, verb.url, seconds))
+            response, seconds = await self._sim._send("audio", "GET", verb.url, {})
+            self.record.events.append(read_wav(response, verb.url, seconds))
         # Pause: the simulated caller does not wait out silence.
 
     async def _end(self, ended_by: EndedBy, call_status: str = "completed") -> None:
@@ -489,11 +374,10 @@ class LiveCall:
         duration = math.ceil(time.monotonic() - self._started) if self._answered else 0
         params = {**self._params(call_status), "CallDuration": str(duration)}
         try:
-            response, seconds = await self._sim._send("POST", url, params)
-            self.record.events.append(
-                WebhookRequest("status", "POST", url, response.status_code, seconds)
-            )
-            _require_2xx(response, url)
+            response, seconds = await self._sim._send("status", "POST", url, params)
+            request = WebhookRequest("status", "POST", url, response.status_code, seconds)
+            self.record.events.append(request)
+            require_2xx(response, request)
         except SimulatedCallError as error:
             self.record.errors.append(error)
 
@@ -526,48 +410,3 @@ def new_sid(prefix: str) -> str:
     return prefix + secrets.token_hex(16)
 
 
-def _require_2xx(response: httpx.Response, url: str) -> None:
-    if not response.is_success:
-        raise WebhookFailed(
-            f"{url} answered HTTP {response.status_code}: {response.text[:200]!r}", url
-        )
-
-
-def _media_type(response: httpx.Response) -> str:
-    return response.headers.get("content-type", "").split(";")[0].strip().lower()
-
-
-def _read_twiml(response: httpx.Response, url: str) -> tuple[Verb, ...]:
-    _require_2xx(response, url)
-    if _media_type(response) not in TWIML_CONTENT_TYPES:
-        raise BadTwiML(
-            f"{url} answered Content-Type {_media_type(response)!r}; Twilio runs TwiML only "
-            f"from {sorted(TWIML_CONTENT_TYPES)}",
-            url,
-        )
-    try:
-        return parse_twiml(response.content, url)
-    except MalformedTwiML as exc:
-        raise BadTwiML(f"malformed TwiML from {url}: {exc}", url) from exc
-
-
-def _read_wav(response: httpx.Response, url: str, seconds: float) -> AgentPlayed:
-    """Check a <Play> download is a WAV file Twilio would play, and describe it."""
-    if not response.is_success:
-        raise BadAudio(f"<Play> {url} answered HTTP {response.status_code}", url)
-    media_type = _media_type(response)
-    if media_type not in WAV_CONTENT_TYPES:
-        raise BadAudio(f"<Play> {url} served {media_type!r}, not audio/wav (error 13420)", url)
-    body = response.content
-    if body[:4] != b"RIFF" or body[8:12] != b"WAVE":
-        raise BadAudio(f"<Play> {url} is labelled WAV but is not a RIFF/WAVE file", url)
-    offset = 12
-    while offset + 8 <= len(body):
-        chunk_id = body[offset : offset + 4]
-        (chunk_size,) = struct.unpack_from("<I", body, offset + 4)
-        if chunk_id == b"fmt " and offset + 16 <= len(body):
-            tag, _channels, rate = struct.unpack_from("<HHI", body, offset + 8)
-            encoding = WAV_ENCODINGS.get(tag, f"format-{tag}")
-            return AgentPlayed(url, len(body), seconds, media_type, encoding, rate)
-        offset += 8 + chunk_size + (chunk_size & 1)
-    raise BadAudio(f"<Play> {url}: WAV file without a fmt chunk", url)

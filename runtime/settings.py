@@ -11,6 +11,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from runtime.providers.factory import ProviderConfig
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
@@ -34,6 +36,11 @@ class Settings(BaseSettings):
     provider_mode: Literal["auto", "doubles"] = "auto"
     # Latency profile of the doubles: "zero" or "realistic" (LLM TTFT ~375 ms, TTS ~100 ms).
     double_profile: Literal["zero", "realistic"] = "zero"
+    # Fault injection for the doubles (tests, chaos runs): "none", "error" or "hang".
+    double_llm_failure: Literal["none", "error", "hang"] = "none"
+    double_tts_failure: Literal["none", "error", "hang"] = "none"
+    # Name of the call-actor pool (one per deployment; tests run two side by side).
+    call_pool_name: str = "clientsvia-call-pool"
     # Where call logs land as Parquet: a folder or an object-store URI (s3://, gs://).
     parquet_root: str = "var/parquet"
     # HTTP bind for Serve.
@@ -53,6 +60,20 @@ class Settings(BaseSettings):
     actor_max_uses: int = Field(default=200, ge=1)
     # bcrypt cost for user passwords.
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+
+    def provider_config(self) -> ProviderConfig:
+        """What the provider factory needs: keys, mode and the doubles' behaviour."""
+        def secret(value: SecretStr | None) -> str | None:
+            return value.get_secret_value() if value is not None else None
+
+        return ProviderConfig(
+            gemini_api_key=secret(self.gemini_api_key),
+            elevenlabs_api_key=secret(self.elevenlabs_api_key),
+            mode=self.provider_mode,
+            double_profile=self.double_profile,
+            llm_failure=self.double_llm_failure,
+            tts_failure=self.double_tts_failure,
+        )
 
     def for_deployment(self) -> dict[str, object]:
         """Plain values to hand a Serve deployment (secrets included, never logged)."""

@@ -6,7 +6,7 @@ key is handed in by `TenantStore`, which owns the key layout.
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 import redis.asyncio as aioredis
 from pydantic import ValidationError
@@ -81,7 +81,7 @@ class ContactBook(RecordCollection[Contact]):
         if contact_id is None:
             return None
         try:
-            return await self.get(contact_id)
+            return await self.get(cast(str, contact_id))
         except NotFound:
             return None
 

@@ -8,7 +8,7 @@ written and released if the write does not happen.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import redis.asyncio as aioredis
 from pydantic import ValidationError
@@ -66,7 +66,7 @@ class CompanyRegistry:
 
     async def list(self) -> list[Company]:
         ids = sorted(await self._redis.smembers(COMPANIES_KEY))
-        companies = [await self.tenant(company_id).load_company() for company_id in ids]
+        companies = [await self.tenant(cast(str, cid)).load_company() for cid in ids]
         return [company for company in companies if company is not None]
 
     async def company_for_number(self, number: str) -> Company | None:
@@ -126,7 +126,7 @@ class CompanyRegistry:
             try:
                 await pipe.watch(key)
                 stored = await pipe.get(key)
-                if stored is None or store.load_sealed(stored).updatedAt != current.updatedAt:
+                if stored is None or store.load_sealed(cast(str, stored)).updatedAt != current.updatedAt:
                     await pipe.unwatch()
                     return False
                 pipe.multi()

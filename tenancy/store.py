@@ -7,7 +7,7 @@ It is built from a companyId and every key it touches is `t:{companyId}:...`;
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import redis.asyncio as aioredis
 
@@ -16,6 +16,13 @@ from tenancy.records import ContactBook, RecordCollection
 from tenancy.secrets import SecretBox
 
 CHECKPOINT_TTL_S = 6 * 3600  # a call checkpoint outlives any real call
+
+
+def tenant_key(company_id: str, *parts: str) -> str:
+    """`t:{companyId}:...`: the one function that spells a tenant key."""
+    if not is_object_id(company_id):
+        raise ValueError(f"not a company id: {company_id!r}")
+    return ":".join(("t", company_id, *parts))
 
 
 class TenantStore:
@@ -30,13 +37,13 @@ class TenantStore:
         self.contacts = ContactBook(redis, self.key("contacts"), self.key("contacts", "by-phone"))
 
     def key(self, *parts: str) -> str:
-        return ":".join(("t", self.company_id, *parts))
+        return tenant_key(self.company_id, *parts)
 
     # --- the company document -------------------------------------------------------------
 
     async def load_company(self) -> Company | None:
         raw = await self._redis.get(self.key("company"))
-        return None if raw is None else self.load_sealed(raw)
+        return None if raw is None else self.load_sealed(cast(str, raw))
 
     def load_sealed(self, raw: str) -> Company:
         return Company.model_validate(self._secrets.unseal(json.loads(raw)))

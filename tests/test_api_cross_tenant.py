@@ -73,8 +73,9 @@ def target(api_server):
 def concrete_path(path: str, target: dict) -> str:
     segment = path.split("/")[4] if path.count("/") >= 4 else ""
     record = target["records"].get(segment, target["records"]["knowledge"])
-    return path.replace("{company_id}", target["company"]["_id"]).replace(
-        "{record_id}", record["_id"])
+    return (path.replace("{company_id}", target["company"]["_id"])
+            .replace("{record_id}", record["_id"])
+            .replace("{call_sid}", "CA" + "0" * 32))
 
 
 def forbidden_fragments(target: dict) -> list[str]:

@@ -169,20 +169,23 @@ def _syllable_frames(count: int = 16) -> tuple[bytes, ...]:
     return tuple(frames)
 
 
-def synthetic_ulaw(text: str, chars_per_s: float = 15.0) -> bytes:
+def synthetic_ulaw(text: str, chars_per_s: float = 15.0, voice_id: str = "") -> bytes:
     """Pseudo-speech for `text`: whole 20 ms frames, ~1 s per 15 characters, same text → same bytes.
 
-    Letters and digits sound as a pitch picked from the character, anything else as silence.
+    Letters and digits sound as a pitch picked from the character (shifted by the voice, so
+    two voices saying the same words give different audio), anything else as silence.
     """
     if not text:
         return b""
     frames = _syllable_frames()
     silence = bytes([MULAW_SILENCE]) * FRAME_BYTES
     frame_count = max(1, math.ceil(len(text) / chars_per_s * SAMPLE_RATE / FRAME_BYTES))
+    voice_shift = sum(voice_id.encode()) % len(frames)
     out = []
     for index in range(frame_count):
         char = text[index * len(text) // frame_count]
-        out.append(frames[ord(char) % len(frames)] if char.isalnum() else silence)
+        pitch = (ord(char) + voice_shift) % len(frames)
+        out.append(frames[pitch] if char.isalnum() else silence)
     return b"".join(out)
 
 
@@ -238,7 +241,7 @@ class SyntheticSpeech:
         if self.first_byte_s:
             await asyncio.sleep(self.first_byte_s)
         await self._failures.maybe_fail()
-        audio = synthetic_ulaw(text, self.chars_per_s)
+        audio = synthetic_ulaw(text, self.chars_per_s, voice.voice_id)
         for start in range(0, len(audio), self.chunk_bytes):
             yield audio[start : start + self.chunk_bytes]
 

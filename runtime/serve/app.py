@@ -13,8 +13,17 @@ from fastapi import FastAPI
 from ray import serve
 from ray.serve import Application
 
+from runtime.actors.pool import ensure_pool
 from runtime.serve.errors import DEFAULT_MAX_BODY_BYTES, install_error_handlers
-from runtime.serve.routers import auth_routes, company, platform, public, records
+from runtime.serve.routers import (
+    auth_routes,
+    call_logs,
+    company,
+    platform,
+    public,
+    records,
+    twilio_voice,
+)
 from runtime.serve.services import Services
 from runtime.settings import Settings
 
@@ -43,6 +52,8 @@ def create_api(services: Services | None = None) -> FastAPI:
         records.knowledge_router,
         records.employees_router,
         records.contacts_router,
+        call_logs.router,
+        twilio_voice.router,
     ):
         api.include_router(router)
     return api
@@ -60,6 +71,7 @@ class ApiGateway:
 
     def __init__(self, settings: dict[str, Any]) -> None:
         self._services = Services.from_settings(Settings(**settings))
+        ensure_pool(self._services.settings)  # warm call actors before the first call
 
     def __serve_build_asgi_app__(self) -> FastAPI:
         return create_api(self._services)
@@ -68,7 +80,7 @@ class ApiGateway:
 def build_app(args: dict[str, Any] | None = None) -> Application:
     """Application builder: settings come from the environment, overridden by `args`."""
     settings = Settings(**(args or {}))
-    return ApiGateway.options(
+    return ApiGateway.options(  # type: ignore[attr-defined]
         num_replicas=settings.api_replicas,
         max_ongoing_requests=settings.api_max_ongoing_requests,
     ).bind(settings.for_deployment())

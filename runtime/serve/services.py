@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import redis.asyncio as aioredis
 
+from analytics.repository import CallLogRepository
+from runtime.providers.audio_store import AudioStore
 from runtime.serve.auth import TokenService
 from runtime.serve.rate_limit import TenantRateLimiter
 from runtime.settings import Settings
 from tenancy.registry import CompanyRegistry
 from tenancy.secrets import SecretBox
 from tenancy.users import UserStore
+
+if TYPE_CHECKING:
+    from runtime.actors.gateway import CallGateway
 
 
 @dataclass
@@ -22,6 +28,18 @@ class Services:
     users: UserStore
     tokens: TokenService
     rate_limiter: TenantRateLimiter
+    audio: AudioStore
+    call_logs: CallLogRepository
+    _calls: CallGateway | None = field(default=None, repr=False)
+
+    @property
+    def calls(self) -> CallGateway:
+        """The call-actor gateway, built on first use (it needs Ray, the admin API does not)."""
+        if self._calls is None:
+            from runtime.actors.gateway import CallGateway
+
+            self._calls = CallGateway(self.settings, self.redis)
+        return self._calls
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -38,6 +56,8 @@ class Services:
             rate_limiter=TenantRateLimiter(
                 {"api": settings.api_rate_per_minute, "webhook": settings.webhook_rate_per_minute}
             ),
+            audio=AudioStore(aioredis.Redis.from_url(settings.redis_url)),
+            call_logs=CallLogRepository(settings.parquet_root),
         )
 
     async def close(self) -> None:

@@ -41,5 +41,6 @@ def verify_signature(
     signature = request.headers.get(SIGNATURE_HEADER, "")
     if not signature or not token:
         raise ApiError(403, "INVALID_SIGNATURE", "missing X-Twilio-Signature")
-    if not RequestValidator(token).validate(public_url(request, public_base_url), params, signature):
+    url = public_url(request, public_base_url)
+    if not RequestValidator(token).validate(url, params, signature):
         raise ApiError(403, "INVALID_SIGNATURE", "X-Twilio-Signature does not match")

@@ -99,11 +99,12 @@ def assert_exactly_once(root: Path, events: list[CallEventBase]) -> None:
         assert (turns, calls) == (len(expected_turns), len(expected_calls)), engine
 
 
+@pytest.mark.parametrize("batch_size", [100, 2], ids=["one-batch", "start-and-end-apart"])
 async def test_one_call_becomes_one_call_row_and_one_row_per_turn(
-    redis_async: aioredis.Redis, stream: str, tmp_path: Path
+    redis_async: aioredis.Redis, stream: str, tmp_path: Path, batch_size: int
 ) -> None:
     await CallEventEmitter(redis_async, stream=stream).emit_many(one_call())
-    drain = CallLogDrain(redis_async, str(tmp_path), stream=stream)
+    drain = CallLogDrain(redis_async, str(tmp_path), stream=stream, batch_size=batch_size)
     assert await drain.drain_until_idle() == 5
 
     store = ParquetStore(str(tmp_path))

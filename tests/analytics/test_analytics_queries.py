@@ -210,3 +210,16 @@ def test_empty_partitions_give_zeros_not_errors(logs: CallLogs, tmp_path: Path) 
         page = repo.list_calls(logs.company_a, {"dateFrom": "2024-06-01", "dateTo": "2024-06-07"})
         assert page == {"items": [], "total": 0, "page": 1, "pageSize": 50}
     assert ParquetStore(str(tmp_path / "nothing-yet")).companies("calls") == []
+
+
+def test_repository_answers_many_threads_at_once(logs: CallLogs) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    companies = [logs.company_a, logs.company_b] * 6
+    engines = ["duckdb", "polars"] * 6
+    expected = {c: logs.repo.analytics(c, *WIDE) for c in (logs.company_a, logs.company_b)}
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        reports = list(pool.map(lambda c, e: logs.repo.analytics(c, *WIDE, engine=e),
+                                companies, engines))
+    assert [r["companyId"] for r in reports] == companies
+    assert all(report == expected[report["companyId"]] for report in reports)

@@ -140,7 +140,9 @@ async def test_speech_streams_grouped_frames_and_records_the_voice() -> None:
 
     chunks = [chunk async for chunk in tts.stream(text, voice)]
 
-    assert b"".join(chunks) == synthetic_ulaw(text)
+    assert b"".join(chunks) == synthetic_ulaw(text, voice_id=voice.voice_id)
+    other_voice = synthetic_ulaw(text, voice_id="AnotherVoice99")
+    assert other_voice != synthetic_ulaw(text, voice_id=voice.voice_id)
     assert all(len(c) == 5 * FRAME_BYTES for c in chunks[:-1])
     assert 0 < len(chunks[-1]) <= 5 * FRAME_BYTES
     assert tts.requests == [(text, voice)]

@@ -1,0 +1,175 @@
+"""The call-log service the HTTP layer calls: call lists, one call's transcript, dashboards.
+
+Every method takes the company id first and opens only that company's partitions; request
+filters arrive as validated models and reach SQL as bound parameters. Methods block (file
+I/O, query engines), so async callers run them with `asyncio.to_thread`; each call gets
+its own DuckDB connection (a cursor of one shared in-memory database) or Polars context,
+so the repository is safe to share between threads.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from analytics.errors import InvalidQuery
+from analytics.filters import CallLogQuery, DateRange, parse_filter
+from analytics.metrics import AGENT_METRICS, CALL_METRICS, KNOWLEDGE_GAPS, Metric
+from analytics.parquet_store import ParquetStore, require_company_id
+from analytics.reports import agent_performance, call_analytics, call_record, learning
+from analytics.sources import ENGINES, CompanyFiles, Engine, SessionFactory, company_files
+
+_CALL_SID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_CALL_COLUMNS = (
+    "call_sid, started_at, ended_at, caller_number, called_number, returning_caller, outcome,"
+    " duration_s AS duration_seconds, final_sentiment, turn_count, transferred_to,"
+    " transfer_reason, transfer_priority, message, message_urgent, booked_service, booked_for"
+)
+_TURN_COLUMNS = (
+    "turn_index, recorded_at, caller_text, agent_text, tier, confidence, total_ms, match_ms,"
+    " llm_first_token_ms, llm_total_ms, tts_first_byte_ms, sentiment"
+)
+# Filter fragments are fixed text; only their values travel, as bound parameters.
+_CALL_FILTERS = {"outcome": "outcome = $outcome", "caller_number": "caller_number = $caller_number"}
+
+
+class CallLogRepository:
+    def __init__(self, root: str | ParquetStore) -> None:
+        self.store = root if isinstance(root, ParquetStore) else ParquetStore(root)
+        self._sessions = SessionFactory()
+
+    def list_calls(
+        self, company_id: str, query: CallLogQuery | dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """One page of a company's calls, newest first."""
+        company_id = require_company_id(company_id)
+        filters = parse_filter(CallLogQuery, query)
+        params: dict[str, Any] = {
+            name: getattr(filters, name)
+            for name in _CALL_FILTERS
+            if getattr(filters, name) is not None
+        }
+        where = " AND ".join(_CALL_FILTERS[name] for name in params) or "TRUE"
+        files = company_files(self.store, company_id, filters.first, filters.last)
+        with self._sessions.open("duckdb", files) as session:
+            total = session.rows(f"SELECT COUNT(*) AS n FROM calls WHERE {where}", params)[0]["n"]
+            page = session.rows(
+                f"SELECT {_CALL_COLUMNS} FROM calls WHERE {where}"
+                " ORDER BY started_at DESC, call_sid LIMIT $limit OFFSET $offset",
+                {
+                    **params,
+                    "limit": filters.page_size,
+                    "offset": (filters.page - 1) * filters.page_size,
+                },
+            )
+        return {
+            "items": [call_record(row) for row in page],
+            "total": total,
+            "page": filters.page,
+            "pageSize": filters.page_size,
+        }
+
+    def get_call(self, company_id: str, call_sid: str) -> dict[str, Any] | None:
+        """A finished call with its transcript; None when the company has no such call."""
+        company_id = require_company_id(company_id)
+        if not isinstance(call_sid, str) or not _CALL_SID.match(call_sid):
+            raise InvalidQuery("callSid must be 1-64 letters, digits, '_' or '-'")
+        files = company_files(self.store, company_id, None, None)
+        calls_only = CompanyFiles(calls=files.calls, turns=[])
+        with self._sessions.open("duckdb", calls_only) as session:
+            found = session.rows(
+                f'SELECT {_CALL_COLUMNS}, "date" FROM calls WHERE call_sid = $sid',
+                {"sid": call_sid},
+            )
+        if not found:
+            return None
+        call = found[0]
+        day: date = call.pop("date")
+        turns = company_files(self.store, company_id, day, day)
+        with self._sessions.open("duckdb", turns) as session:
+            transcript = session.rows(
+                f"SELECT {_TURN_COLUMNS} FROM turns WHERE call_sid = $sid ORDER BY turn_index",
+                {"sid": call_sid},
+            )
+        return {**call_record(call), "transcript": [call_record(turn) for turn in transcript]}
+
+    def analytics(
+        self,
+        company_id: str,
+        date_from: date | str | None = None,
+        date_to: date | str | None = None,
+        engine: str = "duckdb",
+    ) -> dict[str, Any]:
+        """Call volume, outcomes, containment, duration, callers and sentiment."""
+        scope = self._scope(company_id, date_from, date_to, engine)
+        metrics = self._run(scope, CALL_METRICS)
+        return {**scope.describe(), **call_analytics(metrics, scope.range.days())}
+
+    def agent_performance(
+        self,
+        company_id: str,
+        date_from: date | str | None = None,
+        date_to: date | str | None = None,
+        engine: str = "duckdb",
+    ) -> dict[str, Any]:
+        """Which tiers answered, how confidently, and how fast each stage was."""
+        scope = self._scope(company_id, date_from, date_to, engine)
+        return {**scope.describe(), **agent_performance(self._run(scope, AGENT_METRICS))}
+
+    def learning(
+        self,
+        company_id: str,
+        date_from: date | str | None = None,
+        date_to: date | str | None = None,
+        engine: str = "duckdb",
+        limit: int = 20,
+    ) -> dict[str, Any]:
+        """Questions the agent could not answer, clustered, with what to add to the KB."""
+        scope = self._scope(company_id, date_from, date_to, engine)
+        gap_rows = self._run(scope, (KNOWLEDGE_GAPS,))[KNOWLEDGE_GAPS.name]
+        return {**scope.describe(), **learning(gap_rows, max(1, min(limit, 100)))}
+
+    def metric_rows(
+        self,
+        company_id: str,
+        metrics: tuple[Metric, ...],
+        date_from: date | str | None = None,
+        date_to: date | str | None = None,
+        engine: str = "duckdb",
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Raw rows of chosen metrics (notebooks, benchmarks, engine cross-checks)."""
+        return self._run(self._scope(company_id, date_from, date_to, engine), metrics)
+
+    def _scope(
+        self, company_id: str, date_from: object, date_to: object, engine: str
+    ) -> _Scope:
+        company_id = require_company_id(company_id)
+        if engine not in ENGINES:
+            raise InvalidQuery(f"engine must be one of {', '.join(ENGINES)}")
+        date_range = parse_filter(DateRange, {"date_from": date_from, "date_to": date_to})
+        files = company_files(self.store, company_id, date_range.first, date_range.last)
+        return _Scope(company_id, date_range, engine, files)  # type: ignore[arg-type]
+
+    def _run(self, scope: _Scope, metrics: tuple[Metric, ...]) -> dict[str, list[dict]]:
+        with self._sessions.open(scope.engine, scope.files) as session:
+            return {metric.name: session.rows(metric.sql) for metric in metrics}
+
+
+class _Scope:
+    """One request's company, dates, engine and the files they select."""
+
+    def __init__(
+        self, company_id: str, date_range: DateRange, engine: Engine, files: CompanyFiles
+    ) -> None:
+        self.company_id = company_id
+        self.range = date_range
+        self.engine = engine
+        self.files = files
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "companyId": self.company_id,
+            "dateFrom": self.range.first.isoformat(),
+            "dateTo": self.range.last.isoformat(),
+        }

@@ -1,0 +1,166 @@
+"""Open one company's `calls` and `turns` as SQL tables, in DuckDB or in Polars.
+
+Both engines get the same explicit file list (only that company's partitions within the
+date range, built from a validated id) and the same deduplicating view text, so a metric's
+SQL runs unchanged on either. The view keeps the first-written row per `event_id`, which
+is what makes a replayed batch or an interrupted compaction invisible to every query.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal, Protocol
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+
+from analytics.parquet_store import ParquetStore, require_company_id
+from analytics.tables import TABLES, TableName, query_schema
+
+Engine = Literal["duckdb", "polars"]
+ENGINES: tuple[Engine, ...] = ("duckdb", "polars")
+DEDUPE_VIEW_SQL = (
+    "SELECT * FROM {raw} QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY stream_pos) = 1"
+)
+_DUCKDB_SCAN = (
+    "SELECT * FROM read_parquet({files}, hive_partitioning = true,"
+    " hive_types = {{'company_id': VARCHAR, 'date': DATE}})"
+)
+_DUCKDB_TYPES = {
+    pa.string(): "VARCHAR",
+    pa.int64(): "BIGINT",
+    pa.int32(): "INTEGER",
+    pa.float64(): "DOUBLE",
+    pa.bool_(): "BOOLEAN",
+    pa.timestamp("us"): "TIMESTAMP",
+    pa.date32(): "DATE",
+}
+_POLARS_HIVE = {"company_id": pl.String, "date": pl.Date}
+FLOAT_DIGITS = 6
+
+
+@dataclass(frozen=True)
+class CompanyFiles:
+    """Reader paths of one company's data files per table."""
+
+    calls: list[str]
+    turns: list[str]
+
+    def of(self, table: TableName) -> list[str]:
+        return self.calls if table == "calls" else self.turns
+
+
+def company_files(
+    store: ParquetStore, company_id: str, date_from: date | None, date_to: date | None
+) -> CompanyFiles:
+    company_id = require_company_id(company_id)
+    found = {
+        table: [
+            store.reader_path(path)
+            for path in store.list_files(table, company_id, date_from, date_to)
+        ]
+        for table in TABLES
+    }
+    return CompanyFiles(calls=found["calls"], turns=found["turns"])
+
+
+class QuerySession(Protocol):
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]: ...
+
+
+class DuckDBSession:
+    """A private DuckDB connection (cursor) with temp views `calls` and `turns`."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, files: CompanyFiles) -> None:
+        # TEMP views live in this connection only, so concurrent sessions never collide.
+        self._cursor = cursor
+        for table in TABLES:
+            raw = f"{table}_raw"
+            cursor.execute(f"CREATE TEMP VIEW {raw} AS {_duckdb_source(table, files.of(table))}")
+            cursor.execute(f"CREATE TEMP VIEW {table} AS {DEDUPE_VIEW_SQL.format(raw=raw)}")
+
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        result = self._cursor.execute(sql, dict(params) if params else None)
+        names = [column[0] for column in result.description or []]
+        return [_normalize_row(dict(zip(names, row, strict=True))) for row in result.fetchall()]
+
+
+class PolarsSession:
+    """A Polars SQLContext over lazy scans of the same files."""
+
+    def __init__(self, files: CompanyFiles) -> None:
+        self._context = pl.SQLContext()
+        for table in TABLES:
+            raw = f"{table}_raw"
+            self._context.register(raw, _polars_scan(files.of(table), table))
+            self._context.register(table, self._context.execute(DEDUPE_VIEW_SQL.format(raw=raw)))
+
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        if params:
+            raise ValueError("Polars SQL takes no bound parameters; filter the sources instead")
+        frame = self._context.execute(sql).collect()
+        return [_normalize_row(row) for row in frame.to_dicts()]
+
+
+def _duckdb_source(table: TableName, paths: list[str]) -> str:
+    """The scan of a table's files, or a typed empty relation when there are none.
+
+    DDL takes no bound parameters, so the file list is written as SQL string literals:
+    every path comes from the store's own listing (a configured root, a validated company
+    id, `date=YYYY-MM-DD` folders, `[A-Za-z0-9_.-]` file names), and quotes are escaped.
+    """
+    if paths:
+        files = "[" + ", ".join("'" + path.replace("'", "''") + "'" for path in paths) + "]"
+        return _DUCKDB_SCAN.format(files=files)
+    columns = ", ".join(
+        f'CAST(NULL AS {_DUCKDB_TYPES[field.type]}) AS "{field.name}"'
+        for field in query_schema(table)
+    )
+    return f"SELECT {columns} WHERE false"
+
+
+def _polars_scan(paths: list[str], table: TableName) -> pl.LazyFrame:
+    if not paths:
+        return pl.from_arrow(query_schema(table).empty_table()).lazy()  # type: ignore[union-attr]
+    return pl.scan_parquet(paths, hive_partitioning=True, hive_schema=_POLARS_HIVE)
+
+
+class SessionFactory:
+    """Hands out one query session per request; safe to share between threads."""
+
+    def __init__(self) -> None:
+        self._database = duckdb.connect()
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def open(self, engine: Engine, files: CompanyFiles) -> Iterator[QuerySession]:
+        if engine == "polars":
+            yield PolarsSession(files)
+            return
+        with self._lock:
+            cursor = self._database.cursor()
+        try:
+            yield DuckDBSession(cursor, files)
+        finally:
+            cursor.close()
+
+
+def _normalize_row(row: dict[str, Any]) -> dict[str, Any]:
+    """Same Python values from both engines: rounded floats, NaN as None, plain ints."""
+    return {name: _normalize_value(value) for name, value in row.items()}
+
+
+def _normalize_value(value: Any) -> Any:
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, FLOAT_DIGITS)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    return value

@@ -1,0 +1,189 @@
+"""What a live call reports to the call-log stream, and the facts that decide its outcome.
+
+`CallRecord` travels in the call checkpoint, so a replacement actor numbers its events
+where the old one stopped: a turn re-run after a crash re-emits the same `event_id` and
+deduplicates downstream. `CallRecorder` turns policy outcomes into `analytics.events`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any, cast
+
+import structlog
+
+from analytics.emitter import CallEventEmitter
+from analytics.events import (
+    TIERS,
+    CallEnded,
+    CallEventBase,
+    CallStarted,
+    MessageTaken,
+    Outcome,
+    Tier,
+    TransferMade,
+    TurnRecorded,
+)
+from runtime.conversation import CallContext, TakeMessage, Transfer, TurnOutcome
+
+log = structlog.get_logger(__name__)
+
+TEXT_LIMIT = 4000  # the event schema's longest text
+TIER_ALIASES = {"offer": "fallback"}  # policy tiers the event schema names differently
+UNRECORDED_TIERS = frozenset({"silence"})  # no caller utterance: not a turn row
+ANSWER_OUTCOMES: dict[str, Outcome] = {
+    "knowledge": "answered_knowledge",
+    "trade_knowledge": "answered_knowledge",
+    "llm": "answered_llm",
+}
+DIAL_CONNECTED = frozenset({"completed", "answered"})
+CALL_COMPLETED = "completed"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def event_tier(tier: str) -> Tier | None:
+    """The event-schema tier of a policy tier; None for turns that are not recorded."""
+    if tier in UNRECORDED_TIERS:
+        return None
+    name = TIER_ALIASES.get(tier, tier)
+    return cast(Tier, name) if name in TIERS else "fallback"
+
+
+def event_sentiment(frustration: float | None) -> float:
+    """The policy scores frustration 0..1; the call log wants sentiment -1..1 (negative bad)."""
+    return -min(1.0, max(0.0, frustration)) if frustration is not None else 0.0
+
+
+@dataclass
+class CallRecord:
+    """Event numbering and outcome facts of one call (plain JSON, checkpointed)."""
+
+    next_turn: int = 0
+    transferred: bool = False
+    dial_failed: bool = False
+    message_taken: bool = False
+    answered_by: str | None = None  # the last tier that answered a question
+    sentiment: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CallRecord:
+        return cls(**data)
+
+    def outcome(self, call_status: str) -> Outcome:
+        """Twilio's final status plus what happened on the call → the call's outcome."""
+        if self.message_taken:
+            return "message_taken"
+        if call_status != CALL_COMPLETED:
+            return "abandoned"
+        if self.transferred and not self.dial_failed:
+            return "transferred"
+        if self.answered_by is not None:
+            return ANSWER_OUTCOMES[self.answered_by]
+        return "abandoned"
+
+    def dial_finished(self, dial_status: str) -> None:
+        self.dial_failed = dial_status not in DIAL_CONNECTED
+
+
+class CallRecorder:
+    """Emits a call's events the moment they happen; a lost Redis write never fails a turn."""
+
+    def __init__(self, emitter: CallEventEmitter) -> None:
+        self._emitter = emitter
+
+    async def started(self, company_id: str, ctx: CallContext) -> None:
+        returning = ctx.contact is not None and ctx.contact.call_count > 0
+        await self._emit([CallStarted(
+            company_id=company_id, call_sid=ctx.call_sid, started_at=ctx.started_at,
+            caller_number=ctx.caller_number, called_number=ctx.called_number,
+            returning_caller=returning,
+        )])
+
+    async def turn(
+        self,
+        record: CallRecord,
+        company_id: str,
+        ctx: CallContext,
+        caller_text: str,
+        outcome: TurnOutcome,
+        *,
+        total_ms: float,
+        tts_first_byte_ms: float | None,
+    ) -> None:
+        """One agent answer: its turn row, and the transfer or message it started."""
+        tier = event_tier(str(outcome.tier))
+        if tier is None:
+            return
+        index = record.next_turn
+        record.next_turn += 1
+        record.sentiment = event_sentiment(outcome.sentiment)
+        if str(outcome.tier) in ANSWER_OUTCOMES:
+            record.answered_by = str(outcome.tier)
+        now = _now()
+        base: dict[str, Any] = {
+            "company_id": company_id, "call_sid": ctx.call_sid, "started_at": ctx.started_at,
+        }
+        timings = outcome.timings_ms
+        confidence = outcome.confidence
+        events: list[CallEventBase] = [TurnRecorded(
+            **base, turn_index=index, at=now,
+            caller_text=caller_text[:TEXT_LIMIT], agent_text=outcome.text[:TEXT_LIMIT],
+            tier=tier,
+            confidence=None if confidence is None else min(1.0, max(0.0, confidence)),
+            total_ms=max(total_ms, 0.0), match_ms=max(timings.get("match", 0.0), 0.0),
+            llm_first_token_ms=timings.get("llm_first_token"),
+            llm_total_ms=timings.get("llm_total"),
+            tts_first_byte_ms=tts_first_byte_ms, sentiment=record.sentiment,
+        )]
+        action = outcome.action
+        if isinstance(action, Transfer):
+            record.transferred, record.dial_failed = True, False
+            events.append(TransferMade(
+                **base, turn_index=index, at=now, to_number=action.number,
+                reason=action.reason[:200],
+                priority="emergency" if action.priority else "normal",
+            ))
+        elif isinstance(action, TakeMessage):
+            record.message_taken = True
+            events.append(MessageTaken(
+                **base, turn_index=index, at=now, message=action.message[:TEXT_LIMIT],
+                urgent=action.urgent,
+            ))
+        await self._emit(events)
+
+    async def ended(
+        self,
+        record: CallRecord,
+        company_id: str,
+        ctx: CallContext,
+        *,
+        call_status: str,
+        duration_s: float | None,
+        turn_count: int,
+    ) -> CallEnded:
+        now = _now()
+        if duration_s is None:
+            duration_s = (now - ctx.started_at).total_seconds()
+        event = CallEnded(
+            company_id=company_id, call_sid=ctx.call_sid, started_at=ctx.started_at,
+            outcome=record.outcome(call_status), duration_s=max(duration_s, 0.0),
+            final_sentiment=record.sentiment, turn_count=turn_count, ended_at=now,
+        )
+        await self._emit([event])
+        return event
+
+    async def _emit(self, events: list[CallEventBase]) -> None:
+        try:
+            if len(events) == 1:
+                await self._emitter.emit(events[0])
+            else:
+                await self._emitter.emit_many(events)
+        except Exception:  # the call goes on; the log line says what was lost
+            log.exception("call_event_not_emitted", types=[type(e).__name__ for e in events])

@@ -1,0 +1,162 @@
+"""`CallGateway`: how a Serve replica talks to the call actors.
+
+It claims an actor from the pool for a new call, finds a live call's actor through the
+call directory (checking the call belongs to the company in the webhook's URL), and when
+an actor has died mid-call it takes a fresh one from the pool, restores the call from its
+checkpoint and retries the webhook once, so the caller hears the next answer with the
+conversation intact. Every call to an actor is awaited, never blocking the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from typing import Any
+
+import ray
+import redis.asyncio as aioredis
+from ray.exceptions import RayActorError
+
+from runtime.actors.call_session import CallNotHeld
+from runtime.actors.directory import CallDirectory, CallEntry
+from runtime.actors.messages import AgentReply, CallRefused, CallSetup
+from runtime.actors.pool import CALL_NAMESPACE, ensure_pool
+from runtime.settings import Settings
+
+__all__ = ["CallGateway", "CallLost", "UnknownCall", "ensure_pool"]
+
+HANDLE_CACHE_SIZE = 4096
+
+
+class UnknownCall(LookupError):
+    """No live call with this CallSid for this company (the Serve layer answers 404)."""
+
+
+class CallLost(RuntimeError):
+    """The call's actor died and the call could not be taken over (no actor, no checkpoint)."""
+
+
+class _ActorGone(Exception):
+    """The actor's name no longer resolves: it was killed or retired."""
+
+
+class CallGateway:
+    def __init__(
+        self,
+        settings: Settings,
+        redis: aioredis.Redis,
+        *,
+        pool: Any | None = None,
+        namespace: str = CALL_NAMESPACE,
+        detached_pool: bool = True,
+    ) -> None:
+        self._pool = pool if pool is not None else ensure_pool(settings, detached=detached_pool)
+        self._directory = CallDirectory(redis)
+        self._namespace = namespace
+        self._handles: OrderedDict[str, Any] = OrderedDict()
+
+    async def start_call(
+        self, setup: CallSetup, forward_to: str | None = None
+    ) -> AgentReply | CallRefused:
+        """Claim a warm actor for the call and return its greeting (or the refusal)."""
+        for attempt in range(2):  # once more if the claimed actor died before answering
+            claimed = await self._pool.claim.remote(setup, forward_to)
+            if isinstance(claimed, CallRefused):
+                return claimed
+            await self._directory.register(setup.call_sid, setup.company_id, claimed)
+            try:
+                handle = await self._handle(claimed)
+                reply: AgentReply = await handle.begin.remote(setup)
+                return reply
+            except (RayActorError, _ActorGone):
+                await self._abandon(setup.call_sid, claimed)
+                if attempt:
+                    raise
+            except BaseException:
+                await self._abandon(setup.call_sid, claimed)
+                raise
+        raise AssertionError("unreachable")
+
+    async def turn(
+        self, company_id: str, call_sid: str, speech: str | None, confidence: float | None
+    ) -> AgentReply:
+        reply, _ = await self._invoke(company_id, call_sid, "turn", speech, confidence)
+        return reply  # type: ignore[no-any-return]
+
+    async def resume(self, company_id: str, call_sid: str) -> AgentReply:
+        reply, _ = await self._invoke(company_id, call_sid, "resume")
+        return reply  # type: ignore[no-any-return]
+
+    async def dial_finished(self, company_id: str, call_sid: str, dial_status: str) -> AgentReply:
+        reply, _ = await self._invoke(company_id, call_sid, "dial_finished", dial_status)
+        return reply  # type: ignore[no-any-return]
+
+    async def end_call(
+        self, company_id: str, call_sid: str, call_status: str, duration_s: float | None
+    ) -> None:
+        """Twilio's final status callback: record the call, recycle its actor."""
+        entry = await self._entry(company_id, call_sid)
+        try:
+            _, actor_name = await self._invoke_entry(entry, "end", call_status, duration_s)
+        except (UnknownCall, CallLost):  # no actor of ours holds the call any more
+            await self._directory.forget(call_sid)
+            raise
+        except BaseException:  # `end` resets the actor even when it fails: recycle it
+            await self._abandon(call_sid, entry.actor_name)
+            raise
+        await self._abandon(call_sid, actor_name)
+
+    # --- internals -------------------------------------------------------------------------
+
+    async def _entry(self, company_id: str, call_sid: str) -> CallEntry:
+        entry = await self._directory.resolve(call_sid, company_id)
+        if entry is None:
+            raise UnknownCall(f"no live call {call_sid} for company {company_id}")
+        return entry
+
+    async def _invoke(self, company_id: str, call_sid: str, method: str, *args: Any
+                      ) -> tuple[Any, str]:
+        return await self._invoke_entry(await self._entry(company_id, call_sid), method, *args)
+
+    async def _invoke_entry(self, entry: CallEntry, method: str, *args: Any) -> tuple[Any, str]:
+        """Call `method` on the call's actor; on its death, take the call over and retry once."""
+        try:
+            try:
+                handle = await self._handle(entry.actor_name)
+                return await getattr(handle, method).remote(entry.call_sid, *args), entry.actor_name
+            except (RayActorError, _ActorGone):
+                self._handles.pop(entry.actor_name, None)
+                name, handle = await self._take_over(entry)
+                return await getattr(handle, method).remote(entry.call_sid, *args), name
+        except CallNotHeld as exc:
+            raise UnknownCall(f"call {entry.call_sid} is no longer live") from exc
+
+    async def _take_over(self, entry: CallEntry) -> tuple[str, Any]:
+        name = await self._pool.replace.remote(entry.actor_name, entry.call_sid, entry.company_id)
+        if name is None:
+            raise CallLost(f"no call actor available to take over call {entry.call_sid}")
+        handle = await self._handle(name)
+        if not await handle.restore.remote(entry.call_sid, entry.company_id):
+            await self._abandon(entry.call_sid, name)
+            raise CallLost(f"call {entry.call_sid} has no checkpoint to continue from")
+        await self._directory.register(entry.call_sid, entry.company_id, name)
+        return name, handle
+
+    async def _abandon(self, call_sid: str, actor_name: str) -> None:
+        """Forget the call and give its actor back (the pool retires it if it is not clean)."""
+        await self._directory.forget(call_sid)
+        await self._pool.release.remote(actor_name)
+
+    async def _handle(self, name: str) -> Any:
+        handle = self._handles.get(name)
+        if handle is not None:
+            self._handles.move_to_end(name)
+            return handle
+        try:  # a GCS lookup: off the event loop
+            handle = await asyncio.to_thread(ray.get_actor, name, namespace=self._namespace)
+        except ValueError as exc:
+            raise _ActorGone(name) from exc
+        self._handles[name] = handle
+        while len(self._handles) > HANDLE_CACHE_SIZE:
+            self._handles.popitem(last=False)
+        return handle

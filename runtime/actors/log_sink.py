@@ -1,0 +1,121 @@
+"""LogSink: the Ray actor that drains the call-event stream into Parquet.
+
+One named actor per cluster (`num_cpus=0`: it waits on Redis and disk, not on a CPU).
+Ray restarts it when it dies (`max_restarts=-1`); `__init__` then starts the drain loop
+again, and the drain resumes from the Redis consumer group: the batch it was writing
+when it died is still in its pending list and is rewritten under the same file names
+before anything new is read. Nothing is kept in the actor that Redis and the Parquet
+root do not already hold.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+from typing import Any
+
+import ray
+import redis.asyncio as aioredis
+import structlog
+
+from analytics.drain import CallLogDrain
+from analytics.emitter import CALL_EVENTS_STREAM
+
+log = structlog.get_logger(__name__)
+LOG_SINK_NAME = "clientsvia-logsink"
+
+
+@dataclass(frozen=True)
+class LogSinkConfig:
+    redis_url: str
+    root: str  # local folder or object-store URI of the Parquet tables
+    stream: str = CALL_EVENTS_STREAM
+    group: str = "logsink"
+    consumer: str = "logsink-1"  # stable: a restarted sink finds its unfinished batch by it
+    batch_size: int = 1000
+    block_ms: int = 1000  # how long an idle loop waits on XREADGROUP per turn
+    claim_idle_ms: int = 60_000  # take over entries another consumer left pending this long
+    error_backoff_s: float = 1.0
+    autostart: bool = True
+
+
+@ray.remote(num_cpus=0, max_restarts=-1)
+class LogSink:
+    def __init__(self, config: LogSinkConfig) -> None:
+        self._config = config
+        self._redis = aioredis.Redis.from_url(config.redis_url, decode_responses=True)
+        self._drain = CallLogDrain(
+            self._redis,
+            config.root,
+            stream=config.stream,
+            group=config.group,
+            consumer=config.consumer,
+            batch_size=config.batch_size,
+            block_ms=config.block_ms,
+            claim_idle_ms=config.claim_idle_ms,
+        )
+        self._batch_lock = asyncio.Lock()  # one batch at a time: the loop or drain_once
+        self._loop_task: asyncio.Task[None] | None = None
+        self._errors = 0
+        if config.autostart:
+            # Async actors run __init__ inside their event loop, so a restart resumes here.
+            with contextlib.suppress(RuntimeError):
+                self._spawn_loop(asyncio.get_running_loop())
+
+    async def start(self) -> bool:
+        """Start the drain loop; returns False when it was already running."""
+        if self._running():
+            return False
+        self._spawn_loop(asyncio.get_running_loop())
+        return True
+
+    async def drain_once(self) -> int:
+        """Drain one batch now without waiting for new entries (tests, shutdown)."""
+        async with self._batch_lock:
+            return await self._drain.drain_once(block_ms=None)
+
+    async def stop(self) -> None:
+        """Stop the loop; a batch cut short is unacknowledged and will be replayed."""
+        task, self._loop_task = self._loop_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def stats(self) -> dict[str, Any]:
+        return {"running": self._running(), "errors": self._errors, **self._drain.stats.as_dict()}
+
+    def _running(self) -> bool:
+        return self._loop_task is not None and not self._loop_task.done()
+
+    def _spawn_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop_task = loop.create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                async with self._batch_lock:
+                    await self._drain.drain_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                self._errors += 1
+                log.exception("log_sink_batch_failed", stream=self._config.stream)
+                await asyncio.sleep(self._config.error_backoff_s)
+
+
+def launch_log_sink(
+    config: LogSinkConfig,
+    *,
+    name: str = LOG_SINK_NAME,
+    namespace: str | None = None,
+    detached: bool = False,
+) -> Any:
+    """The named LogSink, created on first call and found by name afterwards."""
+    options: dict[str, Any] = {"name": name, "get_if_exists": True}
+    if namespace is not None:
+        options["namespace"] = namespace
+    if detached:
+        options["lifetime"] = "detached"
+    return LogSink.options(**options).remote(config)  # type: ignore[attr-defined]

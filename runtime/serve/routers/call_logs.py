@@ -1,0 +1,91 @@
+"""A company's call history and analytics, read from Parquet through `CallLogRepository`.
+
+Query parameters pass straight to the repository's validated filters (never into SQL
+text); the DuckDB/Polars work runs in a thread so the event loop keeps answering calls.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Path, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from analytics.errors import InvalidQuery
+from runtime.serve.auth import CompanyGuard
+from runtime.serve.errors import ApiError
+from runtime.serve.views import services_of
+
+router = APIRouter(tags=["call logs and analytics"])
+
+JsonObject = dict[str, Any]
+DateFrom = Query(default=None, alias="from", max_length=32, description="YYYY-MM-DD, inclusive")
+DateTo = Query(default=None, alias="to", max_length=32, description="YYYY-MM-DD, inclusive")
+Engine = Query(default="duckdb", max_length=16, description="duckdb or polars")
+
+
+async def _query(request: Request, access: CompanyGuard, method: str, *args: Any) -> Any:
+    services = services_of(request)
+    await services.registry.get(access.company_id)
+    repository = services.call_logs
+    try:
+        return await run_in_threadpool(getattr(repository, method), access.company_id, *args)
+    except InvalidQuery as exc:
+        raise ApiError(400, "INVALID_QUERY", str(exc)) from exc
+
+
+@router.get("/api/company/{company_id}/call-logs", summary="A page of calls, newest first")
+async def list_call_logs(
+    request: Request,
+    access: CompanyGuard,
+    date_from: str | None = DateFrom,
+    date_to: str | None = DateTo,
+    outcome: str | None = Query(default=None, max_length=32),
+    caller_number: str | None = Query(default=None, alias="callerNumber", max_length=32),
+    page: str | None = Query(default=None, max_length=8),
+    page_size: str | None = Query(default=None, alias="pageSize", max_length=8),
+) -> JsonObject:
+    filters = {"dateFrom": date_from, "dateTo": date_to, "outcome": outcome,
+               "callerNumber": caller_number, "page": page, "pageSize": page_size}
+    query = {name: value for name, value in filters.items() if value is not None}
+    result: JsonObject = await _query(request, access, "list_calls", query)
+    return result
+
+
+@router.get("/api/company/{company_id}/call-logs/{call_sid}", summary="One call and its transcript")
+async def get_call_log(
+    request: Request, access: CompanyGuard, call_sid: str = Path(max_length=64)
+) -> JsonObject:
+    call = await _query(request, access, "get_call", call_sid)
+    if call is None:
+        raise ApiError(404, "NOT_FOUND", f"call {call_sid} not found")
+    result: JsonObject = call
+    return result
+
+
+@router.get("/api/company/{company_id}/analytics", summary="Volume, outcomes, containment")
+async def company_analytics(
+    request: Request, access: CompanyGuard, date_from: str | None = DateFrom,
+    date_to: str | None = DateTo, engine: str = Engine,
+) -> JsonObject:
+    result: JsonObject = await _query(request, access, "analytics", date_from, date_to, engine)
+    return result
+
+
+@router.get("/api/company/{company_id}/agent-performance", summary="Tiers, confidence, latency")
+async def agent_performance(
+    request: Request, access: CompanyGuard, date_from: str | None = DateFrom,
+    date_to: str | None = DateTo, engine: str = Engine,
+) -> JsonObject:
+    result: JsonObject = await _query(
+        request, access, "agent_performance", date_from, date_to, engine)
+    return result
+
+
+@router.get("/api/learning/analytics/{company_id}", summary="Knowledge gaps to fill")
+async def learning_analytics(
+    request: Request, access: CompanyGuard, date_from: str | None = DateFrom,
+    date_to: str | None = DateTo, engine: str = Engine,
+) -> JsonObject:
+    result: JsonObject = await _query(request, access, "learning", date_from, date_to, engine)
+    return result
