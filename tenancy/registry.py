@@ -126,7 +126,10 @@ class CompanyRegistry:
             try:
                 await pipe.watch(key)
                 stored = await pipe.get(key)
-                if stored is None or store.load_sealed(cast(str, stored)).updatedAt != current.updatedAt:
+                unchanged = stored is not None and (
+                    store.load_sealed(cast(str, stored)).updatedAt == current.updatedAt
+                )
+                if not unchanged:
                     await pipe.unwatch()
                     return False
                 pipe.multi()

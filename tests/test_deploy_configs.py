@@ -29,7 +29,8 @@ def test_cluster_yaml_with_an_unknown_key_is_rejected():
 
 
 def test_serve_config_is_a_valid_serve_deploy_config_for_our_app():
-    schema = ServeDeploySchema.model_validate(yaml.safe_load((ROOT / "serve_config.yaml").read_text()))
+    document = yaml.safe_load((ROOT / "serve_config.yaml").read_text())
+    schema = ServeDeploySchema.model_validate(document)
     (app,) = schema.applications
     module_name, builder_name = app.import_path.split(":")
     builder = getattr(importlib.import_module(module_name), builder_name)
