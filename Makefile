@@ -27,8 +27,22 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m loadtest.bench
 
+# Starts the app with offline provider doubles, seeds tenants, runs Locust headless (CSV in
+# var/load/), stops the app. Tune with USERS, SPAWN_RATE, RUN_TIME, PACING (paced|unpaced).
+USERS ?= 50
+SPAWN_RATE ?= 5
+RUN_TIME ?= 60s
+PACING ?= paced
 load: $(STAMP)
-	$(BIN)/python -m loadtest.run_load
+	@mkdir -p var/load
+	@PROVIDER_MODE=doubles $(BIN)/clientsvia run > var/load/server.log 2>&1 & pid=$$!; \
+	trap "kill $$pid; wait $$pid" EXIT; \
+	for i in $$(seq 1 120); do curl -sf http://127.0.0.1:8000/health >/dev/null && break; sleep 1; done; \
+	set -a; . var/dev.env; set +a; \
+	CLIENTSVIA_ADMIN_TOKEN=$$($(BIN)/clientsvia mint-token) \
+	CLIENTSVIA_TWILIO_AUTH_TOKEN=$$TWILIO_AUTH_TOKEN \
+	$(BIN)/python -m loadtest.run_load --host http://127.0.0.1:8000 --users $(USERS) \
+	  --spawn-rate $(SPAWN_RATE) --run-time $(RUN_TIME) --pacing $(PACING) --csv var/load/run
 
 clean:
 	rm -rf $(VENV) var/ray var/redis

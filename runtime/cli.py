@@ -47,6 +47,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     import ray
     from ray import serve
 
+    from runtime.actors.pool import ensure_pool
     from runtime.serve.app import build_app
     from tenancy.seed import DEMO_NUMBER
     from tenancy.users import Role
@@ -57,6 +58,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         ray.init(include_dashboard=False, configure_logging=False, log_to_driver=False)
         serve.start(http_options={"host": settings.http_host, "port": settings.http_port})
         serve.run(build_app(settings.for_deployment()), name="clientsvia", route_prefix="/")
+        print("Warming the call-actor pool...", flush=True)
+        ray.get(ensure_pool(settings).wait_warm.remote(120))
         company_id = asyncio.run(_seed(settings))
         token = _token_service(settings).mint("demo@atlasair.example", Role.COMPANY_ADMIN,
                                               company_id)

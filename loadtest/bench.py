@@ -1,0 +1,163 @@
+"""`python -m loadtest.bench` (`make bench`): how fast and how big one node is.
+
+Starts Redis, Ray and the Serve app with zero-latency provider doubles, seeds tenants
+through the admin API, and measures over real HTTP with the Twilio simulator: call setup
+(warm pool beside a fresh actor), turn overhead at several concurrencies beside the
+single-process floor (`loadtest.floor_app`), paced capacity with memory per call, then
+the analytics benchmark. Prints one JSON document (also written to --output) and a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from loadtest.bench_capacity import find_capacity
+from loadtest.bench_env import (
+    BenchEnvironment,
+    BenchNode,
+    NodeOptions,
+    fill_pool,
+    load_snapshots,
+    seed_tenants,
+)
+from loadtest.bench_floor import FloorServer
+from loadtest.bench_memory import call_actor_memory
+from loadtest.bench_report import format_table, run_metadata
+from loadtest.bench_setup import cold_setup, setup_report, warm_setup
+from loadtest.bench_turns import sweep
+from loadtest.floor_app import FloorConfig
+from loadtest.twilio_sim import TwilioCallSimulator
+from runtime.embedded_redis import free_port
+
+CLIENT_CONNECTIONS = 1000
+
+
+@dataclass(frozen=True)
+class BenchPlan:
+    tenants: int
+    warm_setup_calls: int
+    cold_setup_calls: int
+    concurrency: tuple[int, ...]
+    turns_per_call: int
+    target_calls: int  # per concurrency level, per server
+    capacity_steps: tuple[int, ...]
+    capacity_hold_s: float
+
+    @classmethod
+    def for_args(cls, args: argparse.Namespace) -> BenchPlan:
+        quick = args.quick
+        concurrency = args.concurrency or ((1, 25, 50) if quick else (1, 50, 200))
+        steps = args.capacity_steps or ((25, 50) if quick else (50, 100, 150, 200, 250))
+        return cls(
+            tenants=6 if quick else 12,
+            warm_setup_calls=40 if quick else 200,
+            cold_setup_calls=8 if quick else 20,
+            concurrency=tuple(concurrency),
+            turns_per_call=4 if quick else 6,
+            target_calls=60 if quick else 200,
+            capacity_steps=tuple(steps) if not args.skip_capacity else (),
+            capacity_hold_s=15.0 if quick else 45.0,
+        )
+
+    @property
+    def actors_needed(self) -> int:
+        return max((*self.concurrency, *self.capacity_steps, 1))
+
+
+def _ints(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(",") if part.strip())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m loadtest.bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small run (~3-5 min)")
+    parser.add_argument("--output", type=Path, default=Path("var/bench/latest.json"),
+                        help="where the JSON results are written")
+    parser.add_argument("--skip-analytics", action="store_true",
+                        help="leave out the analytics (call-log) benchmark")
+    parser.add_argument("--skip-capacity", action="store_true",
+                        help="leave out the paced capacity steps")
+    parser.add_argument("--concurrency", type=_ints, default=None,
+                        help="unpaced concurrency levels, e.g. 1,50,200")
+    parser.add_argument("--capacity-steps", type=_ints, default=None,
+                        help="paced call counts to step through, e.g. 50,100,150,200,250")
+    return parser
+
+
+def _simulator(base_url: str, token: str, http: httpx.AsyncClient) -> TwilioCallSimulator:
+    return TwilioCallSimulator(base_url, token, http=http)
+
+
+async def measure_node(env: BenchEnvironment, node: BenchNode, plan: BenchPlan
+                       ) -> dict[str, Any]:
+    tenants = await seed_tenants(node, plan.tenants, seed=7)
+    snapshots = await load_snapshots(node.settings, [t.company_id for t in tenants])
+    floor_port = free_port()
+    floor_config = FloorConfig(f"http://127.0.0.1:{floor_port}", node.twilio_token,
+                               {s.company_id: s for s in snapshots})
+    results: dict[str, Any] = {"node": {"timings_s": node.timings_s}}
+    node.timings_s["fill_pool"] = await fill_pool(node.pool, plan.actors_needed,
+                                                  tenants[0].company_id)
+    results["node"]["memory_after_fill"] = await call_actor_memory()
+    limits = httpx.Limits(max_connections=CLIENT_CONNECTIONS,
+                          max_keepalive_connections=CLIENT_CONNECTIONS)
+    async with httpx.AsyncClient(limits=limits) as http:
+        runtime = _simulator(node.base_url, node.twilio_token, http)
+        results["setup"] = setup_report(
+            await warm_setup(runtime, tenants, plan.warm_setup_calls),
+            await cold_setup(node.settings, tenants, plan.cold_setup_calls),
+        )
+        with FloorServer(floor_config, env.work_dir, floor_port) as floor_url:
+            results["turns"] = await sweep(
+                runtime, _simulator(floor_url, node.twilio_token, http), tenants,
+                plan.concurrency, turns=plan.turns_per_call, target_calls=plan.target_calls)
+        if plan.capacity_steps:
+            results["capacity"] = await find_capacity(runtime, tenants, plan.capacity_steps,
+                                                      plan.capacity_hold_s)
+    results["node"]["pool"] = vars(await node.pool.stats.remote())
+    return results
+
+
+def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
+    plan = BenchPlan.for_args(args)
+    results: dict[str, Any] = {"meta": run_metadata(argv), "quick": args.quick,
+                               "plan": vars(plan)}
+    started = time.perf_counter()
+    env = BenchEnvironment(NodeOptions(max_concurrent_calls=max(300, plan.actors_needed + 50)))
+    with env as node:
+        results |= asyncio.run(measure_node(env, node, plan))
+    if not args.skip_analytics:
+        from analytics.bench import run_benchmarks
+
+        results["analytics"] = run_benchmarks(args.quick)
+    results["meta"]["elapsed_s"] = round(time.perf_counter() - started, 1)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    results = run(args, argv)
+    document = json.dumps(results, indent=2, default=str)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(document + "\n")
+    print(document)
+    print(format_table(results))
+    if "analytics" in results:
+        from analytics.bench import format_table as analytics_table
+
+        print(analytics_table(results["analytics"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

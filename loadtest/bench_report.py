@@ -1,0 +1,91 @@
+"""What a benchmark run says about itself (machine, commit, load) and its short table."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _git_commit() -> str:
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=False, timeout=5)
+    except OSError:
+        return "unknown"
+    return done.stdout.strip() or "unknown"
+
+
+def run_metadata(argv: list[str]) -> dict[str, Any]:
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": " ".join([Path(sys.executable).name, "-m", "loadtest.bench", *argv]),
+        "git_commit": _git_commit(),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "cpu_model": _cpu_model(),
+            "memory_gb": round(psutil.virtual_memory().total / 1024**3, 1),
+            "python": platform.python_version(),
+        },
+        "load_avg_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def _ms(summary: dict[str, Any], key: str) -> str:
+    value = summary.get(key)
+    return f"{value:.1f}" if isinstance(value, int | float) else "-"
+
+
+def format_table(results: dict[str, Any]) -> str:
+    lines = [f"ClientsVia runtime benchmark  {results['meta']['date']}  "
+             f"load {results['meta']['load_avg_at_start']}"]
+    setup = results.get("setup")
+    if setup:
+        warm, cold = setup["warm_pool_http"], setup["fresh_actor"]
+        lines += [
+            "call setup (ms)          p50      p99",
+            f"  warm pool (HTTP)   {_ms(warm, 'p50_ms'):>8} {_ms(warm, 'p99_ms'):>8}",
+            f"  fresh actor        {_ms(cold, 'p50_ms'):>8} {_ms(cold, 'p99_ms'):>8}"
+            f"   cold/warm p50 x{setup['cold_over_warm_p50']}",
+        ]
+    turns = results.get("turns")
+    if turns:
+        lines.append("turn webhook (ms)   conc  runtime p50/p99   floor p50/p99   "
+                     "ratio p50/p99  turns/s  failed")
+        for row in turns:
+            ours, theirs = row["runtime"]["turn_webhook"], row["floor"]["turn_webhook"]
+            lines.append(
+                f"                   {row['concurrency']:>5}  {_ms(ours, 'p50_ms'):>7}/"
+                f"{_ms(ours, 'p99_ms'):<8} {_ms(theirs, 'p50_ms'):>7}/{_ms(theirs, 'p99_ms'):<8}"
+                f" {row['ratio_p50']!s:>6}/{row['ratio_p99']!s:<7} "
+                f"{row['runtime']['turns_per_s']!s:>7}  {row['runtime']['failed_calls']}")
+    capacity = results.get("capacity")
+    if capacity:
+        lines.append(f"paced capacity: {capacity['capacity_calls']} calls "
+                     f"(p99 ≤ {capacity['p99_target_ms']:.0f} ms, no failed calls)")
+        for step in capacity["steps"]:
+            memory = step["memory"]
+            lines.append(
+                f"  {step['calls']:>4} calls  p50 {_ms(step['turn_webhook'], 'p50_ms'):>6}  "
+                f"p99 {_ms(step['turn_webhook'], 'p99_ms'):>6} ms  failed "
+                f"{step['failed_calls']}  actor USS idle "
+                f"{memory['idle_uss'].get('mean_mb', '-')} / active "
+                f"{memory['active_uss'].get('mean_mb', '-')} MB  node used "
+                f"{memory['node']['used_mb']} MB  {'ok' if step['passed'] else 'FAIL'}")
+    return "\n".join(lines)
