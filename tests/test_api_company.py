@@ -170,3 +170,16 @@ def test_public_catalogs_and_docs(api_server):
         assert models["llm"][0]["id"].startswith("gemini")
         assert anonymous.get("/docs").status_code == 200
         assert "/api/company/{company_id}" in anonymous.get("/openapi.json").json()["paths"]
+
+
+def test_voice_picker_and_sample(api_server, admin, company):
+    base = f"/api/company/{company['_id']}/elevenlabs"
+    voices = admin.get(f"{base}/voices")
+    assert voices.status_code == 200, voices.text
+    assert voices.json() and {"voice_id", "name"} <= set(voices.json()[0])
+    sample = admin.post(f"{base}/test", json={"text": "Hello from Atlas Air."})
+    assert sample.status_code == 200, sample.text
+    with api_server.client() as anyone:
+        audio = anyone.get(sample.json()["audioUrl"].replace(api_server.base_url, ""))
+    assert audio.headers["content-type"] == "audio/wav" and audio.content[:4] == b"RIFF"
+    assert admin.post(f"{base}/test", json={"text": ""}).status_code == 422

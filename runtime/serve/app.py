@@ -23,6 +23,7 @@ from runtime.serve.routers import (
     public,
     records,
     twilio_voice,
+    voice,
 )
 from runtime.serve.services import Services
 from runtime.settings import Settings
@@ -54,6 +55,7 @@ def create_api(services: Services | None = None) -> FastAPI:
         records.contacts_router,
         call_logs.router,
         twilio_voice.router,
+        voice.router,
     ):
         api.include_router(router)
     return api

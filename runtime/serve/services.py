@@ -9,6 +9,8 @@ import redis.asyncio as aioredis
 
 from analytics.repository import CallLogRepository
 from runtime.providers.audio_store import AudioStore
+from runtime.providers.base import SpeechSynthesizer, VoiceCatalog
+from runtime.providers.factory import build_synthesizer, build_voice_catalog
 from runtime.serve.auth import TokenService
 from runtime.serve.rate_limit import TenantRateLimiter
 from runtime.settings import Settings
@@ -30,6 +32,8 @@ class Services:
     rate_limiter: TenantRateLimiter
     audio: AudioStore
     call_logs: CallLogRepository
+    speech: SpeechSynthesizer | None  # for voice samples; calls synthesize in their actors
+    voices: VoiceCatalog
     _calls: CallGateway | None = field(default=None, repr=False)
 
     @property
@@ -58,6 +62,8 @@ class Services:
             ),
             audio=AudioStore(aioredis.Redis.from_url(settings.redis_url)),
             call_logs=CallLogRepository(settings.parquet_root),
+            speech=build_synthesizer(settings.provider_config()),
+            voices=build_voice_catalog(settings.provider_config()),
         )
 
     async def close(self) -> None:

@@ -1,0 +1,75 @@
+"""The company's ElevenLabs voice: pick one from the catalog, hear a sample."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import Field
+
+from runtime.providers.audio import synthesize_wav
+from runtime.providers.base import ProviderError, VoiceRequest
+from runtime.serve.auth import CompanyGuard
+from runtime.serve.errors import ApiError
+from runtime.serve.routers.twilio_voice import router as twilio_router
+from runtime.serve.views import services_of
+from tenancy.models import Company
+from tenancy.models.common import ApiModel
+
+router = APIRouter(prefix="/api/company/{company_id}/elevenlabs", tags=["voice"])
+
+DEFAULT_SAMPLE = "Thanks for calling {companyName}. How can I help you today?"
+
+
+def company_voice(company: Company) -> VoiceRequest | None:
+    voice = company.aiSettings.elevenLabs
+    if not voice.voiceId:
+        return None
+    return VoiceRequest(
+        voice_id=voice.voiceId, model_id=voice.modelId, stability=voice.stability,
+        similarity_boost=voice.similarityBoost, style=voice.style,
+        use_speaker_boost=voice.useSpeakerBoost, speed=voice.speed,
+        api_key=voice.apiKey if voice.useOwnApiKey else None,
+    )
+
+
+def _provider_unavailable(exc: ProviderError) -> ApiError:
+    return ApiError(502, "VOICE_PROVIDER_ERROR", f"the voice provider failed: {exc}")
+
+
+@router.get("/voices", summary="Voices the company can use (its own key or the platform's)")
+async def list_voices(
+    request: Request, access: CompanyGuard, search: str | None = Query(None, max_length=100)
+) -> list[dict[str, Any]]:
+    services = services_of(request)
+    company = await services.registry.get(access.company_id)
+    own = company.aiSettings.elevenLabs
+    try:
+        return await services.voices.list_voices(own.apiKey if own.useOwnApiKey else None, search)
+    except ProviderError as exc:
+        raise _provider_unavailable(exc) from exc
+
+
+class VoiceTest(ApiModel):
+    text: Annotated[str, Field(min_length=1, max_length=300)] | None = None
+
+
+@router.post("/test", summary="Synthesize a sample in the company's voice; returns its URL")
+async def test_voice(request: Request, access: CompanyGuard, body: VoiceTest) -> dict[str, Any]:
+    services = services_of(request)
+    company = await services.registry.get(access.company_id)
+    voice = company_voice(company)
+    if services.speech is None:
+        raise ApiError(409, "TTS_NOT_CONFIGURED",
+                       "no TTS provider is configured: set ELEVENLABS_API_KEY")
+    if voice is None:
+        raise ApiError(409, "NO_VOICE", "pick aiSettings.elevenLabs.voiceId first")
+    text = body.text or DEFAULT_SAMPLE.format(companyName=company.companyName)
+    try:
+        wav = await synthesize_wav(services.speech, text, voice)
+    except ProviderError as exc:
+        raise _provider_unavailable(exc) from exc
+    token = await services.audio.put(wav)
+    base = services.settings.public_base_url.rstrip("/") + twilio_router.prefix
+    return {"audioUrl": f"{base}/audio/{token}.wav", "voiceId": voice.voice_id,
+            "bytes": len(wav), "text": text}
