@@ -15,6 +15,7 @@ import json
 import sys
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,20 +26,22 @@ from loadtest.bench_env import (
     BenchEnvironment,
     BenchNode,
     NodeOptions,
-    fill_pool,
+    grow_pool,
     load_snapshots,
     seed_tenants,
 )
 from loadtest.bench_floor import FloorServer
-from loadtest.bench_memory import call_actor_memory
+from loadtest.bench_memory import call_actor_memory, idle_actor_cpu
 from loadtest.bench_report import format_table, run_metadata
 from loadtest.bench_setup import cold_setup, setup_report, warm_setup
+from loadtest.bench_stats import progress
 from loadtest.bench_turns import sweep
 from loadtest.floor_app import FloorConfig
 from loadtest.twilio_sim import TwilioCallSimulator
 from runtime.embedded_redis import free_port
 
 CLIENT_CONNECTIONS = 1000
+ASSUMED_ACTOR_MB = 80.0  # USS of an idle call actor (measured ~76-78 MB), until measured
 
 
 @dataclass(frozen=True)
@@ -99,30 +102,40 @@ def _simulator(base_url: str, token: str, http: httpx.AsyncClient) -> TwilioCall
 
 async def measure_node(env: BenchEnvironment, node: BenchNode, plan: BenchPlan
                        ) -> dict[str, Any]:
+    progress(f"node up in {node.timings_s['start_node']} s; seeding {plan.tenants} tenants")
     tenants = await seed_tenants(node, plan.tenants, seed=7)
     snapshots = await load_snapshots(node.settings, [t.company_id for t in tenants])
     floor_port = free_port()
     floor_config = FloorConfig(f"http://127.0.0.1:{floor_port}", node.twilio_token,
                                {s.company_id: s for s in snapshots})
     results: dict[str, Any] = {"node": {"timings_s": node.timings_s}}
-    node.timings_s["fill_pool"] = await fill_pool(node.pool, plan.actors_needed,
-                                                  tenants[0].company_id)
-    results["node"]["memory_after_fill"] = await call_actor_memory()
+    sweep_actors = max(plan.concurrency) + 8
+    progress(f"growing the call-actor pool to {sweep_actors} actors")
+    reason = await grow_pool(node, sweep_actors, per_actor_mb=ASSUMED_ACTOR_MB)
+    if reason is not None:
+        raise RuntimeError(f"cannot hold the sweep's calls: {reason}")
+    idle = await call_actor_memory()
+    results["node"]["memory_after_fill"] = idle
+    results["node"]["idle_actor_cpu"] = await idle_actor_cpu()
+    per_actor_mb = idle["idle_uss"].get("mean_mb", ASSUMED_ACTOR_MB)
     limits = httpx.Limits(max_connections=CLIENT_CONNECTIONS,
                           max_keepalive_connections=CLIENT_CONNECTIONS)
     async with httpx.AsyncClient(limits=limits) as http:
         runtime = _simulator(node.base_url, node.twilio_token, http)
+        progress("call setup: warm pool over HTTP, then fresh actors")
         results["setup"] = setup_report(
             await warm_setup(runtime, tenants, plan.warm_setup_calls),
             await cold_setup(node.settings, tenants, plan.cold_setup_calls),
         )
+        progress(f"turn overhead at concurrency {plan.concurrency}, runtime and floor")
         with FloorServer(floor_config, env.work_dir, floor_port) as floor_url:
             results["turns"] = await sweep(
                 runtime, _simulator(floor_url, node.twilio_token, http), tenants,
                 plan.concurrency, turns=plan.turns_per_call, target_calls=plan.target_calls)
         if plan.capacity_steps:
-            results["capacity"] = await find_capacity(runtime, tenants, plan.capacity_steps,
-                                                      plan.capacity_hold_s)
+            results["capacity"] = await find_capacity(
+                runtime, tenants, plan.capacity_steps, plan.capacity_hold_s,
+                partial(grow_pool, node, per_actor_mb=per_actor_mb))
     results["node"]["pool"] = vars(await node.pool.stats.remote())
     return results
 
@@ -138,6 +151,7 @@ def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
     if not args.skip_analytics:
         from analytics.bench import run_benchmarks
 
+        progress("analytics benchmark")
         results["analytics"] = run_benchmarks(args.quick)
     results["meta"]["elapsed_s"] = round(time.perf_counter() - started, 1)
     return results

@@ -11,16 +11,18 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from loadtest.bench_calls import BenchTenant, CallPlan, CallSample, caller_number, run_call
 from loadtest.bench_memory import call_actor_memory
-from loadtest.bench_stats import latency_ms
+from loadtest.bench_stats import latency_ms, progress
 from loadtest.twilio_sim import TwilioCallSimulator
 
 P99_TARGET_MS = 100.0
+GIVE_UP_P99_MS = 2000.0  # past this the node is overloaded: larger steps say nothing new
+Prepare = Callable[[int], Awaitable[str | None]]
 
 
 @dataclass(frozen=True)
@@ -75,15 +77,26 @@ async def run_step(sim: TwilioCallSimulator, tenants: Sequence[BenchTenant], pla
 
 
 async def find_capacity(sim: TwilioCallSimulator, tenants: Sequence[BenchTenant],
-                        steps: Sequence[int], hold_s: float) -> dict[str, Any]:
-    """Step up until a step fails; capacity is the largest step that passed."""
-    results = []
+                        steps: Sequence[int], hold_s: float, prepare: Prepare
+                        ) -> dict[str, Any]:
+    """Every step in turn (until one breaks down); capacity is the largest that passed.
+
+    `prepare(calls)` readies the node for a step (grows the pool) and returns why the
+    step cannot run (e.g. not enough memory), or None.
+    """
+    results: list[dict[str, Any]] = []
+    skipped: dict[str, Any] | None = None
     for calls in steps:
+        reason = await prepare(calls)
+        if reason is not None:
+            skipped = {"calls": calls, "reason": reason}
+            break
+        progress(f"capacity step: {calls} paced calls")
         ramp_s = min(20.0, max(5.0, calls / 10.0))
         step = await run_step(sim, tenants, StepPlan(calls, hold_s, ramp_s, seed=calls * 7919))
         results.append(step)
-        if not step["passed"]:
+        if step["failed_calls"] or step["turn_webhook"].get("p99_ms", 0) > GIVE_UP_P99_MS:
             break
     passed = [step["calls"] for step in results if step["passed"]]
     return {"p99_target_ms": P99_TARGET_MS, "capacity_calls": max(passed, default=0),
-            "steps": results}
+            "steps": results, "not_run": skipped}

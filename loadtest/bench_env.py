@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import ray
 import redis.asyncio as aioredis
 from pydantic import SecretStr
@@ -37,6 +38,7 @@ from tenancy.secrets import SecretBox
 from tenancy.users import Role
 
 BENCH_VOICE = "BenchVoice000001"
+MEMORY_HEADROOM_MB = 3000  # left for the rest of the machine (others may run tests here)
 # A claim waits this long for an actor being started instead of refusing the call: the
 # bench grows the pool to the concurrency it needs once (`fill_pool`), then measures.
 BENCH_CLAIM_WAIT_S = 120.0
@@ -177,3 +179,19 @@ async def fill_pool(pool: Any, actors: int, company_id: str) -> float:
         if len(names) < actors:
             raise RuntimeError(f"the pool handed out {len(names)} of {actors} actors")
     return round(time.perf_counter() - started, 2)
+
+
+async def grow_pool(node: BenchNode, actors: int, per_actor_mb: float) -> str | None:
+    """Grow the pool to `actors` idle actors if memory allows; else say why not."""
+    stats = await node.pool.stats.remote()
+    missing = actors - stats.idle
+    if missing <= 0:
+        return None
+    available_mb = psutil.virtual_memory().available / (1024 * 1024)
+    needed_mb = missing * per_actor_mb + MEMORY_HEADROOM_MB
+    if available_mb < needed_mb:
+        return (f"{missing} more actors need ~{needed_mb:.0f} MB with headroom, "
+                f"{available_mb:.0f} MB available")
+    node.timings_s[f"grow_pool_to_{actors}"] = await fill_pool(
+        node.pool, actors, node.tenants[0].company_id)
+    return None

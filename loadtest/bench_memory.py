@@ -48,11 +48,36 @@ def node_memory() -> dict[str, Any]:
             "available_mb": round(memory.available / MB), "processes": len(psutil.pids())}
 
 
+def _call_actor_pids() -> list[tuple[str, int]]:
+    table = ray_state.actors(actor_state_name="ALIVE")
+    return [(info["Name"], int(info["Pid"])) for info in table.values()
+            if info["ActorClassName"] == "CallActor" and info["Name"]]
+
+
+async def idle_actor_cpu(seconds: float = 5.0) -> dict[str, Any]:
+    """CPU the call actors burn while nobody calls: share of one core per actor."""
+    pids = [pid for _, pid in await asyncio.to_thread(_call_actor_pids)]
+
+    def cpu_seconds() -> dict[int, float]:
+        used = {}
+        for pid in pids:
+            with contextlib.suppress(psutil.Error):
+                times = psutil.Process(pid).cpu_times()
+                used[pid] = times.user + times.system
+        return used
+
+    before = await asyncio.to_thread(cpu_seconds)
+    await asyncio.sleep(seconds)
+    after = await asyncio.to_thread(cpu_seconds)
+    spent = [after[pid] - before[pid] for pid in before if pid in after]
+    total = sum(spent) / seconds
+    return {"actors": len(spent), "cores_used_by_all": round(total, 3),
+            "core_share_per_actor": round(total / len(spent), 4) if spent else None}
+
+
 async def call_actor_memory() -> dict[str, Any]:
     """USS of every live CallActor, split by whether it holds a call right now."""
-    table = await asyncio.to_thread(ray_state.actors, actor_state_name="ALIVE")
-    actors = [(info["Name"], int(info["Pid"])) for info in table.values()
-              if info["ActorClassName"] == "CallActor" and info["Name"]]
+    actors = await asyncio.to_thread(_call_actor_pids)
     busy = await asyncio.gather(*(_holds_call(name) for name, _ in actors))
     uss = await asyncio.to_thread(lambda: [_uss_mb(pid) for _, pid in actors])
     idle_mb = [m for m, b in zip(uss, busy, strict=True) if m is not None and b is False]

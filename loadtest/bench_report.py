@@ -55,6 +55,11 @@ def _ms(summary: dict[str, Any], key: str) -> str:
 def format_table(results: dict[str, Any]) -> str:
     lines = [f"ClientsVia runtime benchmark  {results['meta']['date']}  "
              f"load {results['meta']['load_avg_at_start']}"]
+    node = results.get("node", {})
+    if node:
+        cpu = node.get("idle_actor_cpu", {})
+        lines.append(f"node: timings {node.get('timings_s')}; idle actors use "
+                     f"{cpu.get('cores_used_by_all')} cores ({cpu.get('actors')} actors)")
     setup = results.get("setup")
     if setup:
         warm, cold = setup["warm_pool_http"], setup["fresh_actor"]
@@ -88,4 +93,6 @@ def format_table(results: dict[str, Any]) -> str:
                 f"{memory['idle_uss'].get('mean_mb', '-')} / active "
                 f"{memory['active_uss'].get('mean_mb', '-')} MB  node used "
                 f"{memory['node']['used_mb']} MB  {'ok' if step['passed'] else 'FAIL'}")
+        if capacity.get("not_run"):
+            lines.append(f"  not run: {capacity['not_run']}")
     return "\n".join(lines)

@@ -40,7 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--auth-token", default=None, help="Twilio auth token to sign with")
     parser.add_argument("--to", required=True, help="the company's number, E.164")
-    parser.add_argument("--from", dest="from_", required=True, help="the caller's number")
+    parser.add_argument("--from", dest="from_", default="+12395550142",
+                        help="the caller's number (default +12395550142)")
     parser.add_argument(
         "--say",
         dest="utterances",

@@ -101,7 +101,8 @@ ClientsVia is running.  Ctrl-C stops everything it started.
          -H 'Content-Type: application/json' -d '{{"description": "Open 24/7 for emergencies"}}'
 
   Place a simulated phone call (signed like Twilio):
-    .venv/bin/clientsvia call --to {number} --say "Do you service heat pumps?" --say "Thanks, bye"
+    .venv/bin/clientsvia call --to {number} --company-id {company_id} \\
+        --say "Do you service heat pumps?" --say "Can I talk to a person?"
     (uses TWILIO_AUTH_TOKEN={twilio_token[:4]}... from var/dev.env)
 """, flush=True)
 

@@ -1,0 +1,72 @@
+"""Percentiles, latency summaries and the plan/report pieces of the benchmark (no Ray)."""
+
+from __future__ import annotations
+
+import pytest
+
+from loadtest.bench import BenchPlan, build_parser
+from loadtest.bench_calls import CallSample, TurnSample
+from loadtest.bench_stats import latency_ms, percentile, ratio
+from loadtest.bench_turns import RoundPlan, calls_per_slot, summarize_round
+
+
+def test_percentiles_interpolate_between_ranks() -> None:
+    values = [4.0, 1.0, 3.0, 2.0]
+    assert percentile(values, 0) == 1.0
+    assert percentile(values, 100) == 4.0
+    assert percentile(values, 50) == pytest.approx(2.5)
+    assert percentile(list(range(1, 101)), 99) == pytest.approx(99.01)
+    assert percentile([7.0], 99) == 7.0
+
+
+@pytest.mark.parametrize(("values", "q"), [([], 50), ([1.0], -1), ([1.0], 101)])
+def test_percentile_refuses_what_has_no_answer(values: list[float], q: float) -> None:
+    with pytest.raises(ValueError):
+        percentile(values, q)
+
+
+def test_latency_summary_is_in_milliseconds() -> None:
+    summary = latency_ms([0.010, 0.020, 0.030])
+    assert summary["n"] == 3
+    assert summary["p50_ms"] == pytest.approx(20.0)
+    assert summary["max_ms"] == pytest.approx(30.0)
+    assert summary["mean_ms"] == pytest.approx(20.0)
+    assert latency_ms([]) == {"n": 0}
+
+
+def test_ratio_needs_both_sides() -> None:
+    assert ratio(30.0, 10.0) == 3.0
+    assert ratio(None, 10.0) is None
+    assert ratio(30.0, 0.0) is None
+
+
+def test_every_slot_places_at_least_two_calls() -> None:
+    assert calls_per_slot(1, 40) == 40
+    assert calls_per_slot(50, 200) == 4
+    assert calls_per_slot(200, 200) == 2
+
+
+def test_a_round_counts_failures_and_throughput() -> None:
+    turn = TurnSample(at=0.0, webhook_s=0.02, action_s=0.03, redirects=1)
+    samples = [
+        CallSample(setup_s=0.01, turns=[turn, turn], status_s=0.005),
+        CallSample(setup_s=0.02, refused=True),
+        CallSample(error="WebhookFailed: 500"),
+    ]
+    row = summarize_round(RoundPlan(3, 1, 2), samples, wall_s=2.0, load=0.5)
+    assert row["calls"] == 3 and row["failed_calls"] == 2 and row["refused_calls"] == 1
+    assert row["first_errors"] == ["WebhookFailed: 500"]
+    assert row["turn_webhook"]["n"] == 2 and row["redirects"] == 2
+    assert row["turns_per_s"] == 1.0
+    assert row["setup"]["n"] == 2
+
+
+def test_quick_and_full_plans_differ_and_flags_override() -> None:
+    quick = BenchPlan.for_args(build_parser().parse_args(["--quick"]))
+    full = BenchPlan.for_args(build_parser().parse_args([]))
+    assert quick.warm_setup_calls == 40 and full.warm_setup_calls == 200
+    assert full.concurrency == (1, 50, 200)
+    custom = BenchPlan.for_args(build_parser().parse_args(
+        ["--concurrency", "1,10", "--skip-capacity"]))
+    assert custom.concurrency == (1, 10) and custom.capacity_steps == ()
+    assert custom.actors_needed == 10
