@@ -65,8 +65,8 @@ class BenchPlan:
             warm_setup_calls=40 if quick else 200,
             cold_setup_calls=8 if quick else 20,
             concurrency=tuple(concurrency),
-            turns_per_call=4 if quick else 6,
-            target_calls=60 if quick else 200,
+            turns_per_call=4,
+            target_calls=50 if quick else 100,
             capacity_steps=tuple(steps) if not args.skip_capacity else (),
             capacity_hold_s=15.0 if quick else 45.0,
         )

@@ -49,6 +49,8 @@ def dev_settings(**overrides: object) -> Settings:
     }
     if "REDIS_URL" not in os.environ:
         values["redis_url"] = f"redis://127.0.0.1:{DEV_REDIS_PORT}/0"
+    if "PARQUET_ROOT" not in os.environ:
+        values["parquet_root"] = str((VAR_DIR / "parquet").resolve())
     return Settings(**(values | overrides))  # type: ignore[arg-type]
 
 

@@ -24,6 +24,7 @@ from runtime.providers.doubles import SyntheticSpeech
 from runtime.serve.app import create_api
 from runtime.serve.services import Services
 from runtime.settings import Settings
+from tenancy.users import Role
 from tests.serve_fixtures import PLATFORM_TWILIO_TOKEN, unique_number
 
 pytestmark = pytest.mark.ray
@@ -107,9 +108,9 @@ async def turns_of(redis_url: str, call_sid: str) -> list[TurnRecorded]:
     return [e for e in events if isinstance(e, TurnRecorded) and e.call_sid == call_sid]
 
 
-async def call(api_server, company: dict, *utterances: str, **kwargs):
+async def call(api_server, company: dict, *utterances: str, caller: str | None = None, **kwargs):
     async with simulator(api_server) as sim:
-        return await sim.place_call(to=company["number"], from_=unique_number(),
+        return await sim.place_call(to=company["number"], from_=caller or unique_number(),
                                     utterances=list(utterances), company_id=company["_id"],
                                     **kwargs)
 
@@ -269,3 +270,28 @@ async def test_a_hanging_llm_falls_back_within_budget_and_failing_tts_uses_say(
     # and was spoken by <Say> instead.
     assert fallback.agent_text.split(". ")[0] in " ".join(record.agent_texts())
     assert max(record.turn_seconds) < 15
+
+
+async def test_a_call_lands_in_the_call_logs_exactly_once(api_server, companies):
+    atlas, caller = companies["atlas"], unique_number()
+    record = await call(api_server, atlas, "How much is a service call?",
+                        "Can I talk to a real person please?", dial_outcome="completed",
+                        caller=caller)
+    assert record.ok, record.errors
+    turns = await turns_of(api_server.settings["redis_url"], record.call_sid)
+    token = api_server.token(Role.COMPANY_VIEWER, atlas["_id"])
+    path = f"/api/company/{atlas['_id']}/call-logs/{record.call_sid}"
+    with api_server.client(token) as client:
+        for _ in range(60):  # the LogSink drains in the background; give it up to ~30 s
+            logged = client.get(path)
+            if logged.status_code == 200:
+                break
+            await asyncio.sleep(0.5)
+        assert logged.status_code == 200, logged.text
+        listed = client.get(f"/api/company/{atlas['_id']}/call-logs",
+                            params={"callerNumber": caller}).json()
+    body = logged.json()
+    assert body["outcome"] == "transferred"
+    assert [t["turnIndex"] for t in body["transcript"]] == [t.turn_index for t in turns]
+    assert [t["tier"] for t in body["transcript"]] == [t.tier for t in turns]
+    assert [item["callSid"] for item in listed["items"]] == [record.call_sid]

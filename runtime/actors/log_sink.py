@@ -21,6 +21,8 @@ import structlog
 
 from analytics.drain import CallLogDrain
 from analytics.emitter import CALL_EVENTS_STREAM
+from runtime.actors.pool import CALL_NAMESPACE
+from runtime.settings import Settings
 
 log = structlog.get_logger(__name__)
 LOG_SINK_NAME = "clientsvia-logsink"
@@ -119,3 +121,9 @@ def launch_log_sink(
     if detached:
         options["lifetime"] = "detached"
     return LogSink.options(**options).remote(config)  # type: ignore[attr-defined]
+
+
+def ensure_log_sink(settings: Settings) -> Any:
+    """The deployment's LogSink (detached: it outlives the replica or CLI that started it)."""
+    config = LogSinkConfig(redis_url=settings.redis_url, root=settings.parquet_root)
+    return launch_log_sink(config, namespace=CALL_NAMESPACE, detached=True)

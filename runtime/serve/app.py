@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from ray import serve
 from ray.serve import Application
 
+from runtime.actors.log_sink import ensure_log_sink
 from runtime.actors.pool import ensure_pool
 from runtime.serve.errors import DEFAULT_MAX_BODY_BYTES, install_error_handlers
 from runtime.serve.routers import (
@@ -74,6 +75,7 @@ class ApiGateway:
     def __init__(self, settings: dict[str, Any]) -> None:
         self._services = Services.from_settings(Settings(**settings))
         ensure_pool(self._services.settings)  # warm call actors before the first call
+        ensure_log_sink(self._services.settings)  # call events → Parquet
 
     def __serve_build_asgi_app__(self) -> FastAPI:
         return create_api(self._services)
