@@ -12,6 +12,7 @@ from runtime.providers.audio_store import AudioStore
 from runtime.providers.base import SpeechSynthesizer, VoiceCatalog
 from runtime.providers.factory import build_synthesizer, build_voice_catalog
 from runtime.serve.auth import TokenService
+from runtime.serve.company_cache import CompanyCache
 from runtime.serve.rate_limit import TenantRateLimiter
 from runtime.settings import Settings
 from tenancy.registry import CompanyRegistry
@@ -33,6 +34,7 @@ class Services:
     audio: AudioStore
     call_logs: CallLogRepository
     speech: SpeechSynthesizer | None  # for voice samples; calls synthesize in their actors
+    companies: CompanyCache  # the webhook hot path's view of company documents
     voices: VoiceCatalog
     _calls: CallGateway | None = field(default=None, repr=False)
 
@@ -51,10 +53,12 @@ class Services:
             settings.redis_url, decode_responses=True, health_check_interval=30
         )
         secrets = SecretBox(settings.clientsvia_secret_key.get_secret_value())
+        registry = CompanyRegistry(redis, secrets)
         return cls(
             settings=settings,
             redis=redis,
-            registry=CompanyRegistry(redis, secrets),
+            registry=registry,
+            companies=CompanyCache(registry),
             users=UserStore(redis, bcrypt_rounds=settings.bcrypt_rounds),
             tokens=TokenService(settings.jwt_secret.get_secret_value(), settings.jwt_ttl_s),
             rate_limiter=TenantRateLimiter(

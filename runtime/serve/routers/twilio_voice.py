@@ -21,8 +21,7 @@ from runtime.serve.errors import ApiError
 from runtime.serve.twilio_auth import signing_token, twilio_form, verify_signature
 from runtime.serve.twiml import CallUrls, empty_twiml, message_twiml, refused_twiml, reply_twiml
 from runtime.serve.views import services_of
-from tenancy.errors import NotFound
-from tenancy.models import Company, is_object_id
+from tenancy.models import Company
 from tenancy.models.common import normalize_e164
 
 router = APIRouter(prefix="/api/twilio", tags=["twilio"])
@@ -54,12 +53,7 @@ def xml(document: str) -> Response:
 
 
 async def _load(request: Request, company_id: str) -> Company | None:
-    if not is_object_id(company_id):
-        return None
-    try:
-        return await services_of(request).registry.get(company_id, include_inactive=True)
-    except NotFound:
-        return None
+    return await services_of(request).companies.get(company_id)
 
 
 async def _verified(request: Request, company: Company | None) -> Webhook:
