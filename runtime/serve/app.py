@@ -67,6 +67,9 @@ def create_api(services: Services | None = None) -> FastAPI:
     max_ongoing_requests=500,
     graceful_shutdown_timeout_s=5,
     ray_actor_options={"num_cpus": 0},
+    # Per-request access-log formatting was a visible share of the replica's profile; the
+    # call events already record every turn.
+    logging_config={"enable_access_log": False, "log_level": "WARNING"},
 )
 @serve.ingress()
 class ApiGateway:
