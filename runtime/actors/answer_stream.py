@@ -4,7 +4,10 @@ Twilio downloads a `<Play>` file whole before playing it, so a long answer goes 
 pieces: the first webhook returns the first sentence as soon as its audio is ready, and
 each "continue" webhook takes whatever sentences are ready next. Sentences are
 synthesized concurrently as the model writes them and handed out in order; the final
-`TurnOutcome` comes out last, only after the turn was recorded and checkpointed.
+`TurnOutcome` comes out last, only after the turn was recorded and checkpointed. When the
+model has already written the whole answer by the time its first sentence is ready (a
+fast model, a short answer), `take` waits for the rest and the finish instead, so the
+turn goes out in one webhook with its final action and no "continue" round trip.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class AnswerStream:
         self._items: deque[_Item] = deque()
         self._changed = asyncio.Event()
         self._error: BaseException | None = None
+        self._written = False  # the model has written every sentence of the answer
         self._producer = asyncio.create_task(self._produce(turn, render, finish))
         self._producer.add_done_callback(self._on_producer_done)
 
@@ -56,6 +60,10 @@ class AnswerStream:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(remaining):
                     await self._changed.wait()
+        if self._written and not self._producer.done():  # only audio and the finish left
+            remaining = deadline - loop.time()
+            if remaining > 0:
+                await asyncio.wait({self._producer}, timeout=remaining)
         return self._pop_ready()
 
     async def take_all(self) -> tuple[list[Utterance], TurnOutcome]:
@@ -91,6 +99,8 @@ class AnswerStream:
             task.add_done_callback(lambda _: self._changed.set())
             rendering.append(task)
             self._push(task)
+        self._written = True
+        self._changed.set()
         first_byte_ms = None
         if rendering:
             await asyncio.wait(rendering)

@@ -1,16 +1,19 @@
-"""`CallActor`: one Ray actor per live call, recycled from a warm pool between calls.
+"""`CallActor`: a Ray actor hosting up to `calls_per_actor` live calls, recycled by the pool.
 
-It holds the call's company snapshot, context, conversation state and dialogue policy,
-speaks each answer sentence by sentence (see `answer_stream`), reports every event the
-moment it happens and checkpoints the call after every turn, so a replacement actor can
-`restore` it when this one dies. Providers are built once per actor, never per call.
-After `end` the actor holds nothing of the call: the next call starts from zero.
+For each call it holds the company snapshot, context, conversation state and dialogue
+policy, speaks each answer sentence by sentence (see `answer_stream`), reports every event
+the moment it happens and checkpoints the call after every turn, so a replacement actor
+can `restore` it when this one dies. Providers are built once per actor, never per call.
+Each call has its own lock (one webhook of a call at a time; calls run side by side), and
+after `end` the actor holds nothing of that call: the next call starts from zero.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,14 +24,24 @@ import structlog
 
 from analytics.emitter import CallEventEmitter
 from runtime.actors.answer_stream import AnswerStream
-from runtime.actors.call_record import CallRecord, CallRecorder
-from runtime.actors.call_session import ActorBusy, CallNotHeld, CallSession, CompanyUnavailable
+from runtime.actors.call_record import (
+    CallRecord,
+    CallRecorder,
+    remember_caller,
+    returning_caller,
+)
+from runtime.actors.call_session import (
+    ActorBusy,
+    CallNotHeld,
+    CallSession,
+    CompanyUnavailable,
+    snapshot_checkpoint_name,
+)
 from runtime.actors.messages import AgentReply, CallSetup, Utterance
 from runtime.actors.speech import DEFAULT_TTS_TIMEOUT_S, SpeechRenderer, voice_request
 from runtime.conversation import (
     AgentTurn,
     CallContext,
-    CallerContact,
     CompanySnapshot,
     ConversationState,
     DialoguePolicy,
@@ -39,10 +52,8 @@ from runtime.conversation import (
 from runtime.providers.audio_store import AudioStore, SpeechCache
 from runtime.providers.factory import build_language_model, build_synthesizer
 from runtime.settings import Settings
-from tenancy.models import ContactFields
 from tenancy.registry import CompanyRegistry
 from tenancy.secrets import SecretBox
-from tenancy.store import TenantStore
 
 log = structlog.get_logger(__name__)
 
@@ -77,17 +88,18 @@ class CallActor:
         secrets = SecretBox(config.clientsvia_secret_key.get_secret_value())
         self._registry = CompanyRegistry(text_redis, secrets)
         self._recorder = CallRecorder(CallEventEmitter(text_redis))
-        self._lock = asyncio.Lock()  # one webhook of the call at a time
-        self._session: CallSession | None = None
+        self._capacity = config.calls_per_actor
+        # A call's lock exists from the moment its slot is taken (begin/restore) until it
+        # ends, so `len(self._locks)` counts the taken slots, sessions not yet built included.
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._sessions: dict[str, CallSession] = {}
         self._uses = 0
 
     # --- the moments of a call -----------------------------------------------------------
 
     async def begin(self, setup: CallSetup) -> AgentReply:
         """Load the company, greet the caller."""
-        async with self._lock:
-            if self._session is not None:
-                raise ActorBusy("this call actor already holds a call")
+        async with self._new_call(setup.call_sid):
             store = self._registry.tenant(setup.company_id)
             company = await store.load_company()
             if company is None or not company.isActive:
@@ -99,28 +111,24 @@ class CallActor:
             ctx = CallContext(
                 call_sid=setup.call_sid, caller_number=setup.caller_number,
                 called_number=setup.called_number, started_at=datetime.now(UTC),
-                contact=await self._returning_caller(store, snapshot, setup.caller_number),
+                contact=(await returning_caller(store, setup.caller_number)
+                         if snapshot.settings.memory_enabled else None),
             )
             session = CallSession(
                 snapshot, ctx, ConversationState.new(), CallRecord(),
                 DialoguePolicy(snapshot, self._llm),
                 voice_request(snapshot.voice, company.aiSettings.elevenLabs.apiKey),
             )
-            self._session = session
+            self._sessions[setup.call_sid] = session
             self._uses += 1
-            try:
-                await self._recorder.started(session.company_id, ctx)
-                greeting = session.policy.greet(session.state, ctx)
-                return await self._answer(session, greeting, caller_text="", cached=True)
-            except BaseException:
-                self._session = None
-                raise
+            await self._recorder.started(session.company_id, ctx)
+            greeting = session.policy.greet(session.state, ctx)
+            return await self._answer(session, greeting, caller_text="", cached=True)
 
     async def turn(self, call_sid: str, speech: str | None, confidence: float | None = None
                    ) -> AgentReply:
         """The caller spoke (or stayed silent: `speech` None or empty)."""
-        async with self._lock:
-            session = self._held(call_sid)
+        async with self._held(call_sid) as session:
             await self._settle(session)
             text = (speech or "").strip()
             state, ctx = session.state, session.context
@@ -130,8 +138,7 @@ class CallActor:
 
     async def resume(self, call_sid: str) -> AgentReply:
         """The "continue" webhook: the next ready sentences of the answer being streamed."""
-        async with self._lock:
-            session = self._held(call_sid)
+        async with self._held(call_sid) as session:
             if session.answer is None:
                 if not session.restored:
                     return self._reply(session, [], None, more=False)
@@ -141,8 +148,7 @@ class CallActor:
 
     async def dial_finished(self, call_sid: str, dial_status: str) -> AgentReply:
         """Twilio's `DialCallStatus` after a transfer."""
-        async with self._lock:
-            session = self._held(call_sid)
+        async with self._held(call_sid) as session:
             await self._settle(session)
             session.record.dial_finished(dial_status)
             agent_turn = session.policy.after_dial(session.state, session.context, dial_status)
@@ -150,8 +156,7 @@ class CallActor:
 
     async def end(self, call_sid: str, call_status: str, duration_s: float | None = None) -> None:
         """Report the call's end, forget its checkpoint and every trace of it in this actor."""
-        async with self._lock:
-            session = self._held(call_sid)
+        async with self._held(call_sid) as session:
             try:
                 if session.answer is not None:
                     await session.answer.cancel()
@@ -161,42 +166,60 @@ class CallActor:
                     turn_count=session.state.turn_count,
                 )
                 store = self._registry.tenant(session.company_id)
-                await self._remember_caller(store, session)
-                await store.delete_checkpoint(call_sid)
+                if session.snapshot.settings.memory_enabled:
+                    await remember_caller(store, session.context.caller_number)
+                await asyncio.gather(store.delete_checkpoint(call_sid),
+                                     store.delete_checkpoint(snapshot_checkpoint_name(call_sid)))
             finally:
-                self._session = None
+                self._drop(call_sid)
 
     async def restore(self, call_sid: str, company_id: str) -> bool:
         """Take over a call whose actor died, from its last checkpoint; False if there is none."""
-        async with self._lock:
-            if self._session is not None:
-                if self._session.call_sid == call_sid:
-                    return True
-                raise ActorBusy("this call actor already holds a call")
+        lock = self._locks.get(call_sid)
+        if lock is not None:  # already held, or being taken over by another replica's request
+            async with lock:
+                return call_sid in self._sessions
+        async with self._new_call(call_sid):
             store = self._registry.tenant(company_id)
-            data = await store.load_checkpoint(call_sid)
-            if data is None:
+            data, snapshot_data = await asyncio.gather(
+                store.load_checkpoint(call_sid),
+                store.load_checkpoint(snapshot_checkpoint_name(call_sid)),
+            )
+            if data is None or snapshot_data is None:
                 return False
-            snapshot, ctx, state, record = CallSession.checkpoint_parts(data)
+            snapshot, ctx, state, record = CallSession.checkpoint_parts(data, snapshot_data)
             api_key = None
             if snapshot.voice.use_own_api_key:
                 company = await store.load_company()
                 api_key = company.aiSettings.elevenLabs.apiKey if company else None
-            self._session = CallSession(
+            self._sessions[call_sid] = CallSession(
                 snapshot, ctx, state, record, DialoguePolicy(snapshot, self._llm),
-                voice_request(snapshot.voice, api_key), restored=True,
+                voice_request(snapshot.voice, api_key), restored=True, snapshot_saved=True,
             )
             self._uses += 1
             log.info("call_restored", call_sid=call_sid, turns=state.turn_count)
             return True
 
     async def describe(self) -> dict[str, Any]:
-        session = self._session
+        """The held calls (`calls`); `call_sid`/`call` describe the oldest held call, or None."""
+        calls = list(self._sessions)
+        first = self._sessions[calls[0]] if calls else None
         return {
-            "call_sid": session.call_sid if session else None,
+            "call_sid": first.call_sid if first else None,
+            "call": first.describe() if first else None,
+            "calls": calls,
+            "capacity": self._capacity,
             "uses": self._uses,
-            "call": session.describe() if session else None,
         }
+
+    async def describe_call(self, call_sid: str) -> dict[str, Any] | None:
+        """One held call's description; None when this actor does not hold it."""
+        session = self._sessions.get(call_sid)
+        return session.describe() if session else None
+
+    async def held_calls(self) -> list[str]:
+        """The sids of the calls this actor holds (the pool's cheap cleanliness check)."""
+        return list(self._sessions)
 
     async def ping(self) -> bool:
         return True
@@ -260,11 +283,39 @@ class CallActor:
 
     # --- bookkeeping -------------------------------------------------------------------------
 
-    def _held(self, call_sid: str) -> CallSession:
-        session = self._session
-        if session is None or session.call_sid != call_sid:
+    @contextlib.asynccontextmanager
+    async def _new_call(self, call_sid: str) -> AsyncIterator[None]:
+        """Take a call slot and the call's lock; a call not left held frees its slot."""
+        if call_sid in self._locks:
+            raise ActorBusy(f"this call actor already holds call {call_sid}")
+        if len(self._locks) >= self._capacity:
+            raise ActorBusy(f"this call actor holds {len(self._locks)} calls, its maximum")
+        lock = self._locks[call_sid] = asyncio.Lock()
+        try:
+            async with lock:
+                yield
+        except BaseException:
+            self._drop(call_sid)
+            raise
+        if call_sid not in self._sessions:  # nothing to hold (no checkpoint to restore)
+            self._drop(call_sid)
+
+    @contextlib.asynccontextmanager
+    async def _held(self, call_sid: str) -> AsyncIterator[CallSession]:
+        """The call's session under its lock (one webhook of a call at a time)."""
+        lock = self._locks.get(call_sid)
+        if lock is None or call_sid not in self._sessions:
             raise CallNotHeld(f"this call actor does not hold call {call_sid}")
-        return session
+        async with lock:
+            session = self._sessions.get(call_sid)
+            if session is None or self._locks.get(call_sid) is not lock:  # ended meanwhile
+                raise CallNotHeld(f"this call actor does not hold call {call_sid}")
+            yield session
+
+    def _drop(self, call_sid: str) -> None:
+        """Forget every trace of the call in this actor, freeing its slot."""
+        self._sessions.pop(call_sid, None)
+        self._locks.pop(call_sid, None)
 
     async def _settle(self, session: CallSession) -> None:
         """A new webhook while an answer still streams: let it finish (it is then recorded)."""
@@ -275,37 +326,11 @@ class CallActor:
     async def _checkpoint(self, session: CallSession) -> None:
         try:
             store = self._registry.tenant(session.company_id)
-            await store.save_checkpoint(session.call_sid, session.to_checkpoint())
+            writes = [store.save_checkpoint(session.call_sid, session.to_checkpoint())]
+            if not session.snapshot_saved:  # the snapshot never changes: once per call
+                writes.append(store.save_checkpoint(snapshot_checkpoint_name(session.call_sid),
+                                                    session.snapshot_checkpoint()))
+            await asyncio.gather(*writes)
+            session.snapshot_saved = True
         except Exception:  # the call goes on here; only a crash would need the checkpoint
             log.exception("checkpoint_failed", call_sid=session.call_sid)
-
-    async def _returning_caller(
-        self, store: TenantStore, snapshot: CompanySnapshot, caller_number: str
-    ) -> CallerContact | None:
-        if not snapshot.settings.memory_enabled:
-            return None
-        try:
-            contact = await store.contacts.find_by_phone(caller_number)
-        except Exception:
-            log.exception("contact_lookup_failed")
-            return None
-        if contact is None:
-            return None
-        return CallerContact(contact.name, contact.callCount, contact.lastCallAt)
-
-    async def _remember_caller(self, store: TenantStore, session: CallSession) -> None:
-        """Count the call on the caller's contact, so the next call is recognised."""
-        if not session.snapshot.settings.memory_enabled:
-            return
-        number = session.context.caller_number
-        now = datetime.now(UTC)
-        try:
-            contact = await store.contacts.find_by_phone(number)
-            if contact is None:
-                await store.contacts.add(ContactFields(phone=number, callCount=1, lastCallAt=now))
-            else:
-                await store.contacts.update(contact.id, ContactFields(
-                    phone=contact.phone, callCount=contact.callCount + 1, lastCallAt=now,
-                ))
-        except Exception:  # anonymous or malformed caller ids cannot be contacts
-            log.warning("contact_not_recorded", call_sid=session.call_sid)

@@ -3,6 +3,7 @@
 `CallRecord` travels in the call checkpoint, so a replacement actor numbers its events
 where the old one stopped: a turn re-run after a crash re-emits the same `event_id` and
 deduplicates downstream. `CallRecorder` turns policy outcomes into `analytics.events`.
+`returning_caller`/`remember_caller` keep the caller's contact (the company's memory).
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from analytics.events import (
     TransferMade,
     TurnRecorded,
 )
-from runtime.conversation import CallContext, TakeMessage, Transfer, TurnOutcome
+from runtime.conversation import CallContext, CallerContact, TakeMessage, Transfer, TurnOutcome
+from tenancy.models import ContactFields
+from tenancy.store import TenantStore
 
 log = structlog.get_logger(__name__)
 
@@ -187,3 +190,31 @@ class CallRecorder:
                 await self._emitter.emit_many(events)
         except Exception:  # the call goes on; the log line says what was lost
             log.exception("call_event_not_emitted", types=[type(e).__name__ for e in events])
+
+
+async def returning_caller(store: TenantStore, caller_number: str) -> CallerContact | None:
+    """The caller's contact, if the company has met this number before."""
+    try:
+        contact = await store.contacts.find_by_phone(caller_number)
+    except Exception:
+        log.exception("contact_lookup_failed")
+        return None
+    if contact is None:
+        return None
+    return CallerContact(contact.name, contact.callCount, contact.lastCallAt)
+
+
+async def remember_caller(store: TenantStore, caller_number: str) -> None:
+    """Count the call on the caller's contact, so the next call is recognised."""
+    now = _now()
+    try:
+        contact = await store.contacts.find_by_phone(caller_number)
+        if contact is None:
+            await store.contacts.add(
+                ContactFields(phone=caller_number, callCount=1, lastCallAt=now))
+        else:
+            await store.contacts.update(contact.id, ContactFields(
+                phone=contact.phone, callCount=contact.callCount + 1, lastCallAt=now,
+            ))
+    except Exception:  # anonymous or malformed caller ids cannot be contacts
+        log.warning("contact_not_recorded")

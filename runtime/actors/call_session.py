@@ -1,8 +1,10 @@
 """`CallSession`: everything a call actor holds for the one call it is serving.
 
-Its checkpoint (`to_checkpoint`) is plain JSON written after every turn, from which a
-fresh actor rebuilds the call exactly (`from_checkpoint`). Secrets are never in it: the
-company's own TTS key is read again from the tenant store when a call is restored.
+Its checkpoint is plain JSON in two parts: the company snapshot (`snapshot_checkpoint`),
+written once per call because it never changes during the call, and the call's moving
+parts (`to_checkpoint`: context, state, event numbering), written after every turn. From
+both a fresh actor rebuilds the call exactly (`checkpoint_parts`). Secrets are never in
+them: the company's own TTS key is read again from the tenant store on restore.
 """
 
 from __future__ import annotations
@@ -15,7 +17,12 @@ from runtime.actors.call_record import CallRecord
 from runtime.conversation import CallContext, CompanySnapshot, ConversationState, DialoguePolicy
 from runtime.providers.base import VoiceRequest
 
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2
+
+
+def snapshot_checkpoint_name(call_sid: str) -> str:
+    """The checkpoint name of a call's company snapshot (next to the per-turn one)."""
+    return f"{call_sid}:snapshot"
 
 
 class CallNotHeld(LookupError):
@@ -23,7 +30,7 @@ class CallNotHeld(LookupError):
 
 
 class ActorBusy(RuntimeError):
-    """`begin` on an actor that still holds a call: the pool handed it out twice."""
+    """`begin` on an actor with no free call slot (or that already holds this call)."""
 
 
 class CompanyUnavailable(LookupError):
@@ -40,6 +47,7 @@ class CallSession:
     voice: VoiceRequest | None
     answer: AnswerStream | None = None  # the answer still being spoken, if any
     restored: bool = False  # rebuilt from a checkpoint by a replacement actor
+    snapshot_saved: bool = False  # the snapshot part of the checkpoint is in Redis
 
     @property
     def call_sid(self) -> str:
@@ -50,23 +58,27 @@ class CallSession:
         return self.snapshot.company_id
 
     def to_checkpoint(self) -> dict[str, Any]:
+        """The per-turn part of the checkpoint (the snapshot is saved once, separately)."""
         return {
             "version": CHECKPOINT_VERSION,
-            "snapshot": self.snapshot.to_dict(),
             "context": self.context.to_dict(),
             "state": self.state.to_dict(),
             "record": self.record.to_dict(),
         }
 
+    def snapshot_checkpoint(self) -> dict[str, Any]:
+        return {"version": CHECKPOINT_VERSION, "snapshot": self.snapshot.to_dict()}
+
     @staticmethod
     def checkpoint_parts(
-        data: dict[str, Any],
+        data: dict[str, Any], snapshot_data: dict[str, Any],
     ) -> tuple[CompanySnapshot, CallContext, ConversationState, CallRecord]:
-        """The call's parts from a checkpoint; the caller adds the policy and the voice."""
-        if data.get("version") != CHECKPOINT_VERSION:
-            raise ValueError(f"unsupported call checkpoint version {data.get('version')!r}")
+        """The call's parts from its two checkpoints; the caller adds the policy and voice."""
+        for part in (data, snapshot_data):
+            if part.get("version") != CHECKPOINT_VERSION:
+                raise ValueError(f"unsupported call checkpoint version {part.get('version')!r}")
         return (
-            CompanySnapshot.from_dict(data["snapshot"]),
+            CompanySnapshot.from_dict(snapshot_data["snapshot"]),
             CallContext.from_dict(data["context"]),
             ConversationState.from_dict(data["state"]),
             CallRecord.from_dict(data["record"]),

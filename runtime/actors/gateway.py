@@ -94,14 +94,14 @@ class CallGateway:
     async def end_call(
         self, company_id: str, call_sid: str, call_status: str, duration_s: float | None
     ) -> None:
-        """Twilio's final status callback: record the call, recycle its actor."""
+        """Twilio's final status callback: record the call, free its slot on its actor."""
         entry = await self._entry(company_id, call_sid)
         try:
             _, actor_name = await self._invoke_entry(entry, "end", call_status, duration_s)
         except (UnknownCall, CallLost):  # no actor of ours holds the call any more
             await self._directory.forget(call_sid)
             raise
-        except BaseException:  # `end` resets the actor even when it fails: recycle it
+        except BaseException:  # `end` drops the call even when it fails: free its slot
             await self._abandon(call_sid, entry.actor_name)
             raise
         await self._abandon(call_sid, actor_name)
@@ -143,9 +143,9 @@ class CallGateway:
         return name, handle
 
     async def _abandon(self, call_sid: str, actor_name: str) -> None:
-        """Forget the call and give its actor back (the pool retires it if it is not clean)."""
+        """Forget the call and free its slot (the pool retires an unclean actor)."""
         await self._directory.forget(call_sid)
-        await self._pool.release.remote(actor_name)
+        await self._pool.release.remote(actor_name, call_sid)
 
     async def _handle(self, name: str) -> Any:
         handle = self._handles.get(name)

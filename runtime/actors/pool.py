@@ -1,20 +1,22 @@
-"""`CallPool`: the warm pool of idle call actors, admission control and the stale-call reaper.
+"""`CallPool`: the warm call slots, admission control and the stale-call reaper.
 
-Starting a call actor takes most of a second, so `warm_pool_size` idle actors are
-started ahead of time, in the background, and a claim hands one out at once. An actor
-goes back to the pool after its call ends and retires after `actor_max_uses` calls.
-When the platform is at `max_concurrent_calls`, or no actor is ready within a few tens of
-milliseconds, the call is refused with a `CallRefused` (forward or apologise) rather than
-left in silence. Actors are named, so any Serve replica finds them with `ray.get_actor`.
+Each call actor hosts up to `calls_per_actor` calls (its slots). Starting one takes most
+of a second, so actors are started in the background until `warm_pool_size` slots are
+free, and a claim hands a slot out at once: the least-loaded actor's, spreading calls (and
+CPU) over the live actors. An actor that took `actor_max_uses` calls takes no more and
+retires when its last call ends. At `max_concurrent_calls`, or with no slot free within a
+few tens of milliseconds, the call is refused (`CallRefused`: forward or apologise) rather
+than left in silence. Actors are named, so any Serve replica finds them with `ray.get_actor`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import time
 import uuid
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,7 +43,7 @@ FORWARD_MESSAGE = "Please hold while we connect your call."
 @dataclass(frozen=True)
 class PoolConfig:
     settings: dict[str, Any]  # Settings.for_deployment(): what every CallActor is built from
-    warm_pool_size: int = 4  # idle actors kept ready
+    warm_pool_size: int = 4  # free call slots kept ready (idle actors when calls_per_actor=1)
     max_concurrent_calls: int = 300  # active calls beyond which new calls are refused
     actor_max_uses: int = 200  # calls an actor serves before it is retired and replaced
     namespace: str = CALL_NAMESPACE  # Ray namespace of the pool and its call actors
@@ -71,6 +73,7 @@ class PoolConfig:
 class ActiveCall:
     call_sid: str
     company_id: str
+    actor_name: str
     claimed_at: float  # unix seconds
 
 
@@ -78,13 +81,15 @@ class ActiveCall:
 class CallPool:
     def __init__(self, config: PoolConfig) -> None:
         self._config = config
-        redis_url = Settings(**config.settings).redis_url
-        self._directory = CallDirectory(aioredis.Redis.from_url(redis_url, decode_responses=True))
+        settings = Settings(**config.settings)  # what the actors are built from
+        self._per_actor = settings.calls_per_actor  # call slots of one actor
+        redis = aioredis.Redis.from_url(settings.redis_url, decode_responses=True)
+        self._directory = CallDirectory(redis)
         self._handles: dict[str, Any] = {}  # every live actor of the pool, by name
-        self._uses: Counter[str] = Counter()
-        self._idle: deque[str] = deque()
-        self._active: dict[str, ActiveCall] = {}  # actor name → its call
-        self._replaced: dict[str, str] = {}  # dead actor name → its successor
+        self._uses: Counter[str] = Counter()  # calls each actor has taken
+        self._load: Counter[str] = Counter()  # calls each actor holds now
+        self._closed: set[str] = set()  # actors taking no new calls (worn or unclean)
+        self._calls: dict[str, ActiveCall] = {}  # every active call, by call sid
         self._starting = 0
         self._ready = asyncio.Condition()
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -97,86 +102,96 @@ class CallPool:
     # --- calls -------------------------------------------------------------------------------
 
     async def claim(self, setup: CallSetup, forward_to: str | None = None) -> str | CallRefused:
-        """An idle actor's name for a new call, or why the call cannot be taken now."""
+        """The name of an actor with a free slot for a new call, or why it cannot be taken."""
         self._start_background()
-        if len(self._active) >= self._config.max_concurrent_calls:
+        if len(self._calls) >= self._config.max_concurrent_calls:
             return self._refuse("at_capacity", forward_to)
         cold = self._counts["created"] == 0
         wait_s = self._config.first_claim_wait_s if cold else self._config.claim_wait_s
-        name = await self._take_idle(wait_s)
+        name = await self._take_slot(wait_s)
         if name is None:
             return self._refuse("no_idle_actor", forward_to)
-        if len(self._active) >= self._config.max_concurrent_calls:  # filled while we waited
-            self._return_idle(name)
+        if len(self._calls) >= self._config.max_concurrent_calls:  # filled while we waited
+            self._free_slot(name)
             return self._refuse("at_capacity", forward_to)
-        self._active[name] = ActiveCall(setup.call_sid, setup.company_id, time.time())
+        self._calls[setup.call_sid] = ActiveCall(setup.call_sid, setup.company_id, name,
+                                                 time.time())
         return name
 
-    async def release(self, actor_name: str) -> None:
-        """The actor's call ended: back to the pool if it is clean, else (or when worn) retired."""
-        self._active.pop(actor_name, None)
+    async def release(self, actor_name: str, call_sid: str | None = None) -> None:
+        """The call ended on `actor_name`: free its slot (`call_sid` None: the actor's oldest
+        call). An actor still holding calls the pool did not give it takes no new ones;
+        a worn or unclean actor is retired once it holds no call."""
+        if call_sid is None:
+            call_sid = next((sid for sid, call in self._calls.items()
+                             if call.actor_name == actor_name), None)
+        call = self._calls.get(call_sid) if call_sid is not None else None
+        if call is not None and call.actor_name == actor_name:
+            del self._calls[call.call_sid]
+            self._free_slot(actor_name)
         handle = self._handles.get(actor_name)
         if handle is None:
             return
-        self._uses[actor_name] += 1
-        clean = False
-        with contextlib.suppress(Exception):
-            clean = (await handle.describe.remote())["call_sid"] is None
-        if clean and self._uses[actor_name] < self._config.actor_max_uses:
-            self._return_idle(actor_name)
-        else:
+        try:
+            held = set(await handle.held_calls.remote())
+        except Exception:  # dead or unreachable: its calls are taken over elsewhere
             self._retire(actor_name)
+            self._refill()
+            return
+        known = {sid for sid, active in self._calls.items() if active.actor_name == actor_name}
+        if held - known:
+            log.warning("call_actor_unclean", actor=actor_name, calls=len(held - known))
+            self._closed.add(actor_name)
+        self._retire_if_done(actor_name)
         self._refill()
 
     async def replace(self, dead_actor: str, call_sid: str, company_id: str) -> str | None:
-        """A fresh actor for a live call whose actor died (the caller then `restore`s it)."""
-        successor = self._replaced.get(dead_actor)
-        taken = self._active.get(successor) if successor is not None else None
-        if successor is not None and taken is not None and taken.call_sid == call_sid:
+        """A fresh slot for a live call whose actor died (the caller then `restore`s it)."""
+        taken = self._calls.get(call_sid)
+        successor = taken.actor_name if taken is not None else dead_actor
+        if successor != dead_actor and successor in self._handles:
             return successor  # another replica got here first
-        self._active.pop(dead_actor, None)
-        self._forget(dead_actor, kill=True)
+        self._calls.pop(call_sid, None)
+        self._forget(dead_actor)
         self._counts["replaced"] += 1
-        name = await self._take_idle(self._config.replace_wait_s)
+        name = await self._take_slot(self._config.replace_wait_s)
         if name is None:
             return None
-        self._active[name] = ActiveCall(call_sid, company_id, time.time())
-        self._replaced[dead_actor] = name
-        while len(self._replaced) > 1000:
-            self._replaced.pop(next(iter(self._replaced)))
+        self._calls[call_sid] = ActiveCall(call_sid, company_id, name, time.time())
         return name
 
     async def reap_now(self) -> int:
         """End every call with no webhook for `idle_call_timeout_s` as abandoned."""
-        calls = list(self._active.items())
+        calls = list(self._calls.values())
         if not calls:
             return 0
-        entries = await self._directory.lookup_many([call.call_sid for _, call in calls])
+        entries = await self._directory.lookup_many([call.call_sid for call in calls])
         oldest = time.time() - self._config.idle_call_timeout_s
-        stale = []
-        for name, call in calls:
-            entry = entries[call.call_sid]
-            if (entry.last_seen if entry is not None else call.claimed_at) < oldest:
-                stale.append((name, call))
-        for name, call in stale:
-            await self._reap(name, call)
+        seen = {sid: entry.last_seen for sid, entry in entries.items() if entry is not None}
+        stale = [call for call in calls if seen.get(call.call_sid, call.claimed_at) < oldest]
+        for call in stale:
+            await self._reap(call)
         return len(stale)
 
     async def stats(self) -> PoolStats:
+        """`idle`: actors holding no call; `extra["free_slots"]`: calls startable at once."""
+        idle = sum(1 for name in self._handles if self._load[name] == 0)
         return PoolStats(
-            idle=len(self._idle), active=len(self._active), starting=self._starting,
+            idle=idle, active=len(self._calls), starting=self._starting,
             capacity=self._config.max_concurrent_calls, retired=self._counts["retired"],
             reaped=self._counts["reaped"], created=self._counts["created"],
-            extra={key: self._counts[key] for key in ("refused", "replaced", "failed_starts")},
+            extra={"free_slots": self._free_slots(), "actors": len(self._handles),
+                   "calls_per_actor": self._per_actor,
+                   **{key: self._counts[key] for key in ("refused", "replaced", "failed_starts")}},
         )
 
     async def wait_warm(self, timeout_s: float = 60.0) -> bool:
-        """Wait until the warm pool is full (startup scripts, tests)."""
+        """Wait until `warm_pool_size` slots are free (startup scripts, tests)."""
         self._start_background()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
         async with self._ready:
-            while len(self._idle) < self._config.warm_pool_size:
+            while self._free_slots() < self._config.warm_pool_size:
                 self._refill()
                 remaining = deadline - loop.time()
                 if remaining <= 0:
@@ -190,41 +205,64 @@ class CallPool:
         if self._reaper is not None:
             self._reaper.cancel()
         for name in list(self._handles):
-            self._forget(name, kill=True)
-        self._active.clear()
+            self._forget(name)
+        self._calls.clear()
 
-    # --- the warm pool -----------------------------------------------------------------------
+    # --- the warm slots ----------------------------------------------------------------------
 
-    async def _take_idle(self, wait_s: float) -> str | None:
+    def _open_slots(self, name: str) -> int:
+        if name in self._closed or self._uses[name] >= self._config.actor_max_uses:
+            return 0
+        return max(0, self._per_actor - self._load[name])
+
+    def _free_slots(self) -> int:
+        return sum(self._open_slots(name) for name in self._handles)
+
+    def _least_loaded(self) -> str | None:
+        open_actors = [name for name in self._handles if self._open_slots(name)]
+        return min(open_actors, key=self._load.__getitem__, default=None)
+
+    async def _take_slot(self, wait_s: float) -> str | None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait_s
         async with self._ready:
-            while not self._idle:
+            while (name := self._least_loaded()) is None:
                 self._refill(demand=1)
                 remaining = deadline - loop.time()
                 if remaining <= 0:
                     return None
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._ready.wait(), remaining)
-            name = self._idle.popleft()
+            self._load[name] += 1
+            self._uses[name] += 1
         self._refill()
         return name
 
-    def _return_idle(self, name: str) -> None:
-        self._idle.append(name)
-        self._spawn(self._notify_ready())
+    def _free_slot(self, name: str) -> None:
+        if self._load[name] > 0:
+            self._load[name] -= 1
+        if name in self._handles:
+            self._spawn(self._notify_ready())
+
+    def _retire_if_done(self, name: str) -> None:
+        worn = self._uses[name] >= self._config.actor_max_uses
+        if (worn or name in self._closed) and self._load[name] == 0:
+            self._retire(name)
 
     async def _notify_ready(self) -> None:
         async with self._ready:
             self._ready.notify_all()
 
     def _refill(self, demand: int = 0) -> None:
-        """Start actors in the background until idle + starting covers the warm size."""
+        """Start actors in the background until free + starting slots cover the warm size."""
         config = self._config
-        wanted = config.warm_pool_size + demand - len(self._idle) - self._starting
-        room = (config.max_concurrent_calls + config.warm_pool_size
-                - len(self._handles) - self._starting)
-        for _ in range(max(0, min(wanted, room))):
+        per_actor = self._per_actor
+        missing = (config.warm_pool_size + demand - self._free_slots()
+                   - self._starting * per_actor)
+        ceiling = (math.ceil(config.max_concurrent_calls / per_actor)
+                   + math.ceil(config.warm_pool_size / per_actor))
+        room = ceiling - len(self._handles) - self._starting
+        for _ in range(max(0, min(math.ceil(missing / per_actor), room))):
             self._starting += 1
             self._spawn(self._start_actor())
 
@@ -251,18 +289,19 @@ class CallPool:
             self._starting -= 1
         self._handles[name] = handle
         self._counts["created"] += 1
-        self._return_idle(name)
+        self._spawn(self._notify_ready())
 
     def _retire(self, name: str) -> None:
-        self._forget(name, kill=True)
+        self._forget(name)
         self._counts["retired"] += 1
 
-    def _forget(self, name: str, *, kill: bool) -> None:
+    def _forget(self, name: str) -> None:
+        """Drop the actor from the pool and kill it."""
         handle = self._handles.pop(name, None)
         self._uses.pop(name, None)
-        with contextlib.suppress(ValueError):
-            self._idle.remove(name)
-        if kill and handle is not None:
+        self._load.pop(name, None)
+        self._closed.discard(name)
+        if handle is not None:
             with contextlib.suppress(Exception):
                 ray.kill(handle, no_restart=True)
 
@@ -287,14 +326,13 @@ class CallPool:
             except Exception:
                 log.exception("reaper_pass_failed")
 
-    async def _reap(self, name: str, call: ActiveCall) -> None:
+    async def _reap(self, call: ActiveCall) -> None:
+        name = call.actor_name
         handle = self._handles.get(name)
         if handle is not None:
+            ending = handle.end.remote(call.call_sid, REAPED_STATUS, None)
             try:
-                await asyncio.wait_for(
-                    handle.end.remote(call.call_sid, REAPED_STATUS, None),
-                    self._config.actor_start_timeout_s,
-                )
+                await asyncio.wait_for(ending, self._config.actor_start_timeout_s)
             except CallNotHeld:
                 pass
             except Exception:
@@ -302,7 +340,7 @@ class CallPool:
         await self._directory.forget(call.call_sid)
         self._counts["reaped"] += 1
         log.info("call_reaped", call_sid=call.call_sid, actor=name)
-        await self.release(name)
+        await self.release(name, call.call_sid)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)

@@ -91,12 +91,41 @@ async def test_the_outcome_waits_until_the_turn_is_recorded():
     transfer = TurnOutcome("Connecting you.", Transfer("+12395550111", None, "asked"), "transfer")
     for item in ("Connecting you.", transfer, None):
         await model.queue.put(item)
-    said, outcome = await stream.take(5.0)
-    assert texts(said) == ["Connecting you."] and outcome is None
-    assert await stream.take(0.0) == ([], None)
+    taking = asyncio.create_task(stream.take(5.0))
+    for _ in range(20):  # let the answer be written and spoken: only the record is missing
+        await asyncio.sleep(0)
+    assert not taking.done() and not ledger.finished
     recorded.set()
+    said, outcome = await taking
+    assert texts(said) == ["Connecting you."] and outcome == transfer and ledger.finished
+
+
+async def test_a_record_slower_than_the_webhook_sends_the_sentences_first():
+    model, recorded = Model(), asyncio.Event()
+
+    async def stuck_finish(outcome: TurnOutcome, first_byte_ms: float | None) -> None:
+        await recorded.wait()
+
+    stream = AnswerStream(AgentTurn(model.events()), Voice().render, stuck_finish)
+    for item in ("First.", "Second.", OUTCOME, None):
+        await model.queue.put(item)
+    for _ in range(20):
+        await asyncio.sleep(0)
+    said, outcome = await stream.take(0.0)
+    assert texts(said) == ["First.", "Second."] and outcome is None  # more=True: continue
+    recorded.set()
+    await stream.wait_finished()
+    assert await stream.take(0.0) == ([], OUTCOME)
+
+
+async def test_an_answer_written_before_its_first_sentence_is_out_goes_in_one_take():
+    model, ledger = Model(), Ledger()
+    stream = AnswerStream(AgentTurn(model.events()), Voice().render, ledger.finish)
+    for item in ("First.", "Second.", "Third.", OUTCOME, None):  # a zero-latency model
+        await model.queue.put(item)
     said, outcome = await stream.take(5.0)
-    assert said == [] and outcome == transfer and ledger.finished
+    assert texts(said) == ["First.", "Second.", "Third."] and outcome == OUTCOME
+    assert ledger.finished == [(OUTCOME, float(len("First.")))] and stream.finished
 
 
 async def test_a_fixed_answer_is_taken_whole():

@@ -161,6 +161,7 @@ async def test_an_open_question_is_answered_by_the_model_sentence_by_sentence(ga
     setup, _ = await begin(gateway, atlas)
     reply = await gateway.turn(atlas.id, setup.call_sid, "My furnace is making a banging noise",
                                0.9)
+    assert not reply.more  # a zero-latency model: the whole answer in one webhook
     spoken = list(reply.utterances)
     while reply.more:  # the "continue" webhook until the answer is complete
         reply = await gateway.resume(atlas.id, setup.call_sid)
