@@ -83,6 +83,8 @@ def _ints(text: str) -> tuple[int, ...]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m loadtest.bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small run (~3-5 min)")
+    parser.add_argument("--calls-per-actor", type=int, default=1,
+                        help="calls each CallActor process hosts (CALLS_PER_ACTOR)")
     parser.add_argument("--output", type=Path, default=Path("var/bench/latest.json"),
                         help="where the JSON results are written")
     parser.add_argument("--skip-analytics", action="store_true",
@@ -143,9 +145,14 @@ async def measure_node(env: BenchEnvironment, node: BenchNode, plan: BenchPlan
 def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
     plan = BenchPlan.for_args(args)
     results: dict[str, Any] = {"meta": run_metadata(argv), "quick": args.quick,
+                               "calls_per_actor": args.calls_per_actor,
                                "plan": vars(plan)}
     started = time.perf_counter()
-    env = BenchEnvironment(NodeOptions(max_concurrent_calls=max(300, plan.actors_needed + 50)))
+    env = BenchEnvironment(NodeOptions(
+        max_concurrent_calls=max(300, plan.actors_needed + 50),
+        calls_per_actor=args.calls_per_actor,
+        warm_pool_size=8 * args.calls_per_actor,
+    ))
     with env as node:
         results |= asyncio.run(measure_node(env, node, plan))
     if not args.skip_analytics:

@@ -47,9 +47,10 @@ OBJECT_STORE_BYTES = 512 * 1024 * 1024
 
 @dataclass(frozen=True)
 class NodeOptions:
-    warm_pool_size: int = 8
+    warm_pool_size: int = 8  # free call slots kept warm
     max_concurrent_calls: int = 300
     api_max_ongoing_requests: int = 2000
+    calls_per_actor: int = 1  # 1: one actor process per call (the brief's default)
 
 
 @dataclass
@@ -95,6 +96,8 @@ class BenchEnvironment:
             http_port=port,
             warm_pool_size=self.options.warm_pool_size,
             max_concurrent_calls=self.options.max_concurrent_calls,
+            calls_per_actor=self.options.calls_per_actor,
+            actor_max_uses=max(200, 8 * self.options.calls_per_actor),
             api_max_ongoing_requests=self.options.api_max_ongoing_requests,
             api_rate_per_minute=1_000_000,
             webhook_rate_per_minute=10_000_000,
@@ -165,33 +168,38 @@ async def load_snapshots(settings: Settings, company_ids: list[str]) -> list[Com
         await redis.aclose()
 
 
-async def fill_pool(pool: Any, actors: int, company_id: str) -> float:
-    """Grow the pool to at least `actors` idle actors (claim them all, give them back)."""
+def _free_slots(stats: Any) -> int:
+    return int(stats.extra.get("free_slots", stats.idle))
+
+
+async def fill_pool(pool: Any, calls: int, company_id: str) -> float:
+    """Grow the pool to at least `calls` free call slots (claim them all, give them back)."""
     started = time.perf_counter()
     stats = await pool.stats.remote()
-    missing = actors - stats.idle
-    if missing > 0:
+    if calls - _free_slots(stats) > 0:
         setups = [CallSetup(company_id, "CA" + secrets.token_hex(16), "+14155550100",
-                            "+14155550101") for _ in range(actors)]
+                            "+14155550101") for _ in range(calls)]
         claimed = await asyncio.gather(*(pool.claim.remote(setup) for setup in setups))
-        names = [name for name in claimed if isinstance(name, str)]
-        await asyncio.gather(*(pool.release.remote(name) for name in names))
-        if len(names) < actors:
-            raise RuntimeError(f"the pool handed out {len(names)} of {actors} actors")
+        held = [(name, setup.call_sid) for name, setup in zip(claimed, setups, strict=True)
+                if isinstance(name, str)]
+        await asyncio.gather(*(pool.release.remote(name, sid) for name, sid in held))
+        if len(held) < calls:
+            raise RuntimeError(f"the pool handed out {len(held)} of {calls} call slots")
     return round(time.perf_counter() - started, 2)
 
 
-async def grow_pool(node: BenchNode, actors: int, per_actor_mb: float) -> str | None:
-    """Grow the pool to `actors` idle actors if memory allows; else say why not."""
+async def grow_pool(node: BenchNode, calls: int, per_actor_mb: float) -> str | None:
+    """Grow the pool to `calls` free slots if memory allows; else say why not."""
     stats = await node.pool.stats.remote()
-    missing = actors - stats.idle
+    missing = calls - _free_slots(stats)
     if missing <= 0:
         return None
+    per_actor = node.settings.calls_per_actor
     available_mb = psutil.virtual_memory().available / (1024 * 1024)
-    needed_mb = missing * per_actor_mb + MEMORY_HEADROOM_MB
+    needed_mb = -(-missing // per_actor) * per_actor_mb + MEMORY_HEADROOM_MB
     if available_mb < needed_mb:
-        return (f"{missing} more actors need ~{needed_mb:.0f} MB with headroom, "
+        return (f"{missing} more call slots need ~{needed_mb:.0f} MB with headroom, "
                 f"{available_mb:.0f} MB available")
-    node.timings_s[f"grow_pool_to_{actors}"] = await fill_pool(
-        node.pool, actors, node.tenants[0].company_id)
+    node.timings_s[f"grow_pool_to_{calls}"] = await fill_pool(
+        node.pool, calls, node.tenants[0].company_id)
     return None
