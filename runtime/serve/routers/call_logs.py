@@ -63,29 +63,23 @@ async def get_call_log(
     return result
 
 
-@router.get("/api/company/{company_id}/analytics", summary="Volume, outcomes, containment")
-async def company_analytics(
-    request: Request, access: CompanyGuard, date_from: str | None = DateFrom,
-    date_to: str | None = DateTo, engine: str = Engine,
-) -> JsonObject:
-    result: JsonObject = await _query(request, access, "analytics", date_from, date_to, engine)
-    return result
+def _report_route(method: str):  # noqa: ANN202 - route factory
+    async def report(
+        request: Request, access: CompanyGuard, date_from: str | None = DateFrom,
+        date_to: str | None = DateTo, engine: str = Engine,
+    ) -> JsonObject:
+        result: JsonObject = await _query(request, access, method, date_from, date_to, engine)
+        return result
+
+    return report
 
 
-@router.get("/api/company/{company_id}/agent-performance", summary="Tiers, confidence, latency")
-async def agent_performance(
-    request: Request, access: CompanyGuard, date_from: str | None = DateFrom,
-    date_to: str | None = DateTo, engine: str = Engine,
-) -> JsonObject:
-    result: JsonObject = await _query(
-        request, access, "agent_performance", date_from, date_to, engine)
-    return result
-
-
-@router.get("/api/learning/analytics/{company_id}", summary="Knowledge gaps to fill")
-async def learning_analytics(
-    request: Request, access: CompanyGuard, date_from: str | None = DateFrom,
-    date_to: str | None = DateTo, engine: str = Engine,
-) -> JsonObject:
-    result: JsonObject = await _query(request, access, "learning", date_from, date_to, engine)
-    return result
+# Dashboards over a date range: the repository method, its path and what it answers.
+_REPORTS = (
+    ("analytics", "/api/company/{company_id}/analytics", "Volume, outcomes, containment"),
+    ("agent_performance", "/api/company/{company_id}/agent-performance",
+     "Tiers, confidence, latency"),
+    ("learning", "/api/learning/analytics/{company_id}", "Knowledge gaps to fill"),
+)
+for _method, _path, _summary in _REPORTS:
+    router.get(_path, summary=_summary, name=_method)(_report_route(_method))
