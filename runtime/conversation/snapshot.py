@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from tenancy.models import Company, CompanyQnA, Employee
+from tenancy.models.company import ElevenLabsSettings
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,19 @@ class VoiceSettings:
     speed: float
     use_own_api_key: bool
 
+    @classmethod
+    def of(cls, voice: ElevenLabsSettings) -> VoiceSettings:
+        return cls(
+            voice_id=voice.voiceId,
+            model_id=voice.modelId,
+            stability=voice.stability,
+            similarity_boost=voice.similarityBoost,
+            style=voice.style,
+            use_speaker_boost=voice.useSpeakerBoost,
+            speed=voice.speed,
+            use_own_api_key=voice.useOwnApiKey,
+        )
+
 
 @dataclass(frozen=True)
 class CompanySnapshot:
@@ -114,7 +128,6 @@ class CompanySnapshot:
         ai = company.aiSettings
         setup = company.agentSetup
         lines = company.personalityResponses
-        voice = ai.elevenLabs
         address = company.address
         return cls(
             company_id=company.id,
@@ -163,16 +176,7 @@ class CompanySnapshot:
                 max_misses_before_offer=ai.smartEscalation.maxMissesBeforeOffer,
                 escalation_phrases=tuple(ai.smartEscalation.escalationPhrases),
             ),
-            voice=VoiceSettings(
-                voice_id=voice.voiceId,
-                model_id=voice.modelId,
-                stability=voice.stability,
-                similarity_boost=voice.similarityBoost,
-                style=voice.style,
-                use_speaker_boost=voice.useSpeakerBoost,
-                speed=voice.speed,
-                use_own_api_key=voice.useOwnApiKey,
-            ),
+            voice=VoiceSettings.of(ai.elevenLabs),
             knowledge=tuple(
                 KnowledgeEntry(entry.id, entry.question, entry.answer, tuple(entry.keywords),
                                entry.category)

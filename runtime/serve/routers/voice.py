@@ -7,6 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
+from runtime.actors.speech import voice_request
+from runtime.conversation.snapshot import VoiceSettings
 from runtime.providers.audio import synthesize_wav
 from runtime.providers.base import ProviderError, VoiceRequest
 from runtime.serve.auth import CompanyGuard
@@ -22,15 +24,9 @@ DEFAULT_SAMPLE = "Thanks for calling {companyName}. How can I help you today?"
 
 
 def company_voice(company: Company) -> VoiceRequest | None:
+    """The same voice the company's calls use (see `runtime.actors.speech.voice_request`)."""
     voice = company.aiSettings.elevenLabs
-    if not voice.voiceId:
-        return None
-    return VoiceRequest(
-        voice_id=voice.voiceId, model_id=voice.modelId, stability=voice.stability,
-        similarity_boost=voice.similarityBoost, style=voice.style,
-        use_speaker_boost=voice.useSpeakerBoost, speed=voice.speed,
-        api_key=voice.apiKey if voice.useOwnApiKey else None,
-    )
+    return voice_request(VoiceSettings.of(voice), voice.apiKey)
 
 
 def _provider_unavailable(exc: ProviderError) -> ApiError:
