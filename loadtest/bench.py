@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from httpx_aiohttp import HttpxAiohttpClient
 
 from loadtest.bench_capacity import find_capacity
 from loadtest.bench_env import (
@@ -85,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quick", action="store_true", help="small run (~3-5 min)")
     parser.add_argument("--calls-per-actor", type=int, default=1,
                         help="calls each CallActor process hosts (CALLS_PER_ACTOR)")
+    parser.add_argument("--serve-ingress", choices=("haproxy", "proxy"), default="haproxy",
+                        help="what answers on the HTTP port (SERVE_INGRESS)")
     parser.add_argument("--output", type=Path, default=Path("var/bench/latest.json"),
                         help="where the JSON results are written")
     parser.add_argument("--skip-analytics", action="store_true",
@@ -122,7 +125,10 @@ async def measure_node(env: BenchEnvironment, node: BenchNode, plan: BenchPlan
     per_actor_mb = idle["idle_uss"].get("mean_mb", ASSUMED_ACTOR_MB)
     limits = httpx.Limits(max_connections=CLIENT_CONNECTIONS,
                           max_keepalive_connections=CLIENT_CONNECTIONS)
-    async with httpx.AsyncClient(limits=limits) as http:
+    # aiohttp's connection pool under httpx's API: httpcore's pool scans every connection
+    # on each request, which made the simulated callers, not the node, the bottleneck at
+    # 200 calls (py-spy: ~35 % of the client's samples in `_assign_requests_to_connections`).
+    async with HttpxAiohttpClient(limits=limits) as http:
         runtime = _simulator(node.base_url, node.twilio_token, http)
         progress("call setup: warm pool over HTTP, then fresh actors")
         results["setup"] = setup_report(
@@ -146,12 +152,15 @@ def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
     plan = BenchPlan.for_args(args)
     results: dict[str, Any] = {"meta": run_metadata(argv), "quick": args.quick,
                                "calls_per_actor": args.calls_per_actor,
+                               "serve_ingress": args.serve_ingress,
                                "plan": vars(plan)}
     started = time.perf_counter()
     env = BenchEnvironment(NodeOptions(
         max_concurrent_calls=max(300, plan.actors_needed + 50),
         calls_per_actor=args.calls_per_actor,
-        warm_pool_size=8 * args.calls_per_actor,
+        # free slots kept warm: 8 actors' worth with one call each, else two actors' worth
+        warm_pool_size=8 if args.calls_per_actor == 1 else 2 * args.calls_per_actor,
+        serve_ingress=args.serve_ingress,
     ))
     with env as node:
         results |= asyncio.run(measure_node(env, node, plan))

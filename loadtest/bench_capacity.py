@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from loadtest.bench_calls import BenchTenant, CallPlan, CallSample, caller_number, run_call
+from loadtest.bench_cpu import CpuWindow
 from loadtest.bench_memory import call_actor_memory
 from loadtest.bench_stats import latency_ms, progress
 from loadtest.twilio_sim import TwilioCallSimulator
@@ -53,8 +54,12 @@ async def run_step(sim: TwilioCallSimulator, tenants: Sequence[BenchTenant], pla
     load = os.getloadavg()[0]
     callers = [asyncio.create_task(caller(index)) for index in range(plan.calls)]
     window_start = time.monotonic() + plan.ramp_s
-    await asyncio.sleep(plan.ramp_s + plan.hold_s)
+    cpu = CpuWindow()
+    await asyncio.sleep(plan.ramp_s)
+    await cpu.start()
+    await asyncio.sleep(plan.hold_s)
     window_end = time.monotonic()
+    await cpu.stop()
     memory = await call_actor_memory()
     stop.set()
     await asyncio.gather(*callers)
@@ -72,6 +77,7 @@ async def run_step(sim: TwilioCallSimulator, tenants: Sequence[BenchTenant], pla
         "first_errors": [s.error or "refused" for s in failed[:3]],
         "passed": not failed and bool(turns) and webhook["p99_ms"] <= P99_TARGET_MS,
         "memory": memory,
+        "cpu": cpu.report(len(turns)),
         "load_1m_at_start": round(load, 2),
     }
 

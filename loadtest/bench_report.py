@@ -52,6 +52,16 @@ def _ms(summary: dict[str, Any], key: str) -> str:
     return f"{value:.1f}" if isinstance(value, int | float) else "-"
 
 
+def _cpu_line(cpu: dict[str, Any] | None) -> str:
+    """'CPU/turn 31 ms: call_actors 11.1, serve_replica 10.5, ...' (the top five roles)."""
+    if not cpu or not cpu.get("turns"):
+        return ""
+    top = list(cpu["roles"].items())[:5]
+    parts = ", ".join(f"{role} {value['cpu_ms_per_turn']}" for role, value in top)
+    return (f"      server CPU/turn {cpu['server_cpu_ms_per_turn']} ms, "
+            f"{cpu['cores_used']} cores busy: {parts}")
+
+
 def format_table(results: dict[str, Any]) -> str:
     lines = [f"ClientsVia runtime benchmark  {results['meta']['date']}  "
              f"load {results['meta']['load_avg_at_start']}"]
@@ -80,6 +90,7 @@ def format_table(results: dict[str, Any]) -> str:
                 f"{_ms(ours, 'p99_ms'):<8} {_ms(theirs, 'p50_ms'):>7}/{_ms(theirs, 'p99_ms'):<8}"
                 f" {row['ratio_p50']!s:>6}/{row['ratio_p99']!s:<7} "
                 f"{row['runtime']['turns_per_s']!s:>7}  {row['runtime']['failed_calls']}")
+            lines.append(_cpu_line(row["runtime"].get("cpu")))
     capacity = results.get("capacity")
     if capacity:
         lines.append(f"paced capacity: {capacity['capacity_calls']} calls "
@@ -93,6 +104,7 @@ def format_table(results: dict[str, Any]) -> str:
                 f"{memory['idle_uss'].get('mean_mb', '-')} / active "
                 f"{memory['active_uss'].get('mean_mb', '-')} MB  node used "
                 f"{memory['node']['used_mb']} MB  {'ok' if step['passed'] else 'FAIL'}")
+            lines.append(_cpu_line(step.get("cpu")))
         if capacity.get("not_run"):
             lines.append(f"  not run: {capacity['not_run']}")
-    return "\n".join(lines)
+    return "\n".join(line for line in lines if line)

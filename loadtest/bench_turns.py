@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from loadtest.bench_calls import BenchTenant, CallPlan, CallSample, caller_number, run_call
+from loadtest.bench_cpu import CpuWindow
 from loadtest.bench_stats import latency_ms, ratio
 from loadtest.twilio_sim import TwilioCallSimulator
 
@@ -46,10 +47,15 @@ async def run_round(sim: TwilioCallSimulator, tenants: Sequence[BenchTenant], pl
             samples.append(await run_call(sim, tenant, caller, call))
 
     load = os.getloadavg()[0]
+    cpu = CpuWindow()
+    await cpu.start()
     started = time.perf_counter()
     await asyncio.gather(*(slot(index) for index in range(plan.concurrency)))
     wall_s = time.perf_counter() - started
-    return summarize_round(plan, samples, wall_s, load)
+    await cpu.stop()
+    summary = summarize_round(plan, samples, wall_s, load)
+    summary["cpu"] = cpu.report(summary["turn_webhook"].get("n", 0))
+    return summary
 
 
 def summarize_round(plan: RoundPlan, samples: Sequence[CallSample], wall_s: float,

@@ -45,19 +45,17 @@ async def _seed(settings: Settings) -> str:
 def cmd_run(args: argparse.Namespace) -> int:
     """Start Redis, Ray and the Serve app, seed Atlas Air, print what to try; Ctrl-C stops."""
     import ray
-    from ray import serve
 
     from runtime.actors.pool import ensure_pool
-    from runtime.serve.app import build_app
+    from runtime.node import deploy_app, start_ray, stop_node
     from tenancy.seed import DEMO_NUMBER
     from tenancy.users import Role
 
     redis_server = start_dev_redis()
     settings = dev_settings(http_port=args.port)
     try:
-        ray.init(include_dashboard=False, configure_logging=False, log_to_driver=False)
-        serve.start(http_options={"host": settings.http_host, "port": settings.http_port})
-        serve.run(build_app(settings.for_deployment()), name="clientsvia", route_prefix="/")
+        start_ray(settings)
+        deploy_app(settings)
         print("Warming the call-actor pool...", flush=True)
         ray.get(ensure_pool(settings).wait_warm.remote(120))
         company_id = asyncio.run(_seed(settings))
@@ -72,9 +70,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         pass
     finally:
         print("\nStopping ClientsVia...")
-        if ray.is_initialized():
-            serve.shutdown()
-            ray.shutdown()
+        stop_node()
         if redis_server is not None:
             redis_server.stop()
     return 0

@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from runtime.node import ServeIngress
 from runtime.providers.factory import ProviderConfig
 
 
@@ -46,6 +47,9 @@ class Settings(BaseSettings):
     # HTTP bind for Serve.
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    # What answers on the HTTP port (runtime/node.py): "haproxy" (Serve's HAProxy ingress,
+    # straight to the replica; fastest) or "proxy" (Serve's Python proxy actor).
+    serve_ingress: ServeIngress = "haproxy"
     # Requests with larger bodies get 413 before they are parsed.
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     # Admin API requests per company per minute (webhooks have their own, higher limit).
