@@ -7,8 +7,10 @@ takes them from that command's environment: see cluster.yaml). Two ingress layou
 - "haproxy": Serve's HAProxy ingress. A C load balancer on the HTTP port forwards each
   request straight to the API replica's own HTTP server (Serve "direct ingress"); the
   Python proxy actor is off the request path. Measured: the turn webhook's p50 falls from
-  35 to 22 ms and 100 paced calls pass (docs/benchmarks.md). Replicas then drain for
-  ~35 s when stopped, so the tests use "proxy".
+  35 to 14 ms (docs/benchmarks.md). A stopping replica keeps serving for `drain_s` while
+  HAProxy is reconfigured (Serve's default, 30 s, is meant for cloud load balancers that
+  target replicas; here HAProxy is the only one). The tests use "proxy": they delete apps
+  often and the drain would slow every one.
 - "proxy": Serve's default Python HTTP proxy actor in front of the replicas.
 
 Both run Serve "throughput optimized" (user code and request routing on the replica's
@@ -23,13 +25,14 @@ from typing import Any, Literal
 ServeIngress = Literal["proxy", "haproxy"]
 
 
-def serve_environment(ingress: ServeIngress) -> dict[str, str]:
+def serve_environment(ingress: ServeIngress, drain_s: float = 5.0) -> dict[str, str]:
     """The Ray Serve flags for `ingress`, as environment variables."""
     haproxy = "1" if ingress == "haproxy" else "0"
     return {
         "RAY_SERVE_THROUGHPUT_OPTIMIZED": "1",
         "RAY_SERVE_ENABLE_HA_PROXY": haproxy,
         "RAY_SERVE_ENABLE_DIRECT_INGRESS": haproxy,
+        "RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S": f"{drain_s:g}",
     }
 
 
@@ -41,7 +44,7 @@ def start_ray(settings: Any, **ray_init: Any) -> None:
     """
     import ray
 
-    os.environ.update(serve_environment(settings.serve_ingress))
+    os.environ.update(serve_environment(settings.serve_ingress, settings.serve_drain_s))
     ray.init(include_dashboard=False, configure_logging=False, log_to_driver=False,
              **ray_init)
 

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     # What answers on the HTTP port (runtime/node.py): "haproxy" (Serve's HAProxy ingress,
     # straight to the replica; fastest) or "proxy" (Serve's Python proxy actor).
     serve_ingress: ServeIngress = "haproxy"
+    # With "haproxy": how long a stopping API replica keeps serving while HAProxy drops it.
+    serve_drain_s: float = Field(default=5.0, ge=0, le=300)
     # Requests with larger bodies get 413 before they are parsed.
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     # Admin API requests per company per minute (webhooks have their own, higher limit).
