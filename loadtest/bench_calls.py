@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from loadtest.call_record import Redirected, WebhookRequest
+from loadtest.call_record import AgentPlayed, Redirected, WebhookRequest
 from loadtest.twilio_sim import SimulatedCallError, TwilioCallSimulator
 from tenancy.models.company import TradeCategory
 
@@ -52,6 +52,7 @@ class TurnSample:
     webhook_s: float  # the turn (Gather action) webhook round trip
     action_s: float  # the whole caller action: every TwiML request and <Play> fetch
     redirects: int
+    plays: int = 0  # <Play> downloads the caller action made
 
 
 @dataclass
@@ -110,7 +111,8 @@ def _turn_sample(started: float, action_s: float, events: Sequence[object]) -> T
     webhook = next((e.seconds for e in events
                     if isinstance(e, WebhookRequest) and e.kind == "gather"), action_s)
     redirects = sum(isinstance(e, Redirected) for e in events)
-    return TurnSample(started, webhook, action_s, redirects)
+    plays = sum(isinstance(e, AgentPlayed) for e in events)
+    return TurnSample(started, webhook, action_s, redirects, plays)
 
 
 async def _pause(seconds: float, stop: asyncio.Event | None) -> None:

@@ -73,6 +73,7 @@ def summarize_round(plan: RoundPlan, samples: Sequence[CallSample], wall_s: floa
         "turn_with_audio": latency_ms([turn.action_s for turn in turns]),
         "setup": latency_ms([s.setup_s for s in samples if s.setup_s is not None]),
         "redirects": sum(turn.redirects for turn in turns),
+        "plays_per_turn": round(sum(t.plays for t in turns) / len(turns), 2) if turns else None,
         "wall_s": round(wall_s, 2),
         "turns_per_s": round(len(turns) / wall_s, 1) if wall_s else None,
         "load_1m_at_start": round(load, 2),
