@@ -21,7 +21,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi import Path as PathParam
 
 from runtime.actors.messages import AgentReply, Utterance
-from runtime.actors.speech import voice_request
+from runtime.actors.speech import RenderedSentence, playback_pieces, voice_request
 from runtime.conversation import (
     AgentTurn,
     CallContext,
@@ -102,8 +102,9 @@ class FloorAgent:
     async def reply(self, call: FloorCall, turn: AgentTurn, *, cached: bool = False
                     ) -> AgentReply:
         sentences = [sentence async for sentence in turn.sentences()]
-        utterances = await asyncio.gather(*(self._speak(s, call.voice, cached)
-                                             for s in sentences))
+        wavs = await asyncio.gather(*(self._speak(s, call.voice, cached) for s in sentences))
+        utterances = self._publish([RenderedSentence(text, wav)
+                                    for text, wav in zip(sentences, wavs, strict=True)])
         snapshot = call.policy.snapshot
         return AgentReply(
             call_sid=call.context.call_sid, utterances=tuple(utterances),
@@ -113,18 +114,27 @@ class FloorAgent:
             tier=str(turn.outcome.tier),
         )
 
-    async def _speak(self, text: str, voice: VoiceRequest | None, cached: bool) -> Utterance:
+    async def _speak(self, text: str, voice: VoiceRequest | None, cached: bool) -> bytes | None:
         if self._tts is None or voice is None:
-            return Utterance(text)
+            return None
         key = (voice.voice_id, text)
         wav = self._phrases.get(key) if cached else None
         if wav is None:
             wav = wav_from_mulaw(b"".join([chunk async for chunk in self._tts.stream(text, voice)]))
             if cached:
                 self._phrases[key] = wav
-        token = secrets.token_urlsafe(18)
-        self.audio[token] = wav
-        return Utterance(text, token)
+        return wav
+
+    def _publish(self, spoken: list[RenderedSentence]) -> list[Utterance]:
+        """As the runtime does: each run of synthesized sentences is one file, one <Play>."""
+        utterances: list[Utterance] = []
+        for piece in playback_pieces(spoken):
+            token = None
+            if piece.wav is not None:
+                token = secrets.token_urlsafe(18)
+                self.audio[token] = piece.wav
+            utterances.append(Utterance(piece.text, token))
+        return utterances
 
 
 def call_urls(public_base_url: str, company_id: str) -> CallUrls:

@@ -14,7 +14,9 @@ takes them from that command's environment: see cluster.yaml). Two ingress layou
 - "proxy": Serve's default Python HTTP proxy actor in front of the replicas.
 
 Both run Serve "throughput optimized" (user code and request routing on the replica's
-event loop, buffered request logs, GC frozen after start-up).
+event loop, buffered request logs, GC frozen after start-up), with the controller's loop
+and the replicas' metric export at a calmer pace than Serve's 100 ms defaults: both run
+whether or not a call comes in, and nothing here needs sub-second autoscaling.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ def serve_environment(ingress: ServeIngress, drain_s: float = 5.0) -> dict[str, 
         "RAY_SERVE_ENABLE_HA_PROXY": haproxy,
         "RAY_SERVE_ENABLE_DIRECT_INGRESS": haproxy,
         "RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S": f"{drain_s:g}",
+        "RAY_SERVE_CONTROL_LOOP_INTERVAL_S": "0.5",
+        "RAY_SERVE_METRICS_EXPORT_INTERVAL_MS": "1000",
     }
 
 

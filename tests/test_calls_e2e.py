@@ -7,6 +7,7 @@ the caller heard from the TwiML (<Play> of WAV audio or <Say>).
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
 from datetime import UTC, datetime
 
@@ -18,7 +19,7 @@ import redis.asyncio as aioredis
 from analytics.events import TurnRecorded, parse_event
 from loadtest.twilio_sim import SimulatedCallError, TwilioCallSimulator
 from runtime.actors.pool import ensure_pool
-from runtime.providers.audio import synthesize_wav
+from runtime.providers.audio import join_wavs, synthesize_wav
 from runtime.providers.base import VoiceRequest
 from runtime.providers.doubles import SyntheticSpeech
 from runtime.serve.app import create_api
@@ -29,7 +30,7 @@ from tests.serve_fixtures import PLATFORM_TWILIO_TOKEN, unique_number
 
 pytestmark = pytest.mark.ray
 
-ALWAYS_OPEN = [{"day": d, "enabled": True, "start": "00:00", "end": "23:59"}
+ALWAYS_OPEN = [{"day": d, "enabled": True, "start": "00:00", "end": "24:00"}
                for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
                          "sunday")]
 STREAM = "g:stream:call-events"
@@ -183,10 +184,13 @@ async def test_two_companies_at_once_each_hear_only_their_own(api_server, compan
         assert company["companyName"] in greeting
         async with httpx.AsyncClient() as http:
             heard = (await http.get(record.plays[0].url)).content
-        first_sentence = greeting.split(". ")[0] + "."
-        expected = await synthesize_wav(SyntheticSpeech(), first_sentence,
-                                        VoiceRequest(voice_id=voice))
-        assert heard == expected  # the greeting was spoken in this company's voice
+        # the whole greeting, its sentences in one file, spoken in this company's voice
+        sentences = re.split(r"(?<=[.!?])\s+", greeting)
+        assert len(sentences) > 1 and len(record.plays) >= 1
+        expected = join_wavs([await synthesize_wav(SyntheticSpeech(), sentence,
+                                                   VoiceRequest(voice_id=voice))
+                              for sentence in sentences])
+        assert heard == expected
 
 
 async def test_a_bad_signature_is_403(api_server, companies):

@@ -18,7 +18,6 @@ from collections import deque
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from runtime.actors.messages import Utterance
 from runtime.actors.speech import RenderedSentence
 from runtime.conversation import AgentTurn, TurnOutcome
 
@@ -42,7 +41,7 @@ class AnswerStream:
         """True once the answer is complete (or failed) and nothing is left to hand out."""
         return self._producer.done() and not self._items
 
-    async def take(self, wait_s: float) -> tuple[list[Utterance], TurnOutcome | None]:
+    async def take(self, wait_s: float) -> tuple[list[RenderedSentence], TurnOutcome | None]:
         """The ready sentences in order (at least one, or the outcome), waiting up to `wait_s`.
 
         Returns `([], None)` when nothing became ready in time; the outcome is returned
@@ -66,7 +65,7 @@ class AnswerStream:
                 await asyncio.wait({self._producer}, timeout=remaining)
         return self._pop_ready()
 
-    async def take_all(self) -> tuple[list[Utterance], TurnOutcome]:
+    async def take_all(self) -> tuple[list[RenderedSentence], TurnOutcome]:
         """Every sentence and the outcome (for answers known in full from the start)."""
         await asyncio.wait({self._producer})
         if self._error is not None:
@@ -123,11 +122,11 @@ class AnswerStream:
         head = self._items[0]
         return not isinstance(head, asyncio.Task) or head.done()
 
-    def _pop_ready(self) -> tuple[list[Utterance], TurnOutcome | None]:
-        utterances: list[Utterance] = []
+    def _pop_ready(self) -> tuple[list[RenderedSentence], TurnOutcome | None]:
+        sentences: list[RenderedSentence] = []
         while self._head_ready():
             item = self._items.popleft()
             if isinstance(item, TurnOutcome):
-                return utterances, item
-            utterances.append(item.result().utterance)
-        return utterances, None
+                return sentences, item
+            sentences.append(item.result())
+        return sentences, None

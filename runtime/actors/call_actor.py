@@ -38,8 +38,13 @@ from runtime.actors.call_session import (
     CompanyUnavailable,
     snapshot_checkpoint_name,
 )
-from runtime.actors.messages import AgentReply, CallSetup, Utterance
-from runtime.actors.speech import DEFAULT_TTS_TIMEOUT_S, SpeechRenderer, voice_request
+from runtime.actors.messages import AgentReply, CallSetup
+from runtime.actors.speech import (
+    DEFAULT_TTS_TIMEOUT_S,
+    RenderedSentence,
+    SpeechRenderer,
+    voice_request,
+)
 from runtime.conversation import (
     AgentTurn,
     CallContext,
@@ -147,9 +152,9 @@ class CallActor:
         async with self._held(call_sid) as session:
             if session.answer is None:
                 if not session.restored:
-                    return self._reply(session, [], None, more=False)
+                    return await self._reply(session, [], None, more=False)
                 rendered = await self._speech.render(SAY_AGAIN, session.voice, cached=True)
-                return self._reply(session, [rendered.utterance], None, more=False)
+                return await self._reply(session, [rendered], None, more=False)
             return await self._take(session, session.answer)
 
     async def dial_finished(self, call_sid: str, dial_status: str) -> AgentReply:
@@ -252,30 +257,31 @@ class CallActor:
         )
         session.answer = stream
         if agent_turn.done:  # known in full: say it all in one reply
-            utterances, outcome = await stream.take_all()
-            return self._reply(session, utterances, outcome)
+            sentences, outcome = await stream.take_all()
+            return await self._reply(session, sentences, outcome)
         return await self._take(session, stream)
 
     async def _take(self, session: CallSession, stream: AnswerStream) -> AgentReply:
         try:
-            utterances, outcome = await stream.take(self._options.answer_wait_s)
+            sentences, outcome = await stream.take(self._options.answer_wait_s)
         except Exception:  # the policy failed mid-answer: apologise, keep listening
             log.exception("answer_failed", call_sid=session.call_sid)
             session.answer = None
             rendered = await self._speech.render(STUMBLED, session.voice, cached=True)
-            return self._reply(session, [rendered.utterance], None, more=False)
-        if not utterances and outcome is None:  # nothing ready in time: hold the line
+            return await self._reply(session, [rendered], None, more=False)
+        if not sentences and outcome is None:  # nothing ready in time: hold the line
             hold = session.snapshot.lines.hold_please
             line = hold[0] if hold else "One moment please."
-            utterances = [(await self._speech.render(line, session.voice, cached=True)).utterance]
-        return self._reply(session, utterances, outcome)
+            sentences = [await self._speech.render(line, session.voice, cached=True)]
+        return await self._reply(session, sentences, outcome)
 
-    def _reply(
-        self, session: CallSession, utterances: list[Utterance], outcome: TurnOutcome | None,
-        *, more: bool | None = None,
+    async def _reply(
+        self, session: CallSession, sentences: list[RenderedSentence],
+        outcome: TurnOutcome | None, *, more: bool | None = None,
     ) -> AgentReply:
         if outcome is not None:
             session.answer = None
+        utterances = await self._speech.publish(sentences)
         snapshot = session.snapshot
         return AgentReply(
             call_sid=session.call_sid,

@@ -1,21 +1,26 @@
-"""Sentences into playable audio: one WAV per sentence behind an `AudioStore` token.
+"""Sentences into playable audio, and a reply's sentences into as few `<Play>`s as possible.
 
-A sentence that cannot be synthesized in time (no voice configured, provider error,
-timeout, Redis hiccup) still reaches the caller: its `Utterance` has no audio token and
-the Serve layer speaks it with `<Say>`. Speech never fails a turn.
+`render` synthesizes one sentence; `publish` stores what a webhook returns: each run of
+synthesized sentences becomes one WAV behind one `AudioStore` token, so Twilio makes one
+download for them and plays them without a gap. A sentence that cannot be synthesized in
+time (no voice configured, provider error, timeout) or stored (Redis hiccup) still
+reaches the caller: its `Utterance` has no audio token and the Serve layer speaks it with
+`<Say>`. Speech never fails a turn.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import structlog
 
 from runtime.actors.messages import Utterance
 from runtime.conversation.snapshot import VoiceSettings
-from runtime.providers.audio import wav_from_mulaw
+from runtime.providers.audio import join_wavs, wav_from_mulaw
 from runtime.providers.audio_store import AudioStore, SpeechCache
 from runtime.providers.base import SpeechSynthesizer, VoiceRequest
 
@@ -26,7 +31,8 @@ DEFAULT_TTS_TIMEOUT_S = 2.0  # per sentence, first byte to last; then <Say> take
 
 @dataclass(frozen=True)
 class RenderedSentence:
-    utterance: Utterance
+    text: str
+    wav: bytes | None = None  # None: spoken with <Say>
     first_byte_ms: float | None = None  # None when nothing was synthesized (or it was cached)
 
 
@@ -68,7 +74,7 @@ class SpeechRenderer:
         once per voice and text, then read from the speech cache."""
         tts = self._tts
         if tts is None or voice is None:
-            return RenderedSentence(Utterance(text))
+            return RenderedSentence(text)
         started = time.perf_counter()
         first_byte_ms: float | None = None
 
@@ -85,8 +91,35 @@ class SpeechRenderer:
             async with asyncio.timeout(self.timeout_s):
                 wav = await (self._cache.get_or_create(text, voice, produce) if cached
                              else produce())
-                token = await self._audio.put(wav)
         except Exception as exc:  # any failure degrades to <Say>, never to silence
             log.warning("tts_fallback_to_say", error=type(exc).__name__)
-            return RenderedSentence(Utterance(text), first_byte_ms)
-        return RenderedSentence(Utterance(text, token), first_byte_ms)
+            return RenderedSentence(text, None, first_byte_ms)
+        return RenderedSentence(text, wav, first_byte_ms)
+
+    async def publish(self, sentences: Sequence[RenderedSentence]) -> list[Utterance]:
+        """The utterances of one reply: each piece of `playback_pieces` stored as one WAV
+        (one `<Play>`), or given as text for `<Say>`."""
+        utterances: list[Utterance] = []
+        for piece in playback_pieces(sentences):
+            token = None
+            if piece.wav is not None:
+                try:
+                    token = await self._audio.put(piece.wav)
+                except Exception as exc:  # cannot store the audio: say it instead
+                    log.warning("audio_store_fallback_to_say", error=type(exc).__name__)
+            utterances.append(Utterance(piece.text, token))
+        return utterances
+
+
+def playback_pieces(sentences: Sequence[RenderedSentence]) -> list[RenderedSentence]:
+    """Consecutive synthesized sentences joined into one (text and audio); the others kept."""
+    pieces: list[RenderedSentence] = []
+    for synthesized, grouped in itertools.groupby(sentences, key=lambda s: s.wav is not None):
+        run = list(grouped)
+        if synthesized and len(run) > 1:
+            pieces.append(RenderedSentence(" ".join(s.text for s in run),
+                                           join_wavs([s.wav for s in run if s.wav is not None]),
+                                           run[0].first_byte_ms))
+        else:
+            pieces.extend(run)
+    return pieces

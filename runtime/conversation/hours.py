@@ -33,6 +33,8 @@ def describe_hours(hours: Iterable[DayHours]) -> str:
         entry = by_day.get(day)
         if entry is None or not entry.enabled:
             parts.append(f"{day.capitalize()} closed")
+        elif (entry.start, entry.end) == ("00:00", "24:00"):
+            parts.append(f"{day.capitalize()} open 24 hours")
         else:
             opening = f"{_twelve_hour(entry.start)}-{_twelve_hour(entry.end)}"
             parts.append(f"{day.capitalize()} {opening}")
@@ -41,5 +43,5 @@ def describe_hours(hours: Iterable[DayHours]) -> str:
 
 def _twelve_hour(clock: str) -> str:
     hour, minute = (int(part) for part in clock.split(":"))
-    suffix = "AM" if hour < 12 else "PM"
+    suffix = "AM" if hour % 24 < 12 else "PM"  # 24:00 is midnight
     return f"{(hour % 12) or 12}:{minute:02d} {suffix}"

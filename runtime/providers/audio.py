@@ -8,7 +8,7 @@ re-encoding.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from runtime.providers.base import SpeechSynthesizer, VoiceRequest
 
@@ -69,15 +69,26 @@ def is_wav(data: bytes) -> bool:
     return len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WAVE"
 
 
-def wav_duration_s(wav: bytes) -> float:
-    """Seconds of audio in a file made by `wav_from_mulaw` (size of the data chunk / rate)."""
+def _data_chunk(wav: bytes) -> bytes:
     offset = 12
     while offset + 8 <= len(wav):
         chunk_id, size = wav[offset : offset + 4], struct.unpack_from("<I", wav, offset + 4)[0]
         if chunk_id == b"data":
-            return size / SAMPLE_RATE
+            return wav[offset + 8 : offset + 8 + size]
         offset += 8 + size + (size % 2)
     raise ValueError("not a WAV file with a data chunk")
+
+
+def wav_duration_s(wav: bytes) -> float:
+    """Seconds of audio in a file made by `wav_from_mulaw` (size of the data chunk / rate)."""
+    return len(_data_chunk(wav)) / SAMPLE_RATE
+
+
+def join_wavs(wavs: Sequence[bytes]) -> bytes:
+    """Files made by `wav_from_mulaw`, played one after the other, as one such file."""
+    if len(wavs) == 1:
+        return wavs[0]
+    return wav_from_mulaw(b"".join(_data_chunk(wav) for wav in wavs))
 
 
 async def synthesize_wav(tts: SpeechSynthesizer, text: str, voice: VoiceRequest) -> bytes:

@@ -18,7 +18,7 @@ _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 _PHONE_PUNCTUATION = re.compile(r"[\s\-().]")
 _OBJECT_ID = re.compile(r"^[0-9a-f]{24}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_HHMM = re.compile(r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")  # 24:00: the end of the day
 
 
 class ApiModel(BaseModel):
@@ -93,7 +93,7 @@ def _check_email(value: str) -> str:
 
 def _check_hhmm(value: str) -> str:
     if not _HHMM.match(value):
-        raise ValueError("must be a 24-hour time HH:MM such as 09:00")
+        raise ValueError("must be a 24-hour time HH:MM such as 09:00 (24:00 ends the day)")
     return value
 
 

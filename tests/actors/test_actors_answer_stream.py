@@ -9,7 +9,6 @@ import asyncio
 from collections.abc import AsyncIterator
 
 from runtime.actors.answer_stream import AnswerStream
-from runtime.actors.messages import Utterance
 from runtime.actors.speech import RenderedSentence
 from runtime.conversation import AgentTurn, Listen, Transfer, TurnOutcome
 
@@ -36,7 +35,7 @@ class Voice:
     async def render(self, text: str) -> RenderedSentence:
         if text in self.gates:
             await self.gates[text].wait()
-        return RenderedSentence(Utterance(text, f"audio-{text}"), first_byte_ms=float(len(text)))
+        return RenderedSentence(text, f"audio-{text}".encode(), first_byte_ms=float(len(text)))
 
 
 class Ledger:
@@ -47,8 +46,8 @@ class Ledger:
         self.finished.append((outcome, first_byte_ms))
 
 
-def texts(utterances: list[Utterance]) -> list[str]:
-    return [utterance.text for utterance in utterances]
+def texts(sentences: list[RenderedSentence]) -> list[str]:
+    return [sentence.text for sentence in sentences]
 
 
 async def test_the_first_sentence_goes_out_while_the_rest_is_written():
@@ -57,7 +56,7 @@ async def test_the_first_sentence_goes_out_while_the_rest_is_written():
     await model.queue.put("First.")
     first, outcome = await stream.take(5.0)
     assert texts(first) == ["First."] and outcome is None
-    assert first[0].audio_token == "audio-First."
+    assert first[0].wav == b"audio-First."
 
     for item in ("Second.", "Third.", OUTCOME, None):
         await model.queue.put(item)

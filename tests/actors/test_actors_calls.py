@@ -24,6 +24,7 @@ from runtime.actors.pool import PoolConfig, ensure_pool
 from runtime.providers.audio_store import AudioStore
 from runtime.settings import Settings
 from tenancy.models import Company, CompanyProfile, EmployeeFields, QnAFields
+from tenancy.models.company import WEEKDAYS
 from tenancy.registry import CompanyRegistry
 from tenancy.secrets import SecretBox
 from tests.serve_fixtures import unique_number
@@ -81,6 +82,9 @@ async def new_company(
         "companyName": name, "companyPhone": unique_number(), "tradeCategories": ["HVAC"],
         "twilioConfig": {"phoneNumbers": [{"phoneNumber": unique_number(), "isPrimary": True}]},
         "aiSettings": {"elevenLabs": {"voiceId": "SyntheticAvery01"}} if voice else {},
+        # open around the clock: what the calls do must not depend on when the tests run
+        "agentSetup": {"operatingHours": [{"day": day, "start": "00:00", "end": "24:00"}
+                                          for day in WEEKDAYS]},
     }))
     store = registry.tenant(company.id)
     question, answer, keywords = qna

@@ -6,12 +6,21 @@ import pytest
 import redis.asyncio as aioredis
 
 from runtime.actors.call_record import CallRecord, event_sentiment, event_tier
-from runtime.actors.speech import SpeechRenderer
+from runtime.actors.messages import Utterance
+from runtime.actors.speech import RenderedSentence, SpeechRenderer
+from runtime.providers.audio import wav_duration_s
 from runtime.providers.audio_store import AudioStore, SpeechCache
 from runtime.providers.base import VoiceRequest
 from runtime.providers.doubles import SyntheticSpeech
 
 VOICE = VoiceRequest("SyntheticAvery01")
+
+
+class _Unreachable:
+    """A Redis whose writes fail, as during a failover."""
+
+    async def set(self, *args: object, **kwargs: object) -> None:
+        raise ConnectionError("redis is unreachable")
 
 
 @pytest.fixture
@@ -31,23 +40,51 @@ async def test_a_greeting_is_synthesized_once_per_voice_and_text(audio_redis):
     line = "Thanks for calling Atlas Air, a greeting only this test says."
     first = await speech.render(line, VOICE, cached=True)
     second = await speech.render(line, VOICE, cached=True)
-    assert first.utterance.audio_token and second.utterance.audio_token
-    assert first.utterance.audio_token != second.utterance.audio_token  # tokens are per use
+    assert first.wav and first.wav == second.wav
     assert [text for text, _ in tts.requests] == [line]
-    wav = await AudioStore(audio_redis).get(second.utterance.audio_token)
-    assert wav is not None and wav[:4] == b"RIFF"
+    (one,), (two,) = await speech.publish([first]), await speech.publish([second])
+    assert one.audio_token and two.audio_token and one.audio_token != two.audio_token
+    wav = await AudioStore(audio_redis).get(two.audio_token)
+    assert wav == second.wav and wav[:4] == b"RIFF"
+
+
+async def test_a_reply_plays_each_run_of_synthesized_sentences_as_one_file(audio_redis):
+    tts = SyntheticSpeech()
+    speech = renderer(audio_redis, tts)
+    first, second = [await speech.render(t, VOICE) for t in ("We open at eight.", "See you!")]
+    said = RenderedSentence("Our number is on the website.")  # e.g. synthesis timed out
+    last = await speech.render("Goodbye.", VOICE)
+    utterances = await speech.publish([first, second, said, last])
+    assert [u.text for u in utterances] == ["We open at eight. See you!",
+                                            "Our number is on the website.", "Goodbye."]
+    joined, say, alone = utterances
+    assert joined.audio_token and alone.audio_token and say.audio_token is None
+    audio = AudioStore(audio_redis)
+    joined_wav, alone_wav = await audio.get(joined.audio_token), await audio.get(alone.audio_token)
+    assert joined_wav is not None and alone_wav == last.wav
+    assert first.wav and second.wav
+    assert wav_duration_s(joined_wav) == wav_duration_s(first.wav) + wav_duration_s(second.wav)
+
+
+async def test_audio_that_cannot_be_stored_is_said_instead(audio_redis):
+    speech = renderer(audio_redis, SyntheticSpeech())
+    sentences = [await speech.render(t, VOICE) for t in ("One.", "Two.")]
+    broken = SpeechRenderer(SyntheticSpeech(), AudioStore(_Unreachable()),  # type: ignore[arg-type]
+                            SpeechCache(audio_redis))
+    assert await broken.publish(sentences) == [Utterance("One. Two.")]
 
 
 async def test_a_failing_synthesizer_leaves_the_text_for_say(audio_redis):
     speech = renderer(audio_redis, SyntheticSpeech(failure="error"))
     rendered = await speech.render("We open at eight.", VOICE)
-    assert rendered.utterance.text == "We open at eight." and rendered.utterance.audio_token is None
+    assert rendered.text == "We open at eight." and rendered.wav is None
+    assert await speech.publish([rendered]) == [Utterance("We open at eight.")]
 
 
 async def test_no_synthesizer_or_no_voice_means_say(audio_redis):
-    assert (await renderer(audio_redis, None).render("Hi.", VOICE)).utterance.audio_token is None
+    assert (await renderer(audio_redis, None).render("Hi.", VOICE)).wav is None
     no_voice = await renderer(audio_redis, SyntheticSpeech()).render("Hi.", None)
-    assert no_voice.utterance.audio_token is None
+    assert no_voice.wav is None
 
 
 @pytest.mark.parametrize(
