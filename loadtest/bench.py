@@ -36,7 +36,7 @@ from loadtest.bench_memory import call_actor_memory, idle_actor_cpu
 from loadtest.bench_report import format_table, run_metadata
 from loadtest.bench_setup import cold_setup, setup_report, warm_setup
 from loadtest.bench_stats import progress
-from loadtest.bench_turns import sweep
+from loadtest.bench_turns import sweep, unpaced_throughput
 from loadtest.floor_app import FloorConfig
 from loadtest.twilio_sim import TwilioCallSimulator
 from runtime.embedded_redis import free_port
@@ -59,7 +59,7 @@ class BenchPlan:
     @classmethod
     def for_args(cls, args: argparse.Namespace) -> BenchPlan:
         quick = args.quick
-        concurrency = args.concurrency or ((1, 25, 50) if quick else (1, 50, 200))
+        concurrency = args.concurrency or ((1, 4, 25, 50) if quick else (1, 4, 8, 50, 200))
         steps = args.capacity_steps or ((25, 50) if quick else (50, 100, 150, 200, 250))
         return cls(
             tenants=6 if quick else 12,
@@ -140,6 +140,7 @@ async def measure_node(env: BenchEnvironment, node: BenchNode, plan: BenchPlan
             results["turns"] = await sweep(
                 runtime, _simulator(floor_url, node.twilio_token, http), tenants,
                 plan.concurrency, turns=plan.turns_per_call, target_calls=plan.target_calls)
+        results["unpaced_throughput"] = unpaced_throughput(results["turns"])
         if plan.capacity_steps:
             results["capacity"] = await find_capacity(
                 runtime, tenants, plan.capacity_steps, plan.capacity_hold_s,

@@ -91,6 +91,11 @@ def format_table(results: dict[str, Any]) -> str:
                 f" {row['ratio_p50']!s:>6}/{row['ratio_p99']!s:<7} "
                 f"{row['runtime']['turns_per_s']!s:>7}  {row['runtime']['failed_calls']}")
             lines.append(_cpu_line(row["runtime"].get("cpu")))
+    throughput = results.get("unpaced_throughput")
+    if throughput:
+        lines.append(f"unpaced throughput: {throughput['turns_per_s']} turns/s with p99 ≤ "
+                     f"{throughput['p99_target_ms']:.0f} ms (at concurrency "
+                     f"{throughput['at_concurrency']})")
     capacity = results.get("capacity")
     if capacity:
         lines.append(f"paced capacity: {capacity['capacity_calls']} calls "

@@ -108,3 +108,15 @@ async def sweep(
             "ratio_p99": ratio(ours.get("p99_ms"), theirs.get("p99_ms")),
         })
     return rows
+
+
+def unpaced_throughput(rows: Sequence[dict[str, Any]], p99_target_ms: float = 100.0
+                       ) -> dict[str, Any]:
+    """The most turns/s a sweep round sustained with p99 ≤ target and no failed call."""
+    passing = [row["runtime"] for row in rows
+               if row["runtime"]["turn_webhook"].get("p99_ms", float("inf")) <= p99_target_ms
+               and not row["runtime"]["failed_calls"]]
+    best = max(passing, key=lambda r: r["turns_per_s"] or 0.0, default=None)
+    return {"p99_target_ms": p99_target_ms,
+            "turns_per_s": best["turns_per_s"] if best else None,
+            "at_concurrency": best["concurrency"] if best else None}
