@@ -7,7 +7,7 @@ import pytest
 from loadtest.bench import BenchPlan, build_parser
 from loadtest.bench_calls import CallSample, TurnSample
 from loadtest.bench_stats import latency_ms, percentile, ratio
-from loadtest.bench_turns import RoundPlan, calls_per_slot, summarize_round
+from loadtest.bench_turns import RoundPlan, calls_per_slot, summarize_round, unpaced_throughput
 
 
 def test_percentiles_interpolate_between_ranks() -> None:
@@ -65,8 +65,20 @@ def test_quick_and_full_plans_differ_and_flags_override() -> None:
     quick = BenchPlan.for_args(build_parser().parse_args(["--quick"]))
     full = BenchPlan.for_args(build_parser().parse_args([]))
     assert quick.warm_setup_calls == 40 and full.warm_setup_calls == 200
-    assert full.concurrency == (1, 50, 200)
+    assert full.concurrency == (1, 4, 8, 50, 200)
     custom = BenchPlan.for_args(build_parser().parse_args(
         ["--concurrency", "1,10", "--skip-capacity"]))
     assert custom.concurrency == (1, 10) and custom.capacity_steps == ()
     assert custom.actors_needed == 10
+
+
+def test_unpaced_throughput_is_the_fastest_round_within_the_p99_bound():
+    def row(concurrency: int, p99: float, turns_per_s: float, failed: int = 0) -> dict:
+        return {"runtime": {"concurrency": concurrency, "turns_per_s": turns_per_s,
+                            "failed_calls": failed, "turn_webhook": {"p99_ms": p99}}}
+
+    rows = [row(1, 30.0, 25.0), row(4, 80.0, 60.0), row(8, 99.0, 70.0, failed=1),
+            row(50, 900.0, 90.0)]
+    assert unpaced_throughput(rows) == {"p99_target_ms": 100.0, "turns_per_s": 60.0,
+                                        "at_concurrency": 4}
+    assert unpaced_throughput([row(1, 150.0, 9.0)])["turns_per_s"] is None
