@@ -67,7 +67,8 @@ class Settings(BaseSettings):
     # Live calls one call-actor process hosts at once. 1 = one actor process per call (the
     # design's default). Each process costs ~76 MB USS and ~0.8 % of a core while idle and a
     # call only ~2 MB (docs/benchmarks.md), so raise it (e.g. 25-50) to reach 200+ calls per
-    # node; warm_pool_size then counts free call slots, and actor_max_uses counts calls served.
+    # node; warm_pool_size then counts free call slots, and actor_max_uses counts calls served
+    # (raise it in proportion: each recycle costs an actor start, ~1.5 s of CPU).
     calls_per_actor: int = Field(default=1, ge=1, le=200)
     # bcrypt cost for user passwords.
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)

@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import ray
-import redis.asyncio as aioredis
 import structlog
 
 from analytics.emitter import CallEventEmitter
@@ -57,6 +56,7 @@ from runtime.conversation import (
 )
 from runtime.providers.audio_store import AudioStore, SpeechCache
 from runtime.providers.factory import build_language_model, build_synthesizer
+from runtime.redis_client import redis_client
 from runtime.settings import Settings
 from tenancy.registry import CompanyRegistry
 from tenancy.secrets import SecretBox
@@ -83,8 +83,8 @@ class CallActor:
     def __init__(self, settings: dict[str, Any], options: CallActorOptions | None = None) -> None:
         config = Settings(**settings)
         self._options = options or CallActorOptions()
-        text_redis = aioredis.Redis.from_url(config.redis_url, decode_responses=True)
-        audio_redis = aioredis.Redis.from_url(config.redis_url)  # audio is bytes
+        text_redis = redis_client(config.redis_url)
+        audio_redis = redis_client(config.redis_url, decode_responses=False)  # audio is bytes
         providers = config.provider_config()
         self._llm = build_language_model(providers)
         self._speech = SpeechRenderer(

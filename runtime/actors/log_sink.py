@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import ray
-import redis.asyncio as aioredis
 import structlog
 
 from analytics.drain import CallLogDrain
 from analytics.emitter import CALL_EVENTS_STREAM
 from runtime.actors.pool import CALL_NAMESPACE
+from runtime.redis_client import redis_client
 from runtime.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -50,7 +50,7 @@ class LogSinkConfig:
 class LogSink:
     def __init__(self, config: LogSinkConfig) -> None:
         self._config = config
-        self._redis = aioredis.Redis.from_url(config.redis_url, decode_responses=True)
+        self._redis = redis_client(config.redis_url)
         self._drain = CallLogDrain(
             self._redis,
             config.root,

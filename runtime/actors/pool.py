@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import ray
-import redis.asyncio as aioredis
 import structlog
 
 from runtime.actors.call_actor import CallActor, CallActorOptions
 from runtime.actors.call_session import CallNotHeld
 from runtime.actors.directory import CallDirectory
 from runtime.actors.messages import CallRefused, CallSetup, PoolStats
+from runtime.redis_client import redis_client
 from runtime.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -83,7 +83,7 @@ class CallPool:
         self._config = config
         settings = Settings(**config.settings)  # what the actors are built from
         self._per_actor = settings.calls_per_actor  # call slots of one actor
-        redis = aioredis.Redis.from_url(settings.redis_url, decode_responses=True)
+        redis = redis_client(settings.redis_url)
         self._directory = CallDirectory(redis)
         self._handles: dict[str, Any] = {}  # every live actor of the pool, by name
         self._uses: Counter[str] = Counter()  # calls each actor has taken

@@ -11,6 +11,7 @@ from analytics.repository import CallLogRepository
 from runtime.providers.audio_store import AudioStore
 from runtime.providers.base import SpeechSynthesizer, VoiceCatalog
 from runtime.providers.factory import build_synthesizer, build_voice_catalog
+from runtime.redis_client import redis_client
 from runtime.serve.auth import TokenService
 from runtime.serve.company_cache import CompanyCache
 from runtime.serve.rate_limit import TenantRateLimiter
@@ -49,9 +50,7 @@ class Services:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
-        redis = aioredis.Redis.from_url(
-            settings.redis_url, decode_responses=True, health_check_interval=30
-        )
+        redis = redis_client(settings.redis_url)
         secrets = SecretBox(settings.clientsvia_secret_key.get_secret_value())
         registry = CompanyRegistry(redis, secrets)
         return cls(
@@ -64,7 +63,7 @@ class Services:
             rate_limiter=TenantRateLimiter(
                 {"api": settings.api_rate_per_minute, "webhook": settings.webhook_rate_per_minute}
             ),
-            audio=AudioStore(aioredis.Redis.from_url(settings.redis_url)),
+            audio=AudioStore(redis_client(settings.redis_url, decode_responses=False)),
             call_logs=CallLogRepository(settings.parquet_root),
             speech=build_synthesizer(settings.provider_config()),
             voices=build_voice_catalog(settings.provider_config()),

@@ -1,0 +1,26 @@
+"""The Redis clients of the runtime's long-lived processes (Serve replicas, actors).
+
+redis-py's default pool fails a command at once ("Too many connections") when its 100
+connections are all busy, which a replica serving a burst of webhooks reached at 200
+calls (HTTP 500 on status callbacks, docs/benchmarks.md). A blocking pool makes the
+command wait for a connection instead, for up to `wait_s`.
+"""
+
+from __future__ import annotations
+
+import redis.asyncio as aioredis
+
+MAX_CONNECTIONS = 200
+WAIT_FOR_CONNECTION_S = 5.0
+
+
+def redis_client(url: str, *, decode_responses: bool = True,
+                 max_connections: int = MAX_CONNECTIONS,
+                 wait_s: float = WAIT_FOR_CONNECTION_S,
+                 health_check_interval: int = 30) -> aioredis.Redis:
+    """A client whose commands wait up to `wait_s` for one of `max_connections`."""
+    pool = aioredis.BlockingConnectionPool.from_url(
+        url, max_connections=max_connections, timeout=wait_s,
+        decode_responses=decode_responses, health_check_interval=health_check_interval,
+    )
+    return aioredis.Redis.from_pool(pool)

@@ -1,0 +1,49 @@
+"""The runtime's Redis client waits for a free connection instead of failing at once."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+import redis.exceptions
+
+from runtime.redis_client import redis_client
+
+
+async def test_a_command_waits_for_a_busy_connection_instead_of_failing(redis_url: str):
+    client = redis_client(redis_url, max_connections=1, wait_s=5.0)
+    key = f"test:blocking:{uuid.uuid4().hex}"
+    try:
+        # the only connection is held ~0.3 s by a blocking pop; the SET queues behind it
+        held = asyncio.create_task(client.blpop([key + ":empty"], timeout=0.3))
+        await asyncio.sleep(0.05)
+        assert await client.set(key, "v") is True
+        assert await held is None
+        assert await client.get(key) == "v"
+    finally:
+        await client.delete(key)
+        await client.aclose()
+
+
+async def test_a_command_fails_clearly_once_the_wait_is_over(redis_url: str):
+    client = redis_client(redis_url, max_connections=1, wait_s=0.1)
+    try:
+        held = asyncio.create_task(client.blpop([f"test:empty:{uuid.uuid4().hex}"], timeout=1))
+        await asyncio.sleep(0.05)
+        with pytest.raises(redis.exceptions.ConnectionError):
+            await client.get("anything")
+        await held
+    finally:
+        await client.aclose()
+
+
+async def test_bytes_clients_return_bytes(redis_url: str):
+    client = redis_client(redis_url, decode_responses=False)
+    key = f"test:bytes:{uuid.uuid4().hex}"
+    try:
+        await client.set(key, b"\xff\x00")
+        assert await client.get(key) == b"\xff\x00"
+    finally:
+        await client.delete(key)
+        await client.aclose()
