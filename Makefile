@@ -28,7 +28,7 @@ lint: $(STAMP)
 # so the bench hosts 25 calls per actor by default; BENCH_ARGS="--quick" for a short run.
 BENCH_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/python -m loadtest.bench --calls-per-actor 25 $(BENCH_ARGS)
+	$(BIN)/python -m loadtest.bench --calls-per-actor 50 $(BENCH_ARGS)
 
 # Starts the app with offline provider doubles, seeds tenants, runs Locust headless (CSV in
 # var/load/), stops the app. Tune with USERS, SPAWN_RATE, RUN_TIME, PACING (paced|unpaced).

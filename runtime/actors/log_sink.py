@@ -37,10 +37,11 @@ class LogSinkConfig:
     consumer: str = "logsink-1"  # stable: a restarted sink finds its unfinished batch by it
     batch_size: int = 1000
     block_ms: int = 1000  # how long an idle loop waits on XREADGROUP per turn
-    # After a batch smaller than batch_size, wait this long for more events: under load a
-    # file per second of events instead of a file per handful (each Parquet write has a
-    # fixed cost; the bench measured the sink at ~7 ms of CPU per turn without it).
-    linger_s: float = 1.0
+    # After a batch smaller than batch_size, wait this long for more events: under load one
+    # file per few seconds of events instead of one per handful (each Parquet write has a
+    # fixed cost; the bench measured the sink at ~7 ms of CPU per turn without a linger and
+    # ~2 ms with 1 s). Call logs then reach Parquet a few seconds after the events.
+    linger_s: float = 3.0
     claim_idle_ms: int = 60_000  # take over entries another consumer left pending this long
     error_backoff_s: float = 1.0
     autostart: bool = True
