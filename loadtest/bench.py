@@ -88,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="calls each CallActor process hosts (CALLS_PER_ACTOR)")
     parser.add_argument("--serve-ingress", choices=("haproxy", "proxy"), default="haproxy",
                         help="what answers on the HTTP port (SERVE_INGRESS)")
+    parser.add_argument("--api-replicas", type=int, default=1,
+                        help="Serve replicas of the API/webhook deployment (API_REPLICAS)")
     parser.add_argument("--output", type=Path, default=Path("var/bench/latest.json"),
                         help="where the JSON results are written")
     parser.add_argument("--skip-analytics", action="store_true",
@@ -154,6 +156,7 @@ def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
     results: dict[str, Any] = {"meta": run_metadata(argv), "quick": args.quick,
                                "calls_per_actor": args.calls_per_actor,
                                "serve_ingress": args.serve_ingress,
+                               "api_replicas": args.api_replicas,
                                "plan": vars(plan)}
     started = time.perf_counter()
     env = BenchEnvironment(NodeOptions(
@@ -162,6 +165,7 @@ def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
         # free slots kept warm: 8 actors' worth with one call each, else two actors' worth
         warm_pool_size=8 if args.calls_per_actor == 1 else 2 * args.calls_per_actor,
         serve_ingress=args.serve_ingress,
+        api_replicas=args.api_replicas,
     ))
     with env as node:
         results |= asyncio.run(measure_node(env, node, plan))

@@ -51,6 +51,7 @@ class NodeOptions:
     api_max_ongoing_requests: int = 2000
     calls_per_actor: int = 1  # 1: one actor process per call (the brief's default)
     serve_ingress: ServeIngress = "haproxy"
+    api_replicas: int = 1
 
 
 @dataclass
@@ -96,6 +97,7 @@ class BenchEnvironment:
             http_host="127.0.0.1",
             http_port=port,
             serve_ingress=self.options.serve_ingress,
+            api_replicas=self.options.api_replicas,
             warm_pool_size=self.options.warm_pool_size,
             max_concurrent_calls=self.options.max_concurrent_calls,
             calls_per_actor=self.options.calls_per_actor,

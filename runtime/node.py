@@ -22,6 +22,7 @@ whether or not a call comes in, and nothing here needs sub-second autoscaling.
 from __future__ import annotations
 
 import os
+import time
 from typing import Any, Literal
 
 ServeIngress = Literal["proxy", "haproxy"]
@@ -53,14 +54,39 @@ def start_ray(settings: Any, **ray_init: Any) -> None:
              **ray_init)
 
 
-def deploy_app(settings: Any) -> None:
-    """Start Serve on the settings' HTTP address and run the app there."""
+def deploy_app(settings: Any, ready_timeout_s: float = 60.0) -> None:
+    """Start Serve on the settings' HTTP address, run the app there, and return once the
+    app answers `/health` on that port.
+
+    `serve.run` returns when the replicas are up, but HAProxy learns their ports a moment
+    later; until then it hands requests to Serve's fallback proxy, which answers 404 (seen
+    as a failed first request of a benchmark).
+    """
     from ray import serve
 
     from runtime.serve.app import build_app
 
     serve.start(http_options={"host": settings.http_host, "port": settings.http_port})
     serve.run(build_app(settings.for_deployment()), name="clientsvia", route_prefix="/")
+    wait_until_serving(settings, ready_timeout_s)
+
+
+def wait_until_serving(settings: Any, timeout_s: float) -> None:
+    """Poll `/health` on the HTTP port until it answers 200; TimeoutError after `timeout_s`."""
+    import httpx
+
+    host = "127.0.0.1" if settings.http_host in ("0.0.0.0", "::") else settings.http_host
+    url = f"http://{host}:{settings.http_port}/health"
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if httpx.get(url, timeout=2.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the app did not answer {url} within {timeout_s:g} s")
+        time.sleep(0.2)
 
 
 def stop_node() -> None:

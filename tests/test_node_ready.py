@@ -1,0 +1,58 @@
+"""`deploy_app` returns only once the app answers `/health` through the ingress."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
+
+import pytest
+
+from runtime.node import serve_environment, wait_until_serving
+
+
+class _Ingress(BaseHTTPRequestHandler):
+    """404 (Serve's fallback proxy before HAProxy knows the replica) for the first GETs."""
+
+    not_found_left = 3
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        cls = type(self)
+        status = 404 if cls.not_found_left > 0 else 200
+        cls.not_found_left -= 1
+        self.send_response(status)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def ingress() -> Iterator[ThreadingHTTPServer]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Ingress)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+
+
+def test_waits_through_404s_until_health_answers(ingress: ThreadingHTTPServer) -> None:
+    _Ingress.not_found_left = 3
+    settings = SimpleNamespace(http_host="0.0.0.0", http_port=ingress.server_address[1])
+    wait_until_serving(settings, timeout_s=10)
+    assert _Ingress.not_found_left < 0  # it kept asking until the 200
+
+
+def test_gives_up_with_a_clear_error(ingress: ThreadingHTTPServer) -> None:
+    _Ingress.not_found_left = 10_000
+    settings = SimpleNamespace(http_host="127.0.0.1", http_port=ingress.server_address[1])
+    with pytest.raises(TimeoutError, match="/health"):
+        wait_until_serving(settings, timeout_s=0.5)
+
+
+def test_the_proxy_ingress_turns_haproxy_and_direct_ingress_off() -> None:
+    proxy, haproxy = serve_environment("proxy"), serve_environment("haproxy", drain_s=2)
+    assert proxy["RAY_SERVE_ENABLE_HA_PROXY"] == proxy["RAY_SERVE_ENABLE_DIRECT_INGRESS"] == "0"
+    assert haproxy["RAY_SERVE_ENABLE_HA_PROXY"] == haproxy["RAY_SERVE_ENABLE_DIRECT_INGRESS"] == "1"
+    assert haproxy["RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S"] == "2"
