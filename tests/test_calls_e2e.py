@@ -26,6 +26,7 @@ from runtime.serve.app import create_api
 from runtime.serve.services import Services
 from runtime.settings import Settings
 from tenancy.users import Role
+from tests.ray_helpers import kill_and_wait
 from tests.serve_fixtures import PLATFORM_TWILIO_TOKEN, unique_number
 
 pytestmark = pytest.mark.ray
@@ -220,7 +221,7 @@ async def test_a_killed_call_actor_is_replaced_with_the_conversation_intact(
         live = await sim.start(to=atlas["number"], from_=unique_number(), company_id=atlas["_id"])
         await live.speak("Do you service heat pumps?")
         actor_name = redis_sync.hget(f"g:call:{live.record.call_sid}", "actor_name")
-        ray.kill(ray.get_actor(actor_name, namespace="clientsvia"), no_restart=True)
+        await kill_and_wait(ray.get_actor(actor_name, namespace="clientsvia"))
         await live.speak("How much is a service call?")
         record = await live.hang_up()
     assert record.ok, record.errors

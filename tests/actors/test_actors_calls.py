@@ -27,6 +27,7 @@ from tenancy.models import Company, CompanyProfile, EmployeeFields, QnAFields
 from tenancy.models.company import WEEKDAYS
 from tenancy.registry import CompanyRegistry
 from tenancy.secrets import SecretBox
+from tests.ray_helpers import kill_and_wait
 from tests.serve_fixtures import unique_number
 
 pytestmark = pytest.mark.ray
@@ -225,7 +226,7 @@ async def test_a_dead_actor_is_replaced_and_the_call_goes_on(gateway, atlas, red
     setup, _ = await begin(gateway, atlas)
     await gateway.turn(atlas.id, setup.call_sid, FEE_QUESTION, 0.9)
     dead_name, dead = await actor_of(redis, setup.call_sid)
-    ray.kill(dead, no_restart=True)
+    await kill_and_wait(dead)
 
     answer = await gateway.turn(atlas.id, setup.call_sid, "Can I talk to a person?", 0.9)
     assert answer.action["type"] == "Transfer"

@@ -32,6 +32,7 @@ from tests.actors.test_actors_calls import (
     registry,  # noqa: F401
     setup_for,
 )
+from tests.ray_helpers import kill_and_wait
 
 pytestmark = pytest.mark.ray
 
@@ -142,7 +143,7 @@ async def test_the_snapshot_is_checkpointed_once_and_a_dead_actors_calls_restore
     assert snapshot_part is not None
     await store.save_checkpoint(snapshot_key, snapshot_part)
 
-    ray.kill(actor, no_restart=True)
+    await kill_and_wait(actor)
     for setup in (first, second):
         answer = await gateway.turn(atlas.id, setup.call_sid, FEE_QUESTION, 0.9)
         assert " ".join(u.text for u in answer.utterances) == FEE_ANSWER
