@@ -100,17 +100,20 @@ class BenchEnvironment:
             api_replicas=self.options.api_replicas,
             warm_pool_size=self.options.warm_pool_size,
             max_concurrent_calls=self.options.max_concurrent_calls,
+            # capacity rounds may put every call on one tenant: no per-tenant ceiling here
+            max_calls_per_company=self.options.max_concurrent_calls,
             calls_per_actor=self.options.calls_per_actor,
             # 200 calls per call slot before the actor is recycled: with 200 in all, the
             # full run retired 10 of 21 actors mid-measurement (a ~1.5 s CPU start each)
             actor_max_uses=200 * self.options.calls_per_actor,
             api_max_ongoing_requests=self.options.api_max_ongoing_requests,
             api_rate_per_minute=1_000_000,
-            webhook_rate_per_minute=10_000_000,
+            new_call_rate_per_minute=10_000_000,
             bcrypt_rounds=4,
         )
         start_ray(settings, object_store_memory=OBJECT_STORE_BYTES)
-        config = PoolConfig.from_settings(settings, claim_wait_s=BENCH_CLAIM_WAIT_S)
+        config = PoolConfig.from_settings(settings, claim_wait_s=BENCH_CLAIM_WAIT_S,
+                                          reserved_slots=0)
         pool = ensure_pool(settings, config=config)  # the replica finds this one by name
         deploy_app(settings)
         self.node = BenchNode(base_url, settings, pool, twilio_token)

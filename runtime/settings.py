@@ -54,15 +54,19 @@ class Settings(BaseSettings):
     serve_drain_s: float = Field(default=5.0, ge=0, le=300)
     # Requests with larger bodies get 413 before they are parsed.
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
-    # Admin API requests per company per minute (webhooks have their own, higher limit).
+    # Admin API requests, and incoming calls, per company per minute (counted in Redis, shared
+    # by every replica). A live call's turns and status callbacks are never limited.
     api_rate_per_minute: int = Field(default=600, ge=1)
-    webhook_rate_per_minute: int = Field(default=3000, ge=1)
+    new_call_rate_per_minute: int = Field(default=600, ge=1)
     # Serve replicas of the API/webhook deployment, and requests each handles at once.
     api_replicas: int = Field(default=1, ge=1)
     api_max_ongoing_requests: int = Field(default=500, ge=1)
     # Warm pool of idle call actors per node, and how many calls an actor serves before retiring.
     warm_pool_size: int = Field(default=4, ge=0)
     max_concurrent_calls: int = Field(default=300, ge=1)
+    # One company's concurrent calls (a company may set a lower ceiling of its own); the last
+    # 10 % of the pool's slots go only to companies under their fair share of it.
+    max_calls_per_company: int = Field(default=100, ge=1)
     actor_max_uses: int = Field(default=200, ge=1)
     # Live calls one call-actor process hosts at once. 1 = one actor process per call (the
     # design's default). Each process costs ~76 MB USS and ~0.8 % of a core while idle and a

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import gc
 import time
 from collections.abc import AsyncIterator
@@ -35,6 +36,7 @@ from runtime.actors.call_session import (
     CallNotHeld,
     CallSession,
     CompanyUnavailable,
+    LastAnswer,
     snapshot_checkpoint_name,
 )
 from runtime.actors.messages import AgentReply, CallSetup
@@ -67,6 +69,7 @@ LISTEN = action_to_dict(Listen())
 SAY_AGAIN = "Sorry, I lost you for a moment. Could you say that again?"
 STUMBLED = "Sorry, I had trouble with that. Could you say it again?"
 SPEECH_HINTS = 20  # phrases passed to Twilio's recognizer
+INCOMING_KEY = "incoming"  # the request key of the greeting (the incoming-call webhook)
 
 
 @dataclass(frozen=True)
@@ -130,17 +133,22 @@ class CallActor:
                 DialoguePolicy(snapshot, self._llm),
                 voice_request(snapshot.voice, company.aiSettings.elevenLabs.apiKey),
             )
+            session.last = LastAnswer(INCOMING_KEY)
             self._sessions[setup.call_sid] = session
             self._uses += 1
             await self._recorder.started(session.company_id, ctx)
             greeting = session.policy.greet(session.state, ctx)
             return await self._answer(session, greeting, caller_text="", cached=True)
 
-    async def turn(self, call_sid: str, speech: str | None, confidence: float | None = None
-                   ) -> AgentReply:
-        """The caller spoke (or stayed silent: `speech` None or empty)."""
+    async def turn(self, call_sid: str, speech: str | None, confidence: float | None = None,
+                   request_key: str | None = None) -> AgentReply:
+        """The caller spoke (or stayed silent: `speech` None or empty). A `request_key`
+        already answered (a retried webhook) gets that answer again, not a second turn."""
         async with self._held(call_sid) as session:
+            if request_key is not None and session.last.request_key == request_key:
+                return await self._replay(session)
             await self._settle(session)
+            session.last = LastAnswer(request_key)
             text = (speech or "").strip()
             state, ctx = session.state, session.context
             agent_turn = (session.policy.respond(state, ctx, text, confidence) if text
@@ -157,13 +165,22 @@ class CallActor:
                 return await self._reply(session, [rendered], None, more=False)
             return await self._take(session, session.answer)
 
-    async def dial_finished(self, call_sid: str, dial_status: str) -> AgentReply:
-        """Twilio's `DialCallStatus` after a transfer."""
+    async def dial_finished(self, call_sid: str, dial_status: str,
+                            request_key: str | None = None) -> AgentReply:
+        """Twilio's `DialCallStatus` after a transfer (a retried webhook: the same answer)."""
         async with self._held(call_sid) as session:
+            if request_key is not None and session.last.request_key == request_key:
+                return await self._replay(session)
             await self._settle(session)
+            session.last = LastAnswer(request_key)
             session.record.dial_finished(dial_status)
             agent_turn = session.policy.after_dial(session.state, session.context, dial_status)
             return await self._answer(session, agent_turn, caller_text="")
+
+    async def repeat(self, call_sid: str) -> AgentReply:
+        """The call's current answer again (a repeated incoming-call webhook)."""
+        async with self._held(call_sid) as session:
+            return await self._replay(session)
 
     async def end(self, call_sid: str, call_status: str, duration_s: float | None = None) -> None:
         """Report the call's end, forget its checkpoint and every trace of it in this actor."""
@@ -198,7 +215,8 @@ class CallActor:
             )
             if data is None or snapshot_data is None:
                 return False
-            snapshot, ctx, state, record = CallSession.checkpoint_parts(data, snapshot_data)
+            snapshot, ctx, state, record, last = CallSession.checkpoint_parts(data,
+                                                                             snapshot_data)
             api_key = None
             if snapshot.voice.use_own_api_key:
                 company = await store.load_company()
@@ -206,6 +224,7 @@ class CallActor:
             self._sessions[call_sid] = CallSession(
                 snapshot, ctx, state, record, DialoguePolicy(snapshot, self._llm),
                 voice_request(snapshot.voice, api_key), restored=True, snapshot_saved=True,
+                last=last,
             )
             self._uses += 1
             log.info("call_restored", call_sid=call_sid, turns=state.turn_count)
@@ -244,6 +263,7 @@ class CallActor:
         started = time.perf_counter()
 
         async def finish(outcome: TurnOutcome, tts_first_byte_ms: float | None) -> None:
+            session.last.text, session.last.action = outcome.text, action_to_dict(outcome.action)
             await self._recorder.turn(
                 session.record, session.company_id, session.context, caller_text, outcome,
                 total_ms=round((time.perf_counter() - started) * 1000.0, 3),
@@ -274,6 +294,20 @@ class CallActor:
             line = hold[0] if hold else "One moment please."
             sentences = [await self._speech.render(line, session.voice, cached=True)]
         return await self._reply(session, sentences, outcome)
+
+    async def _replay(self, session: CallSession) -> AgentReply:
+        """The last answer again: still streaming here, go on with it; finished (here or
+        before a takeover), say it again with its action."""
+        if session.answer is not None:
+            return await self._take(session, session.answer)
+        last = session.last
+        if last.action is None:  # its actor died before finishing it: nothing recorded
+            rendered = await self._speech.render(SAY_AGAIN, session.voice, cached=True)
+            return await self._reply(session, [rendered], None, more=False)
+        sentences = ([await self._speech.render(last.text, session.voice, cached=True)]
+                     if last.text else [])
+        reply = await self._reply(session, sentences, None, more=False)
+        return dataclasses.replace(reply, action=dict(last.action))
 
     async def _reply(
         self, session: CallSession, sentences: list[RenderedSentence],

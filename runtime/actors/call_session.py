@@ -2,14 +2,16 @@
 
 Its checkpoint is plain JSON in two parts: the company snapshot (`snapshot_checkpoint`),
 written once per call because it never changes during the call, and the call's moving
-parts (`to_checkpoint`: context, state, event numbering), written after every turn. From
-both a fresh actor rebuilds the call exactly (`checkpoint_parts`). Secrets are never in
+parts (`to_checkpoint`: context, state, event numbering, and the last answer with the
+request key of the webhook that asked for it), written after every turn. From both a
+fresh actor rebuilds the call exactly (`checkpoint_parts`), and a webhook retried after a
+takeover gets the recorded answer instead of taking its turn again. Secrets are never in
 them: the company's own TTS key is read again from the tenant store on restore.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from runtime.actors.answer_stream import AnswerStream
@@ -38,6 +40,22 @@ class CompanyUnavailable(LookupError):
 
 
 @dataclass
+class LastAnswer:
+    """The call's latest answer and the key of the webhook it answered (replayed on repeats)."""
+
+    request_key: str | None = None
+    text: str = ""
+    action: dict[str, Any] | None = None  # None: the answer is not finished yet
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"request_key": self.request_key, "text": self.text, "action": self.action}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> LastAnswer:
+        return cls(**data) if data else cls()
+
+
+@dataclass
 class CallSession:
     snapshot: CompanySnapshot
     context: CallContext
@@ -48,6 +66,7 @@ class CallSession:
     answer: AnswerStream | None = None  # the answer still being spoken, if any
     restored: bool = False  # rebuilt from a checkpoint by a replacement actor
     snapshot_saved: bool = False  # the snapshot part of the checkpoint is in Redis
+    last: LastAnswer = field(default_factory=LastAnswer)
 
     @property
     def call_sid(self) -> str:
@@ -64,6 +83,7 @@ class CallSession:
             "context": self.context.to_dict(),
             "state": self.state.to_dict(),
             "record": self.record.to_dict(),
+            "last": self.last.to_dict(),
         }
 
     def snapshot_checkpoint(self) -> dict[str, Any]:
@@ -72,7 +92,7 @@ class CallSession:
     @staticmethod
     def checkpoint_parts(
         data: dict[str, Any], snapshot_data: dict[str, Any],
-    ) -> tuple[CompanySnapshot, CallContext, ConversationState, CallRecord]:
+    ) -> tuple[CompanySnapshot, CallContext, ConversationState, CallRecord, LastAnswer]:
         """The call's parts from its two checkpoints; the caller adds the policy and voice."""
         for part in (data, snapshot_data):
             if part.get("version") != CHECKPOINT_VERSION:
@@ -82,6 +102,7 @@ class CallSession:
             CallContext.from_dict(data["context"]),
             ConversationState.from_dict(data["state"]),
             CallRecord.from_dict(data["record"]),
+            LastAnswer.from_dict(data.get("last")),
         )
 
     def describe(self) -> dict[str, Any]:

@@ -5,11 +5,18 @@ call directory (checking the call belongs to the company in the webhook's URL), 
 an actor has died mid-call it takes a fresh one from the pool, restores the call from its
 checkpoint and retries the webhook once, so the caller hears the next answer with the
 conversation intact. Every call to an actor is awaited, never blocking the event loop.
+
+Webhooks are idempotent. The incoming-call webhook reserves its CallSid in the directory
+first: a repeat (a Twilio retry, a replayed request) gets the live call's current answer
+and never a second call slot. Every turn carries a request key (Twilio's idempotency token,
+or one made here) that the actor keeps with its answer in the checkpoint, so the retry
+after a takeover, or Twilio's own retry, replays the answer instead of taking the turn twice.
 """
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections import OrderedDict
 from typing import Any
 
@@ -18,7 +25,7 @@ import redis.asyncio as aioredis
 from ray.exceptions import RayActorError
 
 from runtime.actors.call_session import CallNotHeld
-from runtime.actors.directory import CallDirectory, CallEntry
+from runtime.actors.directory import ENDED, STARTING, CallDirectory, CallEntry
 from runtime.actors.messages import AgentReply, CallRefused, CallSetup
 from runtime.actors.pool import CALL_NAMESPACE, ensure_pool
 from runtime.settings import Settings
@@ -26,6 +33,9 @@ from runtime.settings import Settings
 __all__ = ["CallGateway", "CallLost", "UnknownCall", "ensure_pool"]
 
 HANDLE_CACHE_SIZE = 4096
+REPEAT_WAIT_S = 5.0  # a repeated incoming webhook waits this long for the first to set up
+TAKEN_MESSAGE = "Sorry, this call cannot be connected. Goodbye."
+HANGUP = {"type": "Hangup"}
 
 
 class UnknownCall(LookupError):
@@ -58,10 +68,15 @@ class CallGateway:
     async def start_call(
         self, setup: CallSetup, forward_to: str | None = None
     ) -> AgentReply | CallRefused:
-        """Claim a warm actor for the call and return its greeting (or the refusal)."""
+        """Claim a warm actor for the call and return its greeting (or the refusal); a
+        repeated webhook for a CallSid already known gets that call's current answer."""
+        existing = await self._directory.reserve(setup.call_sid, setup.company_id)
+        if existing is not None:
+            return await self._repeat(setup, existing)
         for attempt in range(2):  # once more if the claimed actor died before answering
             claimed = await self._pool.claim.remote(setup, forward_to)
             if isinstance(claimed, CallRefused):
+                await self._directory.forget(setup.call_sid)
                 return claimed
             await self._directory.register(setup.call_sid, setup.company_id, claimed)
             try:
@@ -72,23 +87,30 @@ class CallGateway:
                 await self._abandon(setup.call_sid, claimed)
                 if attempt:
                     raise
+                existing = await self._directory.reserve(setup.call_sid, setup.company_id)
+                if existing is not None:  # a repeat of the webhook got here in between
+                    return await self._repeat(setup, existing)
             except BaseException:
                 await self._abandon(setup.call_sid, claimed)
                 raise
         raise AssertionError("unreachable")
 
     async def turn(
-        self, company_id: str, call_sid: str, speech: str | None, confidence: float | None
+        self, company_id: str, call_sid: str, speech: str | None, confidence: float | None,
+        request_key: str | None = None,
     ) -> AgentReply:
-        reply, _ = await self._invoke(company_id, call_sid, "turn", speech, confidence)
+        reply, _ = await self._invoke(company_id, call_sid, "turn", speech, confidence,
+                                      _key(request_key))
         return reply  # type: ignore[no-any-return]
 
     async def resume(self, company_id: str, call_sid: str) -> AgentReply:
         reply, _ = await self._invoke(company_id, call_sid, "resume")
         return reply  # type: ignore[no-any-return]
 
-    async def dial_finished(self, company_id: str, call_sid: str, dial_status: str) -> AgentReply:
-        reply, _ = await self._invoke(company_id, call_sid, "dial_finished", dial_status)
+    async def dial_finished(self, company_id: str, call_sid: str, dial_status: str,
+                            request_key: str | None = None) -> AgentReply:
+        reply, _ = await self._invoke(company_id, call_sid, "dial_finished", dial_status,
+                                      _key(request_key))
         return reply  # type: ignore[no-any-return]
 
     async def end_call(
@@ -99,14 +121,33 @@ class CallGateway:
         try:
             _, actor_name = await self._invoke_entry(entry, "end", call_status, duration_s)
         except (UnknownCall, CallLost):  # no actor of ours holds the call any more
-            await self._directory.forget(call_sid)
+            await self._directory.finish(call_sid, company_id)
             raise
         except BaseException:  # `end` drops the call even when it fails: free its slot
-            await self._abandon(call_sid, entry.actor_name)
+            await self._finish(call_sid, company_id, entry.actor_name)
             raise
-        await self._abandon(call_sid, actor_name)
+        await self._finish(call_sid, company_id, actor_name)
 
     # --- internals -------------------------------------------------------------------------
+
+    async def _repeat(self, setup: CallSetup, entry: CallEntry) -> AgentReply | CallRefused:
+        """The answer to a repeated incoming webhook: the live call's current answer."""
+        if entry.company_id != setup.company_id:
+            return CallRefused(reason="call_sid_taken", message=TAKEN_MESSAGE)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + REPEAT_WAIT_S
+        while entry.state == STARTING and loop.time() < deadline:
+            await asyncio.sleep(0.05)  # the first webhook is still claiming the actor
+            entry = await self._directory.peek(setup.call_sid) or entry
+        if entry.state == ENDED:
+            return AgentReply(call_sid=setup.call_sid, utterances=(), action=dict(HANGUP))
+        if not entry.live:
+            return CallRefused(reason="call_starting", message=TAKEN_MESSAGE)
+        try:
+            reply, _ = await self._invoke_entry(entry, "repeat")
+        except (UnknownCall, CallLost):
+            return AgentReply(call_sid=setup.call_sid, utterances=(), action=dict(HANGUP))
+        return reply  # type: ignore[no-any-return]
 
     async def _entry(self, company_id: str, call_sid: str) -> CallEntry:
         entry = await self._directory.resolve(call_sid, company_id)
@@ -147,6 +188,11 @@ class CallGateway:
         await self._directory.forget(call_sid)
         await self._pool.release.remote(actor_name, call_sid)
 
+    async def _finish(self, call_sid: str, company_id: str, actor_name: str) -> None:
+        """The call ended: leave its tombstone in the directory and free its slot."""
+        await self._directory.finish(call_sid, company_id)
+        await self._pool.release.remote(actor_name, call_sid)
+
     async def _handle(self, name: str) -> Any:
         handle = self._handles.get(name)
         if handle is not None:
@@ -160,3 +206,9 @@ class CallGateway:
         while len(self._handles) > HANDLE_CACHE_SIZE:
             self._handles.popitem(last=False)
         return handle
+
+
+def _key(request_key: str | None) -> str:
+    """The webhook's idempotency key: Twilio's token when it sent one, else a fresh one
+    (which still makes the retry after a takeover exactly-once)."""
+    return request_key or uuid.uuid4().hex

@@ -18,6 +18,8 @@ class CallSetup:
     caller_number: str
     called_number: str
     account_sid: str = ""
+    # The company's own ceiling on its concurrent calls (None: the platform's per-company one).
+    company_call_limit: int | None = None
 
 
 @dataclass(frozen=True)

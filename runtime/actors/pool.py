@@ -7,6 +7,9 @@ CPU) over the live actors. An actor that took `actor_max_uses` calls takes no mo
 retires when its last call ends. At `max_concurrent_calls`, or with no slot free within a
 few tens of milliseconds, the call is refused (`CallRefused`: forward or apologise) rather
 than left in silence. Actors are named, so any Serve replica finds them with `ray.get_actor`.
+
+Tenants share the pool fairly (`TenantAdmission`): one tenant's flood never leaves another
+tenant's callers hearing "all lines busy".
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 import ray
 import structlog
 
+from runtime.actors.admission import TenantAdmission
 from runtime.actors.call_actor import CallActor, CallActorOptions
 from runtime.actors.call_session import CallNotHeld
 from runtime.actors.directory import CallDirectory
@@ -45,6 +49,8 @@ class PoolConfig:
     settings: dict[str, Any]  # Settings.for_deployment(): what every CallActor is built from
     warm_pool_size: int = 4  # free call slots kept ready (idle actors when calls_per_actor=1)
     max_concurrent_calls: int = 300  # active calls beyond which new calls are refused
+    max_calls_per_company: int = 100  # one company's concurrent calls (it may set fewer)
+    reserved_slots: int | None = None  # kept for tenants under their fair share (None: 10 %)
     actor_max_uses: int = 200  # calls an actor serves before it is retired and replaced
     namespace: str = CALL_NAMESPACE  # Ray namespace of the pool and its call actors
     actor_prefix: str = "call-actor"
@@ -64,6 +70,7 @@ class PoolConfig:
         values: dict[str, Any] = {
             "warm_pool_size": settings.warm_pool_size,
             "max_concurrent_calls": settings.max_concurrent_calls,
+            "max_calls_per_company": settings.max_calls_per_company,
             "actor_max_uses": settings.actor_max_uses,
         }
         return cls(settings=settings.for_deployment(), **{**values, **overrides})
@@ -90,6 +97,11 @@ class CallPool:
         self._load: Counter[str] = Counter()  # calls each actor holds now
         self._closed: set[str] = set()  # actors taking no new calls (worn or unclean)
         self._calls: dict[str, ActiveCall] = {}  # every active call, by call sid
+        self._tenants = TenantAdmission(
+            capacity=config.max_concurrent_calls, per_company=config.max_calls_per_company,
+            reserved=(config.reserved_slots if config.reserved_slots is not None
+                      else config.max_concurrent_calls // 10),
+        )
         self._starting = 0
         self._ready = asyncio.Condition()
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -104,19 +116,34 @@ class CallPool:
     async def claim(self, setup: CallSetup, forward_to: str | None = None) -> str | CallRefused:
         """The name of an actor with a free slot for a new call, or why it cannot be taken."""
         self._start_background()
-        if len(self._calls) >= self._config.max_concurrent_calls:
-            return self._refuse("at_capacity", forward_to)
+        if setup.call_sid in self._calls:  # the gateway reserves CallSids; never two slots
+            return self._refuse("duplicate_call", None)
+        if (refusal := self._admission(setup)) is not None:
+            return self._refuse(refusal, forward_to)
         cold = self._counts["created"] == 0
         wait_s = self._config.first_claim_wait_s if cold else self._config.claim_wait_s
         name = await self._take_slot(wait_s)
         if name is None:
             return self._refuse("no_idle_actor", forward_to)
-        if len(self._calls) >= self._config.max_concurrent_calls:  # filled while we waited
+        # Checked again: calls may have been admitted while we waited for the slot.
+        if setup.call_sid in self._calls or (refusal := self._admission(setup)) is not None:
             self._free_slot(name)
-            return self._refuse("at_capacity", forward_to)
-        self._calls[setup.call_sid] = ActiveCall(setup.call_sid, setup.company_id, name,
-                                                 time.time())
+            return self._refuse(refusal or "duplicate_call", forward_to)
+        self._add_call(ActiveCall(setup.call_sid, setup.company_id, name, time.time()))
         return name
+
+    def _admission(self, setup: CallSetup) -> str | None:
+        return self._tenants.refusal(setup.company_id, setup.company_call_limit)
+
+    def _add_call(self, call: ActiveCall) -> None:
+        self._calls[call.call_sid] = call
+        self._tenants.add(call.company_id)
+
+    def _drop_call(self, call_sid: str) -> ActiveCall | None:
+        call = self._calls.pop(call_sid, None)
+        if call is not None:
+            self._tenants.remove(call.company_id)
+        return call
 
     async def release(self, actor_name: str, call_sid: str | None = None) -> None:
         """The call ended on `actor_name`: free its slot (`call_sid` None: the actor's oldest
@@ -127,7 +154,7 @@ class CallPool:
                              if call.actor_name == actor_name), None)
         call = self._calls.get(call_sid) if call_sid is not None else None
         if call is not None and call.actor_name == actor_name:
-            del self._calls[call.call_sid]
+            self._drop_call(call.call_sid)
             self._free_slot(actor_name)
         handle = self._handles.get(actor_name)
         if handle is None:
@@ -151,13 +178,13 @@ class CallPool:
         successor = taken.actor_name if taken is not None else dead_actor
         if successor != dead_actor and successor in self._handles:
             return successor  # another replica got here first
-        self._calls.pop(call_sid, None)
+        self._drop_call(call_sid)
         self._forget(dead_actor)
         self._counts["replaced"] += 1
         name = await self._take_slot(self._config.replace_wait_s)
         if name is None:
             return None
-        self._calls[call_sid] = ActiveCall(call_sid, company_id, name, time.time())
+        self._add_call(ActiveCall(call_sid, company_id, name, time.time()))
         return name
 
     async def reap_now(self) -> int:
@@ -207,6 +234,7 @@ class CallPool:
         for name in list(self._handles):
             self._forget(name)
         self._calls.clear()
+        self._tenants.clear()
 
     # --- the warm slots ----------------------------------------------------------------------
 

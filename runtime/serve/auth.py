@@ -108,7 +108,7 @@ def _company_access(write: bool):  # noqa: ANN202 - FastAPI dependency factory
             raise ApiError(403, "FORBIDDEN", "this token is not for that company")
         if write and request.method not in ("GET", "HEAD") and not principal.can_write(company_id):
             raise ApiError(403, "FORBIDDEN", "viewers cannot change company data")
-        request.app.state.services.rate_limiter.check("api", company_id)
+        await request.app.state.services.rate_limiter.check("api", company_id)
         return CompanyAccess(principal=principal, company_id=company_id)
 
     return guard

@@ -1,38 +1,38 @@
-"""Per-tenant request limits, kept in the replica's memory.
+"""Per-tenant request limits, counted in Redis so every replica enforces one shared limit.
 
-A fixed one-minute window per (scope, company) costs no I/O on the hot path. With
-several replicas each enforces its own share, which is what a per-tenant guard
-against a runaway client needs; it is not a billing meter.
+Scopes: "api" (admin API requests per company per minute) and "new_call" (incoming calls
+per company per minute). A live call's turns, redirects and status callbacks are never
+limited: cutting a call off mid-sentence protects nobody. A limit is a guard against a
+runaway client, not a billing meter. When Redis cannot be reached the request is let
+through (and logged): the webhooks that need Redis fail on their own terms anyway.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+import structlog
 
 from runtime.serve.errors import ApiError
+from runtime.window_counter import WindowCounter
 
-_WINDOW_S = 60.0
+log = structlog.get_logger(__name__)
 
 
 class TenantRateLimiter:
-    def __init__(
-        self, limits_per_minute: dict[str, int], clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self._limits = limits_per_minute
-        self._clock = clock
-        self._windows: dict[tuple[str, str], tuple[int, int]] = {}
+    def __init__(self, counter: WindowCounter, limits_per_window: dict[str, int]) -> None:
+        self._counter = counter
+        self._limits = limits_per_window
 
-    def check(self, scope: str, company_id: str) -> None:
+    async def allowed(self, scope: str, company_id: str) -> bool:
+        """Count one request; False once the company's window is full."""
+        try:
+            count = await self._counter.hit(scope, company_id)
+        except Exception:
+            log.warning("rate_limit_unavailable", scope=scope)
+            return True
+        return count <= self._limits[scope]
+
+    async def check(self, scope: str, company_id: str) -> None:
         """Count one request; raise 429 once the company's window is full."""
-        window = int(self._clock() // _WINDOW_S)
-        key = (scope, company_id)
-        current_window, count = self._windows.get(key, (window, 0))
-        if current_window != window:
-            count = 0
-            if len(self._windows) > 100_000:
-                self._windows.clear()
-        count += 1
-        self._windows[key] = (window, count)
-        if count > self._limits[scope]:
-            raise ApiError(429, "RATE_LIMITED", f"too many {scope} requests, slow down")
+        if not await self.allowed(scope, company_id):
+            raise ApiError(429, "RATE_LIMITED", f"too many {scope} requests, slow down",
+                           headers={"Retry-After": str(self._counter.retry_after_s())})

@@ -16,6 +16,7 @@ from runtime.serve.auth import TokenService
 from runtime.serve.company_cache import CompanyCache
 from runtime.serve.rate_limit import TenantRateLimiter
 from runtime.settings import Settings
+from runtime.window_counter import WindowCounter
 from tenancy.registry import CompanyRegistry
 from tenancy.secrets import SecretBox
 from tenancy.users import UserStore
@@ -60,9 +61,9 @@ class Services:
             companies=CompanyCache(registry),
             users=UserStore(redis, bcrypt_rounds=settings.bcrypt_rounds),
             tokens=TokenService(settings.jwt_secret.get_secret_value(), settings.jwt_ttl_s),
-            rate_limiter=TenantRateLimiter(
-                {"api": settings.api_rate_per_minute, "webhook": settings.webhook_rate_per_minute}
-            ),
+            rate_limiter=TenantRateLimiter(WindowCounter(redis), {
+                "api": settings.api_rate_per_minute, "new_call": settings.new_call_rate_per_minute,
+            }),
             audio=AudioStore(redis_client(settings.redis_url, decode_responses=False)),
             call_logs=CallLogRepository(settings.parquet_root),
             speech=build_synthesizer(settings.provider_config()),

@@ -129,6 +129,9 @@ class TwilioConfig(ApiModel):
     phoneNumbers: Annotated[list[TwilioPhoneNumber], Field(max_length=50)] = Field(
         default_factory=list
     )
+    # Calls the company's lines hold at once; None: the platform's per-company ceiling
+    # (MAX_CALLS_PER_COMPANY), which a company can lower but never raise.
+    maxConcurrentCalls: Annotated[int, Field(ge=1, le=10_000)] | None = None
 
     @model_validator(mode="after")
     def _numbers_unique(self) -> TwilioConfig:

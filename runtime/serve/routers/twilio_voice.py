@@ -17,6 +17,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from runtime.actors.call_session import CompanyUnavailable
 from runtime.actors.gateway import CallLost, UnknownCall
 from runtime.actors.messages import AgentReply, CallRefused, CallSetup
+from runtime.actors.pool import BUSY_MESSAGE, FORWARD_MESSAGE
 from runtime.serve.errors import ApiError
 from runtime.serve.twilio_auth import signing_token, twilio_form, verify_signature
 from runtime.serve.twiml import CallUrls, empty_twiml, message_twiml, refused_twiml, reply_twiml
@@ -33,12 +34,14 @@ TERMINAL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
 _CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 _AUDIO_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 CompanyId = Path(max_length=64)
+IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
 
 
 @dataclass(frozen=True)
 class Webhook:
     company: Company | None
     params: dict[str, str]
+    idempotency_token: str | None = None  # the same on Twilio's retries of one request
 
     @property
     def call_sid(self) -> str:
@@ -61,9 +64,7 @@ async def _verified(request: Request, company: Company | None) -> Webhook:
     params = await twilio_form(request)
     platform = settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else None
     verify_signature(request, params, signing_token(company, platform), settings.public_base_url)
-    if company is not None:
-        services_of(request).rate_limiter.check("webhook", company.id)
-    return Webhook(company, params)
+    return Webhook(company, params, request.headers.get(IDEMPOTENCY_HEADER))
 
 
 def call_urls(request: Request, company_id: str) -> CallUrls:
@@ -79,12 +80,19 @@ async def _answer(request: Request, hook: Webhook) -> Response:
         return xml(message_twiml(UNKNOWN_NUMBER))
     if not company.isActive:
         return xml(message_twiml(INACTIVE, company.aiSettings.language))
+    if not await services_of(request).rate_limiter.allowed("new_call", company.id):
+        # A caller hears why, or reaches the office, instead of Twilio's error message.
+        forward = company.companyPhone
+        return xml(refused_twiml(CallRefused(
+            reason="rate_limited", message=FORWARD_MESSAGE if forward else BUSY_MESSAGE,
+            forward_to=forward)))
     setup = CallSetup(
         company_id=company.id,
         call_sid=hook.call_sid,
         caller_number=normalize_e164(hook.params.get("From", "")) or "",  # type: ignore[arg-type]
         called_number=normalize_e164(hook.params.get("To", "")) or "",  # type: ignore[arg-type]
         account_sid=hook.params.get("AccountSid", ""),
+        company_call_limit=company.twilioConfig.maxConcurrentCalls,
     )
     try:
         result = await services_of(request).calls.start_call(
@@ -136,8 +144,8 @@ async def call_turn(request: Request, company_id: str = CompanyId) -> Response:
     except ValueError:
         confidence = None
     calls = services_of(request).calls
-    return await _relay(request, company_id,
-                        calls.turn(company_id, hook.call_sid, speech, confidence))
+    return await _relay(request, company_id, calls.turn(
+        company_id, hook.call_sid, speech, confidence, hook.idempotency_token))
 
 
 @router.post("/calls/{company_id}/continue", summary="Redirect: the next sentences of an answer")
@@ -152,8 +160,8 @@ async def call_dial_result(request: Request, company_id: str = CompanyId) -> Res
     hook = await _live_call(request, company_id)
     status = hook.params.get("DialCallStatus", "failed")
     calls = services_of(request).calls
-    return await _relay(request, company_id,
-                        calls.dial_finished(company_id, hook.call_sid, status))
+    return await _relay(request, company_id, calls.dial_finished(
+        company_id, hook.call_sid, status, hook.idempotency_token))
 
 
 @router.post("/status/{company_id}", summary="Call status callback", status_code=200)
