@@ -32,7 +32,7 @@ class WindowCounter:
         key = self.key(scope, subject)
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.incr(key)
-            pipe.expire(key, self.window_s * 2, nx=True)
+            pipe.expire(key, self.window_s * 2)  # the window is in the key: refreshing is harmless
             count, _ = await pipe.execute()
         return int(count)
 

@@ -55,6 +55,7 @@ from runtime.conversation import (
     Listen,
     TurnOutcome,
     action_to_dict,
+    split_sentences,
 )
 from runtime.providers.audio_store import AudioStore, SpeechCache
 from runtime.providers.factory import build_language_model, build_synthesizer
@@ -304,8 +305,9 @@ class CallActor:
         if last.action is None:  # its actor died before finishing it: nothing recorded
             rendered = await self._speech.render(SAY_AGAIN, session.voice, cached=True)
             return await self._reply(session, [rendered], None, more=False)
-        sentences = ([await self._speech.render(last.text, session.voice, cached=True)]
-                     if last.text else [])
+        sentences = list(await asyncio.gather(*(
+            self._speech.render(sentence, session.voice, cached=True)
+            for sentence in split_sentences(last.text))))
         reply = await self._reply(session, sentences, None, more=False)
         return dataclasses.replace(reply, action=dict(last.action))
 
