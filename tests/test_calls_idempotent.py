@@ -20,6 +20,7 @@ from twilio.request_validator import RequestValidator
 from runtime.actors.directory import CallDirectory
 from runtime.actors.pool import CALL_NAMESPACE, ensure_pool
 from runtime.settings import Settings
+from tests.ray_helpers import kill_and_wait
 from tests.serve_fixtures import PLATFORM_TWILIO_TOKEN, unique_number
 from tests.test_calls_e2e import ALWAYS_OPEN
 
@@ -182,3 +183,30 @@ async def _describe(api_server, call_sid: str) -> dict:
     described = await actor.describe_call.remote(call_sid)
     assert described is not None
     return described
+
+
+async def test_a_turn_replayed_after_a_takeover_counts_once(api_server, tenants, pool, twilio):
+    """The actor took the turn and checkpointed it, then died before its reply got out: the
+    gateway's retry on the replacement actor replays the answer instead of a second turn."""
+    atlas, call_sid = tenants["atlas"], new_call_sid()
+    params = incoming(atlas, call_sid)
+    await twilio.post("/api/twilio/voice", params)
+    token = "idem-" + secrets.token_hex(8)
+    redis = aioredis.Redis.from_url(api_server.settings["redis_url"], decode_responses=True)
+    try:
+        entry = await CallDirectory(redis).lookup(call_sid)
+    finally:
+        await redis.aclose()
+    first_actor = ray.get_actor(entry.actor_name, namespace=CALL_NAMESPACE)
+    lost = await first_actor.turn.remote(call_sid, "what are your hours", 0.9, token)
+    await kill_and_wait(first_actor)  # the reply above never reached Twilio
+
+    retried = await twilio.post(f"/api/twilio/calls/{atlas['_id']}/turn",
+                                {**params, "SpeechResult": "what are your hours",
+                                 "Confidence": "0.9"}, **{"I-Twilio-Idempotency-Token": token})
+    described = await _describe(api_server, call_sid)
+    assert described["restored"] and described["turn_count"] == 1
+    assert [text for role, text in described["history"] if role == "caller"] == [
+        "what are your hours"]
+    assert lost.utterances[0].text in retried.text  # the same answer, said again
+    await hang_up(twilio, atlas, call_sid)
