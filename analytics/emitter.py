@@ -48,15 +48,16 @@ class CallEventEmitter:
 
     async def emit_many(self, events: Iterable[CallEventBase]) -> int:
         """XADD many events in one round trip (replays, generators, benchmarks)."""
+        return await self.emit_payloads(event.to_json() for event in events)
+
+    async def emit_payloads(self, payloads: Iterable[str]) -> int:
+        """XADD events already serialized by `CallEventBase.to_json`, in one round trip
+        (a call re-sending the events an earlier attempt could not deliver)."""
         pipe = self._redis.pipeline(transaction=False)
         count = 0
-        for event in events:
-            pipe.xadd(
-                self._stream,
-                {PAYLOAD_FIELD: event.to_json()},
-                maxlen=self._maxlen,
-                approximate=True,
-            )
+        for payload in payloads:
+            pipe.xadd(self._stream, {PAYLOAD_FIELD: payload}, maxlen=self._maxlen,
+                      approximate=True)
             count += 1
         if count:
             await pipe.execute()

@@ -15,7 +15,7 @@ import contextlib
 import dataclasses
 import gc
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -104,6 +104,7 @@ class CallActor:
         self._locks: dict[str, asyncio.Lock] = {}
         self._sessions: dict[str, CallSession] = {}
         self._uses = 0
+        self._background: set[asyncio.Task[None]] = set()  # ended calls' events in delivery
         # Everything built so far (Ray, pydantic, providers: ~175k objects) lives as long as
         # the actor: keep it out of the cyclic GC, whose full passes over it took ~100 ms,
         # a pause every call on this actor would hear. Serve does the same for replicas.
@@ -137,7 +138,7 @@ class CallActor:
             session.last = LastAnswer(INCOMING_KEY)
             self._sessions[setup.call_sid] = session
             self._uses += 1
-            await self._recorder.started(session.company_id, ctx)
+            await self._recorder.started(session.record, session.company_id, ctx)
             greeting = session.policy.greet(session.state, ctx)
             return await self._answer(session, greeting, caller_text="", cached=True)
 
@@ -197,8 +198,11 @@ class CallActor:
                 store = self._registry.tenant(session.company_id)
                 if session.snapshot.settings.memory_enabled:
                     await remember_caller(store, session.context.caller_number)
-                await asyncio.gather(store.delete_checkpoint(call_sid),
-                                     store.delete_checkpoint(snapshot_checkpoint_name(call_sid)))
+                if session.record.unsent:  # the stream is down: keep the call's events
+                    await self._checkpoint(session)
+                    self._spawn(self._deliver_then_forget(session))
+                else:
+                    await self._forget_checkpoints(session)
             finally:
                 self._drop(call_sid)
 
@@ -370,6 +374,26 @@ class CallActor:
         if session.answer is not None:
             await session.answer.wait_finished()
             session.answer = None
+
+    async def _forget_checkpoints(self, session: CallSession) -> None:
+        store = self._registry.tenant(session.company_id)
+        await asyncio.gather(store.delete_checkpoint(session.call_sid),
+                             store.delete_checkpoint(snapshot_checkpoint_name(session.call_sid)))
+
+    async def _deliver_then_forget(self, session: CallSession) -> None:
+        """An ended call's events the stream did not take: retry with backoff until it
+        does, then drop the call's checkpoint (kept meanwhile, with the events in it)."""
+        delay_s = 0.5
+        while not await self._recorder.emit(session.record, []):
+            await asyncio.sleep(delay_s)
+            delay_s = min(delay_s * 2, 30.0)
+        with contextlib.suppress(Exception):
+            await self._forget_checkpoints(session)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _checkpoint(self, session: CallSession) -> None:
         try:
