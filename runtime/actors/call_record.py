@@ -3,12 +3,14 @@
 `CallRecord` travels in the call checkpoint, so a replacement actor numbers its events
 where the old one stopped: a turn re-run after a crash re-emits the same `event_id` and
 deduplicates downstream. `CallRecorder` turns policy outcomes into `analytics.events`.
+An event the stream could not take (Redis down or restarting) is never dropped: it stays in
+the record (so in the checkpoint) and goes out, in order, with the call's next events.
 `returning_caller`/`remember_caller` keep the caller's contact (the company's memory).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -71,6 +73,8 @@ class CallRecord:
     message_taken: bool = False
     answered_by: str | None = None  # the last tier that answered a question
     sentiment: float = 0.0
+    unsent: list[str] = field(default_factory=list)  # serialized events not yet in the stream
+    emit_failures: int = 0  # attempts to reach the stream that failed during this call
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -101,9 +105,9 @@ class CallRecorder:
     def __init__(self, emitter: CallEventEmitter) -> None:
         self._emitter = emitter
 
-    async def started(self, company_id: str, ctx: CallContext) -> None:
+    async def started(self, record: CallRecord, company_id: str, ctx: CallContext) -> None:
         returning = ctx.contact is not None and ctx.contact.call_count > 0
-        await self._emit([CallStarted(
+        await self.emit(record, [CallStarted(
             company_id=company_id, call_sid=ctx.call_sid, started_at=ctx.started_at,
             caller_number=ctx.caller_number, called_number=ctx.called_number,
             returning_caller=returning,
@@ -159,7 +163,7 @@ class CallRecorder:
                 **base, turn_index=index, at=now, message=action.message[:TEXT_LIMIT],
                 urgent=action.urgent,
             ))
-        await self._emit(events)
+        await self.emit(record, events)
 
     async def ended(
         self,
@@ -179,17 +183,25 @@ class CallRecorder:
             outcome=record.outcome(call_status), duration_s=max(duration_s, 0.0),
             final_sentiment=record.sentiment, turn_count=turn_count, ended_at=now,
         )
-        await self._emit([event])
+        await self.emit(record, [event])
         return event
 
-    async def _emit(self, events: list[CallEventBase]) -> None:
+    async def emit(self, record: CallRecord, events: list[CallEventBase]) -> bool:
+        """Send `events` after any the stream has not taken yet; True once none is left.
+        A failure keeps them all in `record.unsent` (the call goes on, nothing is lost)."""
+        payloads = [*record.unsent, *(event.to_json() for event in events)]
+        if not payloads:
+            return True
         try:
-            if len(events) == 1:
-                await self._emitter.emit(events[0])
-            else:
-                await self._emitter.emit_many(events)
-        except Exception:  # the call goes on; the log line says what was lost
-            log.exception("call_event_not_emitted", types=[type(e).__name__ for e in events])
+            await self._emitter.emit_payloads(payloads)
+        except Exception:
+            record.unsent = payloads
+            record.emit_failures += 1
+            log.warning("call_events_deferred", pending=len(payloads),
+                        failures=record.emit_failures, exc_info=True)
+            return False
+        record.unsent = []
+        return True
 
 
 async def returning_caller(store: TenantStore, caller_number: str) -> CallerContact | None:
