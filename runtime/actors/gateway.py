@@ -22,17 +22,22 @@ from typing import Any
 
 import ray
 import redis.asyncio as aioredis
+import structlog
 from ray.exceptions import RayActorError
 
 from runtime.actors.call_session import CallNotHeld
 from runtime.actors.directory import ENDED, STARTING, CallDirectory, CallEntry
 from runtime.actors.messages import AgentReply, CallRefused, CallSetup
-from runtime.actors.pool import CALL_NAMESPACE, ensure_pool
+from runtime.actors.pool import BUSY_MESSAGE, CALL_NAMESPACE, FORWARD_MESSAGE, ensure_pool
 from runtime.settings import Settings
 
 __all__ = ["CallGateway", "CallLost", "UnknownCall", "ensure_pool"]
 
+log = structlog.get_logger(__name__)
+
 HANDLE_CACHE_SIZE = 4096
+POOL_ATTEMPTS = 3
+POOL_RETRY_PAUSE_S = 0.5
 REPEAT_WAIT_S = 5.0  # a repeated incoming webhook waits this long for the first to set up
 TAKEN_MESSAGE = "Sorry, this call cannot be connected. Goodbye."
 HANGUP = {"type": "Hangup"}
@@ -44,6 +49,10 @@ class UnknownCall(LookupError):
 
 class CallLost(RuntimeError):
     """The call's actor died and the call could not be taken over (no actor, no checkpoint)."""
+
+
+class PoolUnavailable(RuntimeError):
+    """The call pool stayed unreachable (dead and not yet restarted by Ray)."""
 
 
 class _ActorGone(Exception):
@@ -74,7 +83,13 @@ class CallGateway:
         if existing is not None:
             return await self._repeat(setup, existing)
         for attempt in range(2):  # once more if the claimed actor died before answering
-            claimed = await self._pool.claim.remote(setup, forward_to)
+            try:
+                claimed = await self._ask_pool("claim", setup, forward_to)
+            except PoolUnavailable:
+                await self._directory.forget(setup.call_sid)
+                return CallRefused(reason="pool_unavailable",
+                                   message=FORWARD_MESSAGE if forward_to else BUSY_MESSAGE,
+                                   forward_to=forward_to)
             if isinstance(claimed, CallRefused):
                 await self._directory.forget(setup.call_sid)
                 return claimed
@@ -172,8 +187,31 @@ class CallGateway:
         except CallNotHeld as exc:
             raise UnknownCall(f"call {entry.call_sid} is no longer live") from exc
 
+    async def _ask_pool(self, method: str, *args: Any) -> Any:
+        """A call to the pool; while Ray restarts a crashed pool, tried again after a pause
+        (Ray queues calls for a restarting actor)."""
+        for attempt in range(POOL_ATTEMPTS):
+            try:
+                return await getattr(self._pool, method).remote(*args)
+            except RayActorError as exc:
+                if attempt == POOL_ATTEMPTS - 1:
+                    raise PoolUnavailable(f"the call pool did not answer {method}") from exc
+                await asyncio.sleep(POOL_RETRY_PAUSE_S)
+        raise AssertionError("unreachable")
+
+    async def _release(self, actor_name: str, call_sid: str) -> None:
+        """Free the call's slot; a pool being restarted learns it from the actors instead."""
+        try:
+            await self._ask_pool("release", actor_name, call_sid)
+        except PoolUnavailable:
+            log.warning("call_slot_not_released", call_sid=call_sid)
+
     async def _take_over(self, entry: CallEntry) -> tuple[str, Any]:
-        name = await self._pool.replace.remote(entry.actor_name, entry.call_sid, entry.company_id)
+        try:
+            name = await self._ask_pool("replace", entry.actor_name, entry.call_sid,
+                                        entry.company_id)
+        except PoolUnavailable as exc:
+            raise CallLost(f"no call pool to take over call {entry.call_sid}") from exc
         if name is None:
             raise CallLost(f"no call actor available to take over call {entry.call_sid}")
         handle = await self._handle(name)
@@ -186,12 +224,12 @@ class CallGateway:
     async def _abandon(self, call_sid: str, actor_name: str) -> None:
         """Forget the call and free its slot (the pool retires an unclean actor)."""
         await self._directory.forget(call_sid)
-        await self._pool.release.remote(actor_name, call_sid)
+        await self._release(actor_name, call_sid)
 
     async def _finish(self, call_sid: str, company_id: str, actor_name: str) -> None:
         """The call ended: leave its tombstone in the directory and free its slot."""
         await self._directory.finish(call_sid, company_id)
-        await self._pool.release.remote(actor_name, call_sid)
+        await self._release(actor_name, call_sid)
 
     async def _handle(self, name: str) -> Any:
         handle = self._handles.get(name)

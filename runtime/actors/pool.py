@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import os
 import time
 import uuid
 from collections import Counter
@@ -32,6 +33,7 @@ from runtime.actors.call_actor import CallActor, CallActorOptions
 from runtime.actors.call_session import CallNotHeld
 from runtime.actors.directory import CallDirectory
 from runtime.actors.messages import CallRefused, CallSetup, PoolStats
+from runtime.actors.pool_recovery import actor_name_prefix, adopt_actors
 from runtime.redis_client import redis_client
 from runtime.settings import Settings
 
@@ -54,7 +56,9 @@ class PoolConfig:
     actor_max_uses: int = 200  # calls an actor serves before it is retired and replaced
     namespace: str = CALL_NAMESPACE  # Ray namespace of the pool and its call actors
     actor_prefix: str = "call-actor"
-    detached_actors: bool = False  # call actors share the pool's fate unless set
+    # Detached call actors outlive the pool's process: a restarted pool adopts them, and
+    # their live calls never notice. The pool kills them when it retires them.
+    detached_actors: bool = True
     claim_wait_s: float = 0.05  # a new call may wait this long for an actor about to be ready
     # ...except before the pool's first actor is ready (just deployed): better a slow first
     # greeting than refusing the first calls. Deployments should `wait_warm` at startup.
@@ -107,6 +111,10 @@ class CallPool:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._counts: Counter[str] = Counter()
         self._reaper: asyncio.Task[None] | None = None
+        self._prefix = actor_name_prefix(config.actor_prefix,
+                                         ray.get_runtime_context().get_actor_name())
+        self._recovery: asyncio.Task[None] | None = None
+        self._recovered = asyncio.Event()
         with contextlib.suppress(RuntimeError):  # async actors run __init__ in their loop
             asyncio.get_running_loop()
             self._start_background()
@@ -115,7 +123,7 @@ class CallPool:
 
     async def claim(self, setup: CallSetup, forward_to: str | None = None) -> str | CallRefused:
         """The name of an actor with a free slot for a new call, or why it cannot be taken."""
-        self._start_background()
+        await self._ready_to_serve()
         if setup.call_sid in self._calls:  # the gateway reserves CallSids; never two slots
             return self._refuse("duplicate_call", None)
         if (refusal := self._admission(setup)) is not None:
@@ -149,6 +157,7 @@ class CallPool:
         """The call ended on `actor_name`: free its slot (`call_sid` None: the actor's oldest
         call). An actor still holding calls the pool did not give it takes no new ones;
         a worn or unclean actor is retired once it holds no call."""
+        await self._ready_to_serve()
         if call_sid is None:
             call_sid = next((sid for sid, call in self._calls.items()
                              if call.actor_name == actor_name), None)
@@ -174,6 +183,7 @@ class CallPool:
 
     async def replace(self, dead_actor: str, call_sid: str, company_id: str) -> str | None:
         """A fresh slot for a live call whose actor died (the caller then `restore`s it)."""
+        await self._ready_to_serve()
         taken = self._calls.get(call_sid)
         successor = taken.actor_name if taken is not None else dead_actor
         if successor != dead_actor and successor in self._handles:
@@ -202,6 +212,7 @@ class CallPool:
 
     async def stats(self) -> PoolStats:
         """`idle`: actors holding no call; `extra["free_slots"]`: calls startable at once."""
+        await self._ready_to_serve()
         idle = sum(1 for name in self._handles if self._load[name] == 0)
         return PoolStats(
             idle=idle, active=len(self._calls), starting=self._starting,
@@ -209,12 +220,13 @@ class CallPool:
             reaped=self._counts["reaped"], created=self._counts["created"],
             extra={"free_slots": self._free_slots(), "actors": len(self._handles),
                    "calls_per_actor": self._per_actor,
-                   **{key: self._counts[key] for key in ("refused", "replaced", "failed_starts")}},
+                   **{key: self._counts[key]
+                      for key in ("refused", "replaced", "failed_starts", "adopted")}},
         )
 
     async def wait_warm(self, timeout_s: float = 60.0) -> bool:
         """Wait until `warm_pool_size` slots are free (startup scripts, tests)."""
-        self._start_background()
+        await self._ready_to_serve()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
         async with self._ready:
@@ -226,6 +238,10 @@ class CallPool:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._ready.wait(), remaining)
         return True
+
+    async def pid(self) -> int:
+        """The pool's process id (fault drills kill it)."""
+        return os.getpid()
 
     async def shutdown(self) -> None:
         """Kill every actor of the pool (tests, teardown)."""
@@ -283,6 +299,8 @@ class CallPool:
 
     def _refill(self, demand: int = 0) -> None:
         """Start actors in the background until free + starting slots cover the warm size."""
+        if not self._recovered.is_set():  # what is still running counts first
+            return
         config = self._config
         per_actor = self._per_actor
         missing = (config.warm_pool_size + demand - self._free_slots()
@@ -296,7 +314,7 @@ class CallPool:
 
     async def _start_actor(self) -> None:
         config = self._config
-        name = f"{config.actor_prefix}-{uuid.uuid4().hex[:16]}"
+        name = f"{self._prefix}{uuid.uuid4().hex[:16]}"
         options: dict[str, Any] = {"name": name, "namespace": config.namespace}
         if config.detached_actors:
             options["lifetime"] = "detached"
@@ -342,9 +360,34 @@ class CallPool:
     # --- the reaper --------------------------------------------------------------------------
 
     def _start_background(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._recovery is None:
+            self._recovery = loop.create_task(self._recover())
         if self._reaper is None or self._reaper.done():
-            self._reaper = asyncio.get_running_loop().create_task(self._reap_loop())
+            self._reaper = loop.create_task(self._reap_loop())
             self._refill()
+
+    async def _ready_to_serve(self) -> None:
+        self._start_background()
+        await self._recovered.wait()
+
+    async def _recover(self) -> None:
+        """Adopt the actors and calls a previous incarnation of this pool left running."""
+        try:
+            adopted = await adopt_actors(self._config.namespace, self._prefix, self._directory)
+        except Exception:
+            log.exception("call_pool_recovery_failed")
+            adopted = []
+        for actor in adopted:
+            self._handles[actor.name] = actor.handle
+            self._uses[actor.name] = max(actor.uses, len(actor.calls))
+            self._load[actor.name] = len(actor.calls)
+            for call_sid, company_id in actor.calls.items():
+                self._add_call(ActiveCall(call_sid, company_id, actor.name, time.time()))
+        self._counts["adopted"] += len(adopted)
+        self._recovered.set()
+        self._refill()
+        await self._notify_ready()
 
     async def _reap_loop(self) -> None:
         while True:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Awaitable
 from dataclasses import dataclass
 
+import structlog
 from fastapi import APIRouter, Path, Request, Response
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -26,10 +27,12 @@ from tenancy.models import Company
 from tenancy.models.common import normalize_e164
 
 router = APIRouter(prefix="/api/twilio", tags=["twilio"])
+log = structlog.get_logger(__name__)
 
 UNKNOWN_NUMBER = "Sorry, this number is not in service. Please check the number and call again."
 INACTIVE = "Sorry, this company is not taking calls through this line right now. Goodbye."
 LOST_CALL = "Sorry, we lost track of this call. Please call us back. Goodbye."
+CANNOT_CONNECT = "Sorry, we cannot take your call right now. Please call back shortly. Goodbye."
 TERMINAL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
 _CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 _AUDIO_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -99,6 +102,9 @@ async def _answer(request: Request, hook: Webhook) -> Response:
             setup, forward_to=company.companyPhone)
     except CompanyUnavailable:
         return xml(message_twiml(INACTIVE, company.aiSettings.language))
+    except Exception:  # Twilio would play its error message: apologise instead
+        log.exception("incoming_call_failed", company_id=company.id)
+        return xml(message_twiml(CANNOT_CONNECT, company.aiSettings.language))
     if isinstance(result, CallRefused):
         return xml(refused_twiml(result))
     return xml(reply_twiml(result, call_urls(request, company.id)))
@@ -131,6 +137,9 @@ async def _relay(request: Request, company_id: str, pending: Awaitable[AgentRepl
     try:
         reply = await pending
     except (UnknownCall, CallLost, CompanyUnavailable):
+        return xml(message_twiml(LOST_CALL))
+    except Exception:  # never Twilio's error message mid-call
+        log.exception("call_webhook_failed", company_id=company_id)
         return xml(message_twiml(LOST_CALL))
     return xml(reply_twiml(reply, call_urls(request, company_id)))
 
