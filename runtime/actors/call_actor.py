@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import dataclasses
 import gc
+import os
 import time
 from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass
@@ -245,6 +246,7 @@ class CallActor:
             "calls": calls,
             "capacity": self._capacity,
             "uses": self._uses,
+            "pid": os.getpid(),
         }
 
     async def describe_call(self, call_sid: str) -> dict[str, Any] | None:

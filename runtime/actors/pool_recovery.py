@@ -39,8 +39,9 @@ def actor_name_prefix(actor_prefix: str, pool_name: str | None) -> str:
 async def adopt_actors(namespace: str, prefix: str, directory: CallDirectory
                        ) -> list[AdoptedActor]:
     """Every live actor named `prefix...` in `namespace`, with the calls it holds."""
-    names = [name for name in await asyncio.to_thread(ray.util.list_named_actors)
-             if name.startswith(prefix)]
+    named = await asyncio.to_thread(ray.util.list_named_actors, all_namespaces=True)
+    names = [actor["name"] for actor in named
+             if actor["namespace"] == namespace and actor["name"].startswith(prefix)]
     adopted = await asyncio.gather(*(_adopt(name, namespace, directory) for name in names))
     found = [actor for actor in adopted if actor is not None]
     if found:

@@ -1,0 +1,132 @@
+"""Fault drills during live calls (issue 13): SIGKILL the call pool, SIGKILL a call actor.
+
+Zero calls dropped without an apology: every live call's next webhook is answered by the
+agent with the conversation intact, new calls are answered, and the call log has every
+turn exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+import httpx
+import pytest
+import ray
+
+from tenancy.users import Role
+from tests.test_calls_idempotent import (
+    Twilio,
+    _describe,
+    company,
+    hang_up,
+    incoming,
+    new_call_sid,
+    pool,  # noqa: F401  (fixture)
+    stats,
+)
+
+pytestmark = pytest.mark.ray
+
+
+@pytest.fixture(scope="module")
+def drill_company(api_server):
+    with api_server.client(api_server.admin_token) as admin:
+        return company(admin, "Drill Heating")
+
+
+@pytest.fixture
+async def twilio(api_server):
+    async with httpx.AsyncClient(base_url=api_server.base_url, timeout=60) as http:
+        yield Twilio(api_server, http)
+
+
+async def say(twilio: Twilio, target: dict, call_sid: str, words: str) -> str:
+    response = await twilio.post(f"/api/twilio/calls/{target['_id']}/turn", {
+        **incoming(target, call_sid), "SpeechResult": words, "Confidence": "0.9"})
+    assert "lost track" not in response.text and "cannot take your call" not in response.text
+    return response.text
+
+
+async def wait_for_new_process(pool, old_pid: int, timeout_s: float = 60.0) -> int:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while loop.time() < deadline:
+        try:
+            pid = await asyncio.wait_for(pool.pid.remote(), 10)
+        except (ray.exceptions.RayActorError, TimeoutError):
+            pid = old_pid
+        if pid != old_pid:
+            return pid
+        await asyncio.sleep(0.2)
+    raise AssertionError("the call pool did not come back")
+
+
+async def test_live_calls_survive_a_sigkilled_call_pool(
+        api_server, drill_company, pool, twilio):  # noqa: F811
+    calls = [new_call_sid() for _ in range(2)]
+    for sid in calls:
+        assert "<Gather" in (await twilio.post("/api/twilio/voice",
+                                               incoming(drill_company, sid))).text
+        await say(twilio, drill_company, sid, "hello there")
+    before = await stats(pool)
+
+    old_pid = await pool.pid.remote()
+    os.kill(old_pid, signal.SIGKILL)
+    await wait_for_new_process(pool, old_pid)
+
+    after = await stats(pool)
+    assert after["active"] == before["active"]  # the restarted pool adopted the live calls
+    for sid in calls:
+        await say(twilio, drill_company, sid, "are you still there")
+        described = await _describe(api_server, sid)
+        assert described["turn_count"] == 2 and not described["restored"]
+    fresh = new_call_sid()
+    assert "<Gather" in (await twilio.post("/api/twilio/voice",
+                                           incoming(drill_company, fresh))).text
+    for sid in [*calls, fresh]:
+        await hang_up(twilio, drill_company, sid)
+    assert (await stats(pool))["active"] == before["active"] - 2
+
+
+async def test_a_sigkilled_call_actor_loses_no_turn(api_server, drill_company, pool, twilio):  # noqa: F811
+    call_sid = new_call_sid()
+    await twilio.post("/api/twilio/voice", incoming(drill_company, call_sid))
+    await say(twilio, drill_company, call_sid, "how much is a service call")
+    described = await _describe(api_server, call_sid)
+    actor_pid = await _actor_pid(api_server, call_sid)
+    os.kill(actor_pid, signal.SIGKILL)
+
+    await say(twilio, drill_company, call_sid, "do you service heat pumps")
+    after = await _describe(api_server, call_sid)
+    assert after["restored"] and after["turn_count"] == described["turn_count"] + 1
+    assert [text for role, text in after["history"] if role == "caller"] == [
+        "how much is a service call", "do you service heat pumps"]
+    await hang_up(twilio, drill_company, call_sid)
+
+    token = api_server.token(Role.COMPANY_VIEWER, drill_company["_id"])
+    path = f"/api/company/{drill_company['_id']}/call-logs/{call_sid}"
+    with api_server.client(token) as client:
+        for _ in range(120):  # the LogSink drains in the background
+            logged = client.get(path)
+            if logged.status_code == 200:
+                break
+            await asyncio.sleep(0.5)
+    assert logged.status_code == 200, logged.text
+    assert [t["turnIndex"] for t in logged.json()["transcript"]] == [0, 1, 2]
+
+
+async def _actor_pid(api_server, call_sid: str) -> int:
+    import redis.asyncio as aioredis
+
+    from runtime.actors.directory import CallDirectory
+    from runtime.actors.pool import CALL_NAMESPACE
+
+    redis = aioredis.Redis.from_url(api_server.settings["redis_url"], decode_responses=True)
+    try:
+        entry = await CallDirectory(redis).lookup(call_sid)
+    finally:
+        await redis.aclose()
+    actor = ray.get_actor(entry.actor_name, namespace=CALL_NAMESPACE)
+    return int((await actor.describe.remote())["pid"])
