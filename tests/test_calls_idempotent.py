@@ -1,9 +1,9 @@
-"""Repeated Twilio webhooks never claim a second call slot (issue 13, items 1 and 2).
+"""Repeated Twilio webhooks never claim a second call slot (issue 13, items 1, 2 and 13).
 
 A Twilio retry, a replayed signed request, or a company signing with its own token can send
 the incoming-call webhook for a live CallSid again. It must get the live call's current
-answer (or a refusal), never a second actor; and one tenant's flood of calls must leave
-another tenant's calls answered.
+answer (or a refusal), never a second actor; one tenant's flood of calls must leave
+another tenant's calls answered; and a retried turn is taken once, also after a takeover.
 """
 
 from __future__ import annotations
@@ -11,57 +11,20 @@ from __future__ import annotations
 import asyncio
 import secrets
 
-import httpx
 import pytest
-import ray
-import redis.asyncio as aioredis
-from twilio.request_validator import RequestValidator
 
-from runtime.actors.directory import CallDirectory
-from runtime.actors.pool import CALL_NAMESPACE, ensure_pool
-from runtime.settings import Settings
 from tests.ray_helpers import kill_and_wait
-from tests.serve_fixtures import PLATFORM_TWILIO_TOKEN, unique_number
-from tests.test_calls_e2e import ALWAYS_OPEN
+from tests.twilio_webhooks import (
+    actor_of,
+    company,
+    describe_call,
+    hang_up,
+    incoming,
+    new_call_sid,
+    stats,
+)
 
 pytestmark = pytest.mark.ray
-
-
-class Twilio:
-    """Signs webhooks exactly as Twilio does: against PUBLIC_BASE_URL, never the Host."""
-
-    def __init__(self, api_server, http: httpx.AsyncClient) -> None:
-        self._public = api_server.settings["public_base_url"].rstrip("/")
-        self._http = http
-
-    async def post(self, path: str, params: dict[str, str], **headers: str) -> httpx.Response:
-        signature = RequestValidator(PLATFORM_TWILIO_TOKEN).compute_signature(
-            self._public + path, params)
-        response = await self._http.post(path, data=params,
-                                         headers={"X-Twilio-Signature": signature, **headers})
-        assert response.status_code == 200, response.text
-        return response
-
-
-def company(admin, name: str, **twilio) -> dict:
-    number = unique_number()
-    created = admin.post("/api/company", json={
-        "companyName": name, "companyPhone": unique_number(), "tradeCategories": ["HVAC"],
-        "twilioConfig": {"phoneNumbers": [{"phoneNumber": number, "isPrimary": True}],
-                         **twilio},
-        "agentSetup": {"operatingHours": ALWAYS_OPEN},
-    })
-    assert created.status_code == 201, created.text
-    return {**created.json(), "number": number}
-
-
-def incoming(target: dict, call_sid: str) -> dict[str, str]:
-    return {"CallSid": call_sid, "AccountSid": "AC" + "1" * 32, "From": unique_number(),
-            "To": target["number"], "CallStatus": "ringing", "Direction": "inbound"}
-
-
-def new_call_sid() -> str:
-    return "CA" + secrets.token_hex(16)
 
 
 @pytest.fixture(scope="module")
@@ -72,43 +35,18 @@ def tenants(api_server):
                 "small": company(admin, "Two Lines HVAC", maxConcurrentCalls=2)}
 
 
-@pytest.fixture(scope="module")
-def pool(api_server):
-    pool = ensure_pool(Settings(**api_server.settings))
-    assert ray.get(pool.wait_warm.remote(120))
-    return pool
-
-
-async def stats(pool) -> dict:
-    current = await pool.stats.remote()
-    return {"active": current.active, "created": current.created,
-            "refused": current.extra["refused"]}
-
-
-@pytest.fixture
-async def twilio(api_server):
-    async with httpx.AsyncClient(base_url=api_server.base_url, timeout=30) as http:
-        yield Twilio(api_server, http)
-
-
-async def hang_up(twilio: Twilio, target: dict, call_sid: str) -> None:
-    await twilio.post(f"/api/twilio/status/{target['_id']}",
-                      {**incoming(target, call_sid), "CallStatus": "completed",
-                       "CallDuration": "5"})
-
-
 async def test_the_same_incoming_webhook_500_times_leaves_one_live_call(
-        tenants, pool, twilio):
+        tenants, call_pool, twilio):
     atlas, call_sid = tenants["atlas"], new_call_sid()
     params = incoming(atlas, call_sid)
-    before = await stats(pool)
+    before = await stats(call_pool)
     first = await twilio.post("/api/twilio/voice", params)
     assert "<Gather" in first.text
     for _ in range(499 // 20 + 1):  # bursts of 20 at once, like a retry storm
         repeats = await asyncio.gather(*(twilio.post("/api/twilio/voice", params)
                                          for _ in range(20)))
         assert {r.text for r in repeats} == {first.text}  # the live call's greeting again
-    during = await stats(pool)
+    during = await stats(call_pool)
     assert during["active"] == before["active"] + 1
     assert during["created"] - before["created"] <= 1  # the warm refill for the one call
     assert during["refused"] == before["refused"]
@@ -117,29 +55,30 @@ async def test_the_same_incoming_webhook_500_times_leaves_one_live_call(
                              {**params, "SpeechResult": "hello", "Confidence": "0.9"})
     assert "<Gather" in turn.text or "<Redirect" in turn.text
     await hang_up(twilio, atlas, call_sid)
-    assert (await stats(pool))["active"] == before["active"]
+    assert (await stats(call_pool))["active"] == before["active"]
 
     replayed = await twilio.post("/api/twilio/voice", params)  # after the end: no new call
     assert "<Hangup" in replayed.text and "<Gather" not in replayed.text
-    assert (await stats(pool))["active"] == before["active"]
+    assert (await stats(call_pool))["active"] == before["active"]
 
 
-async def test_another_company_cannot_take_a_live_call_sid(tenants, pool, twilio):
+async def test_another_company_cannot_take_a_live_call_sid(tenants, call_pool, twilio):
     atlas, bayside, call_sid = tenants["atlas"], tenants["bayside"], new_call_sid()
     params = incoming(atlas, call_sid)
     await twilio.post(f"/api/twilio/webhook/{atlas['_id']}", params)
-    before = await stats(pool)
+    before = await stats(call_pool)
     hijack = await twilio.post(f"/api/twilio/webhook/{bayside['_id']}",
                                {**params, "To": bayside["number"]})
     assert "cannot be connected" in hijack.text and "<Gather" not in hijack.text
-    assert (await stats(pool))["active"] == before["active"]
+    assert (await stats(call_pool))["active"] == before["active"]
     turn = await twilio.post(f"/api/twilio/calls/{atlas['_id']}/turn",
                              {**params, "SpeechResult": "hello", "Confidence": "0.9"})
     assert "Sorry, we lost track" not in turn.text
     await hang_up(twilio, atlas, call_sid)
 
 
-async def test_a_tenant_at_its_ceiling_leaves_other_tenants_answered(tenants, pool, twilio):
+async def test_a_tenant_at_its_ceiling_leaves_other_tenants_answered(
+        tenants, call_pool, twilio):
     small, bayside = tenants["small"], tenants["bayside"]
     calls = [new_call_sid() for _ in range(3)]
     answers = [await twilio.post("/api/twilio/voice", incoming(small, sid)) for sid in calls]
@@ -154,7 +93,7 @@ async def test_a_tenant_at_its_ceiling_leaves_other_tenants_answered(tenants, po
     assert "<Gather" in again.text  # the ended calls gave their slots back
 
 
-async def test_a_retried_turn_is_answered_once(api_server, tenants, pool, twilio):
+async def test_a_retried_turn_is_answered_once(api_server, tenants, call_pool, twilio):
     atlas, call_sid = tenants["atlas"], new_call_sid()
     params = incoming(atlas, call_sid)
     await twilio.post("/api/twilio/voice", params)
@@ -164,47 +103,30 @@ async def test_a_retried_turn_is_answered_once(api_server, tenants, pool, twilio
     first = await twilio.post(path, turn, **{"I-Twilio-Idempotency-Token": token})
     retried = await twilio.post(path, turn, **{"I-Twilio-Idempotency-Token": token})
     assert retried.text == first.text
-    described = await _describe(api_server, call_sid)
+    described = await describe_call(api_server, call_sid)
     assert described["turn_count"] == 1  # Twilio's retry did not take the turn again
     await twilio.post(path, turn, **{"I-Twilio-Idempotency-Token": token + "-next"})
-    assert (await _describe(api_server, call_sid))["turn_count"] == 2  # a new request is a new turn
+    # a new request is a new turn
+    assert (await describe_call(api_server, call_sid))["turn_count"] == 2
     await hang_up(twilio, atlas, call_sid)
 
 
-async def _describe(api_server, call_sid: str) -> dict:
-    """The live call as its actor holds it."""
-    redis = aioredis.Redis.from_url(api_server.settings["redis_url"], decode_responses=True)
-    try:
-        entry = await CallDirectory(redis).lookup(call_sid)
-    finally:
-        await redis.aclose()
-    assert entry is not None
-    actor = ray.get_actor(entry.actor_name, namespace=CALL_NAMESPACE)
-    described = await actor.describe_call.remote(call_sid)
-    assert described is not None
-    return described
-
-
-async def test_a_turn_replayed_after_a_takeover_counts_once(api_server, tenants, pool, twilio):
+async def test_a_turn_replayed_after_a_takeover_counts_once(
+        api_server, tenants, call_pool, twilio):
     """The actor took the turn and checkpointed it, then died before its reply got out: the
     gateway's retry on the replacement actor replays the answer instead of a second turn."""
     atlas, call_sid = tenants["atlas"], new_call_sid()
     params = incoming(atlas, call_sid)
     await twilio.post("/api/twilio/voice", params)
     token = "idem-" + secrets.token_hex(8)
-    redis = aioredis.Redis.from_url(api_server.settings["redis_url"], decode_responses=True)
-    try:
-        entry = await CallDirectory(redis).lookup(call_sid)
-    finally:
-        await redis.aclose()
-    first_actor = ray.get_actor(entry.actor_name, namespace=CALL_NAMESPACE)
+    first_actor = await actor_of(api_server, call_sid)
     lost = await first_actor.turn.remote(call_sid, "what are your hours", 0.9, token)
     await kill_and_wait(first_actor)  # the reply above never reached Twilio
 
     retried = await twilio.post(f"/api/twilio/calls/{atlas['_id']}/turn",
                                 {**params, "SpeechResult": "what are your hours",
                                  "Confidence": "0.9"}, **{"I-Twilio-Idempotency-Token": token})
-    described = await _describe(api_server, call_sid)
+    described = await describe_call(api_server, call_sid)
     assert described["restored"] and described["turn_count"] == 1
     assert [text for role, text in described["history"] if role == "caller"] == [
         "what are your hours"]

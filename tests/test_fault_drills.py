@@ -11,19 +11,18 @@ import asyncio
 import os
 import signal
 
-import httpx
 import pytest
 import ray
 
 from tenancy.users import Role
-from tests.test_calls_idempotent import (
+from tests.twilio_webhooks import (
     Twilio,
-    _describe,
+    actor_of,
     company,
+    describe_call,
     hang_up,
     incoming,
     new_call_sid,
-    pool,  # noqa: F401  (fixture)
     stats,
 )
 
@@ -34,12 +33,6 @@ pytestmark = pytest.mark.ray
 def drill_company(api_server):
     with api_server.client(api_server.admin_token) as admin:
         return company(admin, "Drill Heating")
-
-
-@pytest.fixture
-async def twilio(api_server):
-    async with httpx.AsyncClient(base_url=api_server.base_url, timeout=60) as http:
-        yield Twilio(api_server, http)
 
 
 async def say(twilio: Twilio, target: dict, call_sid: str, words: str) -> str:
@@ -64,42 +57,42 @@ async def wait_for_new_process(pool, old_pid: int, timeout_s: float = 60.0) -> i
 
 
 async def test_live_calls_survive_a_sigkilled_call_pool(
-        api_server, drill_company, pool, twilio):  # noqa: F811
+        api_server, drill_company, call_pool, twilio):
     calls = [new_call_sid() for _ in range(2)]
     for sid in calls:
         assert "<Gather" in (await twilio.post("/api/twilio/voice",
                                                incoming(drill_company, sid))).text
         await say(twilio, drill_company, sid, "hello there")
-    before = await stats(pool)
+    before = await stats(call_pool)
 
-    old_pid = await pool.pid.remote()
+    old_pid = await call_pool.pid.remote()
     os.kill(old_pid, signal.SIGKILL)
-    await wait_for_new_process(pool, old_pid)
+    await wait_for_new_process(call_pool, old_pid)
 
-    after = await stats(pool)
+    after = await stats(call_pool)
     assert after["active"] == before["active"]  # the restarted pool adopted the live calls
     for sid in calls:
         await say(twilio, drill_company, sid, "are you still there")
-        described = await _describe(api_server, sid)
+        described = await describe_call(api_server, sid)
         assert described["turn_count"] == 2 and not described["restored"]
     fresh = new_call_sid()
     assert "<Gather" in (await twilio.post("/api/twilio/voice",
                                            incoming(drill_company, fresh))).text
     for sid in [*calls, fresh]:
         await hang_up(twilio, drill_company, sid)
-    assert (await stats(pool))["active"] == before["active"] - 2
+    assert (await stats(call_pool))["active"] == before["active"] - 2
 
 
-async def test_a_sigkilled_call_actor_loses_no_turn(api_server, drill_company, pool, twilio):  # noqa: F811
+async def test_a_sigkilled_call_actor_loses_no_turn(api_server, drill_company, call_pool, twilio):
     call_sid = new_call_sid()
     await twilio.post("/api/twilio/voice", incoming(drill_company, call_sid))
     await say(twilio, drill_company, call_sid, "how much is a service call")
-    described = await _describe(api_server, call_sid)
+    described = await describe_call(api_server, call_sid)
     actor_pid = await _actor_pid(api_server, call_sid)
     os.kill(actor_pid, signal.SIGKILL)
 
     await say(twilio, drill_company, call_sid, "do you service heat pumps")
-    after = await _describe(api_server, call_sid)
+    after = await describe_call(api_server, call_sid)
     assert after["restored"] and after["turn_count"] == described["turn_count"] + 1
     assert [text for role, text in after["history"] if role == "caller"] == [
         "how much is a service call", "do you service heat pumps"]
@@ -118,15 +111,4 @@ async def test_a_sigkilled_call_actor_loses_no_turn(api_server, drill_company, p
 
 
 async def _actor_pid(api_server, call_sid: str) -> int:
-    import redis.asyncio as aioredis
-
-    from runtime.actors.directory import CallDirectory
-    from runtime.actors.pool import CALL_NAMESPACE
-
-    redis = aioredis.Redis.from_url(api_server.settings["redis_url"], decode_responses=True)
-    try:
-        entry = await CallDirectory(redis).lookup(call_sid)
-    finally:
-        await redis.aclose()
-    actor = ray.get_actor(entry.actor_name, namespace=CALL_NAMESPACE)
-    return int((await actor.describe.remote())["pid"])
+    return int((await (await actor_of(api_server, call_sid)).describe.remote())["pid"])
