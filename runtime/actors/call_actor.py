@@ -91,6 +91,7 @@ class CallActor:
         text_redis = redis_client(config.redis_url)
         audio_redis = redis_client(config.redis_url, decode_responses=False)  # audio is bytes
         providers = config.provider_config()
+        self._platform_voice = providers.platform_voice
         self._llm = build_language_model(providers)
         self._speech = SpeechRenderer(
             build_synthesizer(providers), AudioStore(audio_redis), SpeechCache(audio_redis),
@@ -134,7 +135,8 @@ class CallActor:
             session = CallSession(
                 snapshot, ctx, ConversationState.new(), CallRecord(),
                 DialoguePolicy(snapshot, self._llm),
-                voice_request(snapshot.voice, company.aiSettings.elevenLabs.apiKey),
+                voice_request(snapshot.voice, company.aiSettings.elevenLabs.apiKey,
+                              self._platform_voice),
             )
             session.last = LastAnswer(INCOMING_KEY)
             self._sessions[setup.call_sid] = session
@@ -229,7 +231,8 @@ class CallActor:
                 api_key = company.aiSettings.elevenLabs.apiKey if company else None
             self._sessions[call_sid] = CallSession(
                 snapshot, ctx, state, record, DialoguePolicy(snapshot, self._llm),
-                voice_request(snapshot.voice, api_key), restored=True, snapshot_saved=True,
+                voice_request(snapshot.voice, api_key, self._platform_voice), restored=True,
+                snapshot_saved=True,
                 last=last,
             )
             self._uses += 1

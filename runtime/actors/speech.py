@@ -36,9 +36,12 @@ class RenderedSentence:
     first_byte_ms: float | None = None  # None when nothing was synthesized (or it was cached)
 
 
-def voice_request(voice: VoiceSettings, company_api_key: str | None) -> VoiceRequest | None:
-    """The company's voice for the synthesizer; None when it has not picked one."""
-    if not voice.voice_id:
+def voice_request(voice: VoiceSettings, company_api_key: str | None,
+                  platform_voice: bool = True) -> VoiceRequest | None:
+    """The company's voice for the synthesizer; None (speak with `<Say>`) when it has not
+    picked one, or when no key would pay for it (no own key and `platform_voice` False)."""
+    own_key = company_api_key if voice.use_own_api_key else None
+    if not voice.voice_id or (own_key is None and not platform_voice):
         return None
     return VoiceRequest(
         voice_id=voice.voice_id,
@@ -48,7 +51,7 @@ def voice_request(voice: VoiceSettings, company_api_key: str | None) -> VoiceReq
         style=voice.style,
         use_speaker_boost=voice.use_speaker_boost,
         speed=voice.speed,
-        api_key=company_api_key if voice.use_own_api_key else None,
+        api_key=own_key,
     )
 
 

@@ -8,10 +8,17 @@ only when they are about to be used, so a process without keys never pays their 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Literal
 
-from runtime.providers.base import LanguageModel, SpeechSynthesizer, VoiceCatalog
+from runtime.providers.base import (
+    LanguageModel,
+    ProviderError,
+    SpeechSynthesizer,
+    VoiceCatalog,
+    VoiceRequest,
+)
 from runtime.providers.circuit import CircuitBreaker, GuardedLanguageModel, GuardedSynthesizer
 from runtime.providers.doubles import (
     LOAD_PROFILES,
@@ -35,9 +42,6 @@ class ProviderConfig:
     tts_failure: FailureMode = "none"
     failure_rate: float = 1.0
     seed: int = 0
-    # In "auto" without a platform ElevenLabs key: still speak for companies that bring
-    # their own key (others get ProviderError, i.e. `<Say>`).
-    company_tts_keys_without_platform_key: bool = False
     # Consecutive failures that open a breaker, and seconds before it lets a probe through.
     breaker_failure_threshold: int = 5
     breaker_reset_after_s: float = 30.0
@@ -45,6 +49,11 @@ class ProviderConfig:
     # these leave room for a slow moment without letting a turn stall.
     llm_first_token_timeout_s: float = 2.5
     tts_first_byte_timeout_s: float = 2.0
+
+    @property
+    def platform_voice(self) -> bool:
+        """Whether a company without its own ElevenLabs key can be voiced (else `<Say>`)."""
+        return self.mode == "doubles" or bool(self.elevenlabs_api_key)
 
     def breaker(self) -> CircuitBreaker:
         return CircuitBreaker(self.breaker_failure_threshold, self.breaker_reset_after_s)
@@ -80,16 +89,38 @@ def _synthetic_speech(config: ProviderConfig) -> SyntheticSpeech:
     )
 
 
-def build_synthesizer(config: ProviderConfig) -> SpeechSynthesizer | None:
+class CompanyKeysOnlySpeech:
+    """ElevenLabs without a platform key: speaks only for companies that bring their own.
+
+    The SDK is imported on the first sentence such a company needs, so an actor that never
+    serves one never pays for it. Requests without a key fail at once (`<Say>` then).
+    """
+
+    def __init__(self) -> None:
+        self._inner: SpeechSynthesizer | None = None
+
+    def stream(self, text: str, voice: VoiceRequest) -> AsyncIterator[bytes]:
+        if self._inner is None:
+            if voice.api_key is None:
+                raise ProviderError("no ElevenLabs API key: none configured for the company "
+                                    "or platform")
+            from runtime.providers.elevenlabs_tts import ElevenLabsSynthesizer
+
+            self._inner = ElevenLabsSynthesizer(None)
+        return self._inner.stream(text, voice)
+
+
+def build_synthesizer(config: ProviderConfig) -> SpeechSynthesizer:
+    """Doubles, ElevenLabs on the platform's key, or ElevenLabs on companies' own keys."""
     inner: SpeechSynthesizer
     if config.mode == "doubles":
         inner = _synthetic_speech(config)
-    elif config.elevenlabs_api_key or config.company_tts_keys_without_platform_key:
+    elif config.elevenlabs_api_key:
         from runtime.providers.elevenlabs_tts import ElevenLabsSynthesizer
 
         inner = ElevenLabsSynthesizer(config.elevenlabs_api_key)
     else:
-        return None
+        inner = CompanyKeysOnlySpeech()
     return GuardedSynthesizer(
         inner,
         config.breaker(),

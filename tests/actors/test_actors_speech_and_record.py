@@ -110,3 +110,16 @@ def test_policy_tiers_map_onto_the_event_schema():
     assert event_tier("offer") == "fallback"
     assert event_tier("silence") is None
     assert event_sentiment(None) == 0.0 and event_sentiment(0.75) == -0.75
+
+
+def test_a_company_key_alone_pays_for_its_voice():
+    from runtime.actors.speech import voice_request
+    from runtime.conversation.snapshot import VoiceSettings
+    from tenancy.models.company import ElevenLabsSettings
+
+    own = VoiceSettings.of(ElevenLabsSettings(voiceId="Voice000001", useOwnApiKey=True,
+                                              apiKey="sk_own_key_1234"))
+    platform = VoiceSettings.of(ElevenLabsSettings(voiceId="Voice000002"))
+    assert voice_request(own, "sk_own_key_1234", platform_voice=False).api_key == "sk_own_key_1234"
+    assert voice_request(platform, None, platform_voice=False) is None  # <Say>
+    assert voice_request(platform, None, platform_voice=True).api_key is None  # platform's key

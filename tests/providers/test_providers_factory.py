@@ -13,7 +13,9 @@ import pytest
 from runtime.providers.base import ChatMessage, LlmRequest, ProviderError, TextDelta, VoiceRequest
 from runtime.providers.circuit import GuardedLanguageModel, GuardedSynthesizer
 from runtime.providers.doubles import ScriptedLanguageModel, SyntheticSpeech
+from runtime.providers.elevenlabs_tts import ElevenLabsSynthesizer
 from runtime.providers.factory import (
+    CompanyKeysOnlySpeech,
     ProviderConfig,
     build_language_model,
     build_synthesizer,
@@ -40,10 +42,11 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "create_connection", refuse)
 
 
-def test_no_keys_in_auto_mode_means_no_providers() -> None:
+def test_no_keys_in_auto_mode_means_no_model_and_speech_only_on_company_keys() -> None:
     config = ProviderConfig()
     assert build_language_model(config) is None
-    assert build_synthesizer(config) is None
+    assert isinstance(build_synthesizer(config).inner, CompanyKeysOnlySpeech)
+    assert not config.platform_voice
 
 
 def test_vendor_sdks_are_not_imported_without_keys() -> None:
@@ -87,14 +90,20 @@ def test_keys_in_auto_mode_build_guarded_real_clients(no_network: None) -> None:
 def test_only_the_configured_vendor_is_built(no_network: None) -> None:
     config = ProviderConfig(gemini_api_key="gemini-test-key")
     assert build_language_model(config) is not None
-    assert build_synthesizer(config) is None
+    assert build_language_model(ProviderConfig()) is None
+    assert not config.platform_voice  # companies without their own key get <Say>
 
 
-async def test_company_keys_alone_can_enable_speech(no_network: None) -> None:
-    tts = build_synthesizer(ProviderConfig(company_tts_keys_without_platform_key=True))
-    assert isinstance(tts, GuardedSynthesizer)
+async def test_company_keys_alone_enable_speech(no_network: None) -> None:
+    tts = build_synthesizer(ProviderConfig())
+    assert isinstance(tts, GuardedSynthesizer) and isinstance(tts.inner, CompanyKeysOnlySpeech)
     with pytest.raises(ProviderError, match="no ElevenLabs API key"):
         [chunk async for chunk in tts.stream("Hello", VoiceRequest("v"))]
+    own = VoiceRequest("v", api_key="sk_company_key_1234")
+    # the company's own key is used: the SDK client is built for it (no request is sent
+    # because the stream is never iterated)
+    tts.inner.stream("Hello", own)
+    assert isinstance(tts.inner._inner, ElevenLabsSynthesizer)
 
 
 async def test_doubles_mode_ignores_keys_and_answers_offline() -> None:

@@ -55,11 +55,12 @@ async def test_voice(request: Request, access: CompanyGuard, body: VoiceTest) ->
     services = services_of(request)
     company = await services.registry.get(access.company_id)
     voice = company_voice(company)
-    if services.speech is None:
-        raise ApiError(409, "TTS_NOT_CONFIGURED",
-                       "no TTS provider is configured: set ELEVENLABS_API_KEY")
     if voice is None:
         raise ApiError(409, "NO_VOICE", "pick aiSettings.elevenLabs.voiceId first")
+    platform_voice = services.settings.provider_config().platform_voice
+    if services.speech is None or (voice.api_key is None and not platform_voice):
+        raise ApiError(409, "TTS_NOT_CONFIGURED", "no ElevenLabs key pays for this voice: set "
+                       "ELEVENLABS_API_KEY, or the company's own key with useOwnApiKey")
     text = body.text or DEFAULT_SAMPLE.format(companyName=company.companyName)
     try:
         wav = await synthesize_wav(services.speech, text, voice)
