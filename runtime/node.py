@@ -51,6 +51,7 @@ def start_ray(settings: Any, **ray_init: Any) -> None:
     import ray
 
     os.environ.update(serve_environment(settings.serve_ingress, settings.serve_drain_s))
+    os.environ.update(settings.secret_environment())  # inherited by every Ray process here
     ray.init(include_dashboard=False, configure_logging=False, log_to_driver=False,
              **ray_init)
 

@@ -6,9 +6,9 @@ generates development values under ./var, production sets them for real.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from runtime.node import ServeIngress
@@ -92,9 +92,35 @@ class Settings(BaseSettings):
         )
 
     def for_deployment(self) -> dict[str, object]:
-        """Plain values to hand a Serve deployment (secrets included, never logged)."""
-        values = self.model_dump()
-        for name, value in values.items():
-            if isinstance(value, SecretStr):
-                values[name] = value.get_secret_value()
-        return values
+        """Plain values to hand a Serve deployment or a Ray actor, secrets left out.
+
+        Ray keeps constructor arguments in its control state (and its tools show them), so
+        secrets travel in the environment of every Ray process instead (`start_ray` exports
+        them on this machine; on a cluster each `ray start` does). `from_deployment`
+        rebuilds the settings from these values plus that environment.
+        """
+        return {name: value for name, value in self.model_dump().items()
+                if name not in SECRET_FIELDS}
+
+    @classmethod
+    def from_deployment(cls, values: dict[str, Any]) -> Settings:
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            missing = sorted({str(error["loc"][0]).upper() for error in exc.errors()
+                              if error["loc"] and error["loc"][0] in SECRET_FIELDS})
+            if not missing:
+                raise
+            raise RuntimeError(
+                f"{', '.join(missing)} must be set in the environment of every Ray process "
+                "(secrets never travel as deployment or actor arguments)") from exc
+
+    def secret_environment(self) -> dict[str, str]:
+        """The configured secrets as environment variables, for the Ray processes."""
+        values = {name: getattr(self, name) for name in SECRET_FIELDS}
+        return {name.upper(): value.get_secret_value() for name, value in values.items()
+                if value is not None}
+
+
+SECRET_FIELDS = frozenset(name for name, field in Settings.model_fields.items()
+                          if "SecretStr" in str(field.annotation))

@@ -47,6 +47,13 @@ def ray_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """One local Ray instance for every test that needs actors or Serve."""
     import ray
 
+    from tests.serve_fixtures import secret_environment
+
+    # Secrets reach Ray processes through their environment, never as arguments; provider
+    # keys a developer may have exported are dropped, so no test can reach a vendor.
+    for name in ("GEMINI_API_KEY", "ELEVENLABS_API_KEY"):
+        os.environ.pop(name, None)
+    os.environ.update(secret_environment())
     if not ray.is_initialized():
         ray.init(
             num_cpus=2,

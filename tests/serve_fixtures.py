@@ -19,6 +19,12 @@ SECRET_KEY = "test-secret-key-" + secrets.token_hex(8)
 PLATFORM_TWILIO_TOKEN = "platform-twilio-token-0000"
 
 
+def secret_environment() -> dict[str, str]:
+    """The session's secrets as every Ray process of the test session sees them."""
+    return {"JWT_SECRET": JWT_SECRET, "CLIENTSVIA_SECRET_KEY": SECRET_KEY,
+            "TWILIO_AUTH_TOKEN": PLATFORM_TWILIO_TOKEN}
+
+
 @dataclass
 class ApiServer:
     base_url: str

@@ -86,7 +86,7 @@ class CallActorOptions:
 @ray.remote(num_cpus=0, max_restarts=0)
 class CallActor:
     def __init__(self, settings: dict[str, Any], options: CallActorOptions | None = None) -> None:
-        config = Settings(**settings)
+        config = Settings.from_deployment(settings)
         self._options = options or CallActorOptions()
         text_redis = redis_client(config.redis_url)
         audio_redis = redis_client(config.redis_url, decode_responses=False)  # audio is bytes

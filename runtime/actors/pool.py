@@ -92,7 +92,7 @@ class ActiveCall:
 class CallPool:
     def __init__(self, config: PoolConfig) -> None:
         self._config = config
-        settings = Settings(**config.settings)  # what the actors are built from
+        settings = Settings.from_deployment(config.settings)  # what the actors are built from
         self._per_actor = settings.calls_per_actor  # call slots of one actor
         redis = redis_client(settings.redis_url)
         self._directory = CallDirectory(redis)

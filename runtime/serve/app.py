@@ -76,7 +76,7 @@ class ApiGateway:
     """A replica: builds its clients from the settings it was bound with, then its app."""
 
     def __init__(self, settings: dict[str, Any]) -> None:
-        self._services = Services.from_settings(Settings(**settings))
+        self._services = Services.from_settings(Settings.from_deployment(settings))
         ensure_pool(self._services.settings)  # warm call actors before the first call
         ensure_log_sink(self._services.settings)  # call events → Parquet
 

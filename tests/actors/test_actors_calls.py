@@ -28,12 +28,11 @@ from tenancy.models.company import WEEKDAYS
 from tenancy.registry import CompanyRegistry
 from tenancy.secrets import SecretBox
 from tests.ray_helpers import kill_and_wait
-from tests.serve_fixtures import unique_number
+from tests.serve_fixtures import JWT_SECRET, SECRET_KEY, unique_number
 
 pytestmark = pytest.mark.ray
 
 NAMESPACE = "actors-test"
-SECRET_KEY = "actors-test-secret-key-0123456789"
 FEE_QUESTION = "How much is your service call fee?"
 FEE_ANSWER = "Our service call fee is $89."
 FINANCING_ANSWER = "Yes, we offer financing with approved credit."
@@ -42,7 +41,8 @@ FINANCING_ANSWER = "Yes, we offer financing with approved credit."
 @pytest.fixture(scope="module")
 def settings(redis_url: str) -> Settings:
     return Settings.model_validate({
-        "redis_url": redis_url, "jwt_secret": "actors-test-jwt-secret-0123",
+        # the session's secrets: Ray processes read them from their environment
+        "redis_url": redis_url, "jwt_secret": JWT_SECRET,
         "clientsvia_secret_key": SECRET_KEY, "provider_mode": "doubles",
         "warm_pool_size": 3, "max_concurrent_calls": 3, "actor_max_uses": 50,
     })

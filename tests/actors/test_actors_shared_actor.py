@@ -33,6 +33,7 @@ from tests.actors.test_actors_calls import (
     setup_for,
 )
 from tests.ray_helpers import kill_and_wait
+from tests.serve_fixtures import JWT_SECRET, SECRET_KEY
 
 pytestmark = pytest.mark.ray
 
@@ -43,8 +44,9 @@ SLOTS = 3
 @pytest.fixture(scope="module")
 def settings(redis_url: str) -> Settings:
     return Settings.model_validate({
-        "redis_url": redis_url, "jwt_secret": "actors-test-jwt-secret-0123",
-        "clientsvia_secret_key": "actors-test-secret-key-0123456789",
+        # the session's secrets: Ray processes read them from their environment
+        "redis_url": redis_url, "jwt_secret": JWT_SECRET,
+        "clientsvia_secret_key": SECRET_KEY,
         "provider_mode": "doubles", "calls_per_actor": SLOTS,
         "warm_pool_size": 1, "max_concurrent_calls": SLOTS, "actor_max_uses": 50,
     })
