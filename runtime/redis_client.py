@@ -4,14 +4,24 @@ redis-py's default pool fails a command at once ("Too many connections") when it
 connections are all busy, which a replica serving a burst of webhooks reached at 200
 calls (HTTP 500 on status callbacks, docs/benchmarks.md). A blocking pool makes the
 command wait for a connection instead, for up to `wait_s`.
+
+After Redis restarts (a failover, a crash brought back from its AOF) every pooled
+connection is dead; without retries the first command on each fails ("Connection closed
+by server"), which mid-call is a dropped caller. Commands are retried a few times with a
+short backoff on connection errors.
 """
 
 from __future__ import annotations
 
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 MAX_CONNECTIONS = 200
 WAIT_FOR_CONNECTION_S = 5.0
+RETRIES = 4  # ~0.02 + 0.04 + 0.08 + 0.16 s of backoff: a restart on the same host fits
 
 
 def redis_client(url: str, *, decode_responses: bool = True,
@@ -22,5 +32,7 @@ def redis_client(url: str, *, decode_responses: bool = True,
     pool = aioredis.BlockingConnectionPool.from_url(
         url, max_connections=max_connections, timeout=wait_s,
         decode_responses=decode_responses, health_check_interval=health_check_interval,
+        retry=Retry(ExponentialBackoff(cap=0.5, base=0.02), RETRIES),
+        retry_on_error=[RedisConnectionError, RedisTimeoutError],
     )
     return aioredis.Redis.from_pool(pool)

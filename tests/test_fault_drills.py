@@ -13,6 +13,7 @@ import signal
 
 import pytest
 import ray
+import redis.asyncio as aioredis
 
 from tenancy.users import Role
 from tests.twilio_webhooks import (
@@ -112,3 +113,32 @@ async def test_a_sigkilled_call_actor_loses_no_turn(api_server, drill_company, c
 
 async def _actor_pid(api_server, call_sid: str) -> int:
     return int((await (await actor_of(api_server, call_sid)).describe.remote())["pid"])
+
+
+async def test_a_redis_crash_mid_call_drops_no_call_and_no_event(
+        api_server, redis_server, drill_company, call_pool, twilio):
+    """SIGKILL the Redis holding tenants, calls and the event stream, between two turns of a
+    live call, and start it again from its AOF: the call goes on and logs every turn once."""
+    admin = aioredis.Redis.from_url(redis_server.url)
+    await admin.config_set("appendfsync", "always")  # acknowledged writes are on disk
+    await admin.aclose()
+    call_sid = new_call_sid()
+    await twilio.post("/api/twilio/voice", incoming(drill_company, call_sid))
+    await say(twilio, drill_company, call_sid, "how much is a service call")
+
+    redis_server.process.kill()
+    redis_server.process.wait()
+    redis_server.start()  # same port and folder
+
+    await say(twilio, drill_company, call_sid, "do you service heat pumps")
+    await hang_up(twilio, drill_company, call_sid)
+    token = api_server.token(Role.COMPANY_VIEWER, drill_company["_id"])
+    path = f"/api/company/{drill_company['_id']}/call-logs/{call_sid}"
+    with api_server.client(token) as client:
+        for _ in range(120):  # the LogSink reconnects and drains in the background
+            logged = client.get(path)
+            if logged.status_code == 200:
+                break
+            await asyncio.sleep(0.5)
+    assert logged.status_code == 200, logged.text
+    assert [t["turnIndex"] for t in logged.json()["transcript"]] == [0, 1, 2]
