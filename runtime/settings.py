@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     # node; warm_pool_size then counts free call slots, and actor_max_uses counts calls served
     # (raise it in proportion: each recycle costs an actor start, ~1.5 s of CPU).
     calls_per_actor: int = Field(default=1, ge=1, le=200)
+    # Call-event stream (analytics.emitter): past this many undrained entries (~575 B
+    # each) emitting is refused, never trimmed away; the LogSink reports lag (log line,
+    # metric, /health) past these thresholds.
+    call_events_max_backlog: int = Field(default=1_000_000, ge=1000)
+    call_events_lag_alarm_entries: int = Field(default=100_000, ge=1)
+    call_events_lag_alarm_s: float = Field(default=300.0, gt=0)
     # bcrypt cost for user passwords.
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
 
