@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     # What answers on the HTTP port (runtime/node.py): "haproxy" (Serve's HAProxy ingress,
     # straight to the replica; fastest) or "proxy" (Serve's Python proxy actor).
     serve_ingress: ServeIngress = "haproxy"
+    # With "haproxy" on a node started here (`clientsvia run`, benchmarks): where HAProxy's
+    # stats page and Prometheus exporter listen. Loopback by default; "0.0.0.0" exposes them.
+    haproxy_admin_host: str = "127.0.0.1"
+    haproxy_stats_port: int = Field(default=8404, ge=1, le=65535)
+    haproxy_metrics_port: int = Field(default=9101, ge=1, le=65535)
     # With "haproxy": how long a stopping API replica keeps serving while HAProxy drops it.
     serve_drain_s: float = Field(default=5.0, ge=0, le=300)
     # Requests with larger bodies get 413 before they are parsed.
