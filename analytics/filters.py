@@ -71,6 +71,12 @@ class CallLogQuery(DateRange):
     page_size: int = Field(default=50, ge=1, le=MAX_PAGE_SIZE)
 
 
+class CallLookup(_Filter):
+    """The optional day given with a call's id (narrows the search to that day)."""
+
+    on: date | None = None
+
+
 FilterT = TypeVar("FilterT", bound=BaseModel)
 
 

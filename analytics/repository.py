@@ -10,15 +10,23 @@ so the repository is safe to share between threads.
 from __future__ import annotations
 
 import re
-from datetime import date
+from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
 
 from analytics.errors import InvalidQuery
-from analytics.filters import CallLogQuery, DateRange, parse_filter
+from analytics.filters import CallLogQuery, CallLookup, DateRange, parse_filter
 from analytics.metrics import AGENT_METRICS, CALL_METRICS, KNOWLEDGE_GAPS, Metric
 from analytics.parquet_store import ParquetStore, require_company_id
 from analytics.reports import agent_performance, call_analytics, call_record, learning
-from analytics.sources import ENGINES, CompanyFiles, Engine, SessionFactory, company_files
+from analytics.sources import (
+    ENGINES,
+    CompanyFiles,
+    Engine,
+    QueryLimits,
+    SessionFactory,
+    company_files,
+)
 
 _CALL_SID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _CALL_COLUMNS = (
@@ -30,14 +38,16 @@ _TURN_COLUMNS = (
     "turn_index, recorded_at, caller_text, agent_text, tier, confidence, total_ms, match_ms,"
     " llm_first_token_ms, llm_total_ms, tts_first_byte_ms, sentiment"
 )
+# Newest-first search for a call without a date: a week of partitions, a month, the rest.
+CALL_SEARCH_WINDOWS = (7, 31)
 # Filter fragments are fixed text; only their values travel, as bound parameters.
 _CALL_FILTERS = {"outcome": "outcome = $outcome", "caller_number": "caller_number = $caller_number"}
 
 
 class CallLogRepository:
-    def __init__(self, root: str | ParquetStore) -> None:
+    def __init__(self, root: str | ParquetStore, limits: QueryLimits | None = None) -> None:
         self.store = root if isinstance(root, ParquetStore) else ParquetStore(root)
-        self._sessions = SessionFactory()
+        self._sessions = SessionFactory(limits)
 
     def list_calls(
         self, company_id: str, query: CallLogQuery | dict[str, Any] | None = None
@@ -70,21 +80,53 @@ class CallLogRepository:
             "pageSize": filters.page_size,
         }
 
-    def get_call(self, company_id: str, call_sid: str) -> dict[str, Any] | None:
-        """A finished call with its transcript; None when the company has no such call."""
+    def get_call(
+        self, company_id: str, call_sid: str, day: date | str | None = None
+    ) -> dict[str, Any] | None:
+        """A finished call with its transcript; None when the company has no such call.
+
+        `day` (the call's date, as the call list shows it) limits the search to that day's
+        partitions (and the day on each side: partitions are UTC days). Without it the
+        newest days are searched first, a window at a time, so a recent call never opens
+        the whole history.
+        """
         company_id = require_company_id(company_id)
         if not isinstance(call_sid, str) or not _CALL_SID.match(call_sid):
             raise InvalidQuery("callSid must be 1-64 letters, digits, '_' or '-'")
-        files = company_files(self.store, company_id, None, None)
-        calls_only = CompanyFiles(calls=files.calls, turns=[])
-        with self._sessions.open("duckdb", calls_only) as session:
-            found = session.rows(
-                f'SELECT {_CALL_COLUMNS}, "date" FROM calls WHERE call_sid = $sid',
-                {"sid": call_sid},
-            )
-        if not found:
-            return None
-        call = found[0]
+        hint = parse_filter(CallLookup, {"on": day}).on
+        for first, last in self._search_windows(company_id, hint):
+            files = company_files(self.store, company_id, first, last)
+            calls_only = CompanyFiles(calls=files.calls, turns=[])
+            with self._sessions.open("duckdb", calls_only) as session:
+                found = session.rows(
+                    f'SELECT {_CALL_COLUMNS}, "date" FROM calls WHERE call_sid = $sid',
+                    {"sid": call_sid},
+                )
+            if found:
+                return self._with_transcript(company_id, call_sid, found[0])
+        return None
+
+    def _search_windows(
+        self, company_id: str, hint: date | None
+    ) -> Iterator[tuple[date | None, date | None]]:
+        """Date ranges to search for one call, most likely first, none searched twice."""
+        if hint is not None:
+            yield hint - timedelta(days=1), hint + timedelta(days=1)
+            return
+        days = sorted((key.day for key in self.store.partitions("calls", company_id)),
+                      reverse=True)
+        upper = None  # the newest day not searched yet (None: no bound)
+        for size in CALL_SEARCH_WINDOWS:
+            if len(days) <= size:
+                yield None, upper
+                return
+            yield days[size - 1], upper
+            upper = days[size]
+        yield None, upper
+
+    def _with_transcript(
+        self, company_id: str, call_sid: str, call: dict[str, Any]
+    ) -> dict[str, Any]:
         day: date = call.pop("date")
         turns = company_files(self.store, company_id, day, day)
         with self._sessions.open("duckdb", turns) as session:

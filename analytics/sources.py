@@ -131,11 +131,33 @@ def _polars_scan(paths: list[str], table: TableName) -> pl.LazyFrame:
     return pl.scan_parquet(paths, hive_partitioning=True, hive_schema=_POLARS_HIVE)
 
 
-class SessionFactory:
-    """Hands out one query session per request; safe to share between threads."""
+@dataclass(frozen=True)
+class QueryLimits:
+    """What one process's analytics may take. None keeps the engine's default (every core,
+    80 % of memory for DuckDB): right for notebooks and benchmarks, not for the process
+    that answers webhooks."""
 
-    def __init__(self) -> None:
-        self._database = duckdb.connect()
+    threads: int | None = None
+    memory_mb: int | None = None
+
+    def duckdb_config(self) -> dict[str, Any]:
+        config: dict[str, Any] = {}
+        if self.threads is not None:
+            config["threads"] = self.threads
+        if self.memory_mb is not None:
+            config["memory_limit"] = f"{self.memory_mb}MB"
+        return config
+
+
+class SessionFactory:
+    """Hands out one query session per request; safe to share between threads.
+
+    DuckDB's limits hold for the whole in-memory database, so for every session at once.
+    Polars sizes its thread pool from `POLARS_MAX_THREADS` when it is first imported: the
+    process that runs it sets that (`runtime.serve.app`)."""
+
+    def __init__(self, limits: QueryLimits | None = None) -> None:
+        self._database = duckdb.connect(config=(limits or QueryLimits()).duckdb_config())
         self._lock = threading.Lock()
 
     @contextmanager

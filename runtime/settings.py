@@ -81,6 +81,11 @@ class Settings(BaseSettings):
     call_events_max_backlog: int = Field(default=1_000_000, ge=1000)
     call_events_lag_alarm_entries: int = Field(default=100_000, ge=1)
     call_events_lag_alarm_s: float = Field(default=300.0, gt=0)
+    # Analytics (call logs, dashboards) run in the process that answers webhooks: DuckDB
+    # and Polars threads and DuckDB memory per replica, and dashboard queries at once.
+    analytics_threads: int = Field(default=1, ge=1, le=64)
+    analytics_memory_mb: int = Field(default=512, ge=64)
+    analytics_concurrency: int = Field(default=2, ge=1, le=64)
     # bcrypt cost for user passwords.
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
 

@@ -29,7 +29,8 @@ async def _query(request: Request, access: CompanyGuard, method: str, *args: Any
     await services.registry.get(access.company_id)
     repository = services.call_logs
     try:
-        return await run_in_threadpool(getattr(repository, method), access.company_id, *args)
+        async with services.analytics_slots:  # a dashboard burst queues, calls go on
+            return await run_in_threadpool(getattr(repository, method), access.company_id, *args)
     except InvalidQuery as exc:
         raise ApiError(400, "INVALID_QUERY", str(exc)) from exc
 
@@ -54,9 +55,14 @@ async def list_call_logs(
 
 @router.get("/api/company/{company_id}/call-logs/{call_sid}", summary="One call and its transcript")
 async def get_call_log(
-    request: Request, access: CompanyGuard, call_sid: str = Path(max_length=64)
+    request: Request,
+    access: CompanyGuard,
+    call_sid: str = Path(max_length=64),
+    day: str | None = Query(default=None, alias="date", max_length=32,
+                            description="YYYY-MM-DD the call started (as the call list "
+                                        "shows it): only that day's logs are read"),
 ) -> JsonObject:
-    call = await _query(request, access, "get_call", call_sid)
+    call = await _query(request, access, "get_call", call_sid, day)
     if call is None:
         raise ApiError(404, "NOT_FOUND", f"call {call_sid} not found")
     result: JsonObject = call
