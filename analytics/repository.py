@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from analytics.errors import InvalidQuery
 from analytics.filters import CallLogQuery, CallLookup, DateRange, parse_filter
@@ -23,9 +24,11 @@ from analytics.sources import (
     ENGINES,
     CompanyFiles,
     Engine,
+    LocalDays,
     QueryLimits,
     SessionFactory,
     company_files,
+    local_company_files,
 )
 
 _CALL_SID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -50,10 +53,15 @@ class CallLogRepository:
         self._sessions = SessionFactory(limits)
 
     def list_calls(
-        self, company_id: str, query: CallLogQuery | dict[str, Any] | None = None
+        self,
+        company_id: str,
+        query: CallLogQuery | dict[str, Any] | None = None,
+        timezone: str = "UTC",
     ) -> dict[str, Any]:
-        """One page of a company's calls, newest first."""
+        """One page of a company's calls, newest first; days are the company's (`timezone`)."""
         company_id = require_company_id(company_id)
+        if not isinstance(query, CallLogQuery):
+            query = {**(query or {}), "today": local_today(timezone)}
         filters = parse_filter(CallLogQuery, query)
         params: dict[str, Any] = {
             name: getattr(filters, name)
@@ -61,7 +69,8 @@ class CallLogRepository:
             if getattr(filters, name) is not None
         }
         where = " AND ".join(_CALL_FILTERS[name] for name in params) or "TRUE"
-        files = company_files(self.store, company_id, filters.first, filters.last)
+        days = LocalDays(timezone, filters.first, filters.last)
+        files = local_company_files(self.store, company_id, days)
         with self._sessions.open("duckdb", files) as session:
             total = session.rows(f"SELECT COUNT(*) AS n FROM calls WHERE {where}", params)[0]["n"]
             page = session.rows(
@@ -142,9 +151,10 @@ class CallLogRepository:
         date_from: date | str | None = None,
         date_to: date | str | None = None,
         engine: str = "duckdb",
+        timezone: str = "UTC",
     ) -> dict[str, Any]:
         """Call volume, outcomes, containment, duration, callers and sentiment."""
-        scope = self._scope(company_id, date_from, date_to, engine)
+        scope = self._scope(company_id, date_from, date_to, engine, timezone)
         metrics = self._run(scope, CALL_METRICS)
         return {**scope.describe(), **call_analytics(metrics, scope.range.days())}
 
@@ -154,9 +164,10 @@ class CallLogRepository:
         date_from: date | str | None = None,
         date_to: date | str | None = None,
         engine: str = "duckdb",
+        timezone: str = "UTC",
     ) -> dict[str, Any]:
         """Which tiers answered, how confidently, and how fast each stage was."""
-        scope = self._scope(company_id, date_from, date_to, engine)
+        scope = self._scope(company_id, date_from, date_to, engine, timezone)
         return {**scope.describe(), **agent_performance(self._run(scope, AGENT_METRICS))}
 
     def learning(
@@ -166,9 +177,10 @@ class CallLogRepository:
         date_to: date | str | None = None,
         engine: str = "duckdb",
         limit: int = 20,
+        timezone: str = "UTC",
     ) -> dict[str, Any]:
         """Questions the agent could not answer, clustered, with what to add to the KB."""
-        scope = self._scope(company_id, date_from, date_to, engine)
+        scope = self._scope(company_id, date_from, date_to, engine, timezone)
         gap_rows = self._run(scope, (KNOWLEDGE_GAPS,))[KNOWLEDGE_GAPS.name]
         return {**scope.describe(), **learning(gap_rows, max(1, min(limit, 100)))}
 
@@ -179,18 +191,22 @@ class CallLogRepository:
         date_from: date | str | None = None,
         date_to: date | str | None = None,
         engine: str = "duckdb",
+        timezone: str = "UTC",
     ) -> dict[str, list[dict[str, Any]]]:
         """Raw rows of chosen metrics (notebooks, benchmarks, engine cross-checks)."""
-        return self._run(self._scope(company_id, date_from, date_to, engine), metrics)
+        scope = self._scope(company_id, date_from, date_to, engine, timezone)
+        return self._run(scope, metrics)
 
     def _scope(
-        self, company_id: str, date_from: object, date_to: object, engine: str
+        self, company_id: str, date_from: object, date_to: object, engine: str, timezone: str
     ) -> _Scope:
         company_id = require_company_id(company_id)
         if engine not in ENGINES:
             raise InvalidQuery(f"engine must be one of {', '.join(ENGINES)}")
-        date_range = parse_filter(DateRange, {"date_from": date_from, "date_to": date_to})
-        files = company_files(self.store, company_id, date_range.first, date_range.last)
+        date_range = parse_filter(DateRange, {"date_from": date_from, "date_to": date_to,
+                                              "today": local_today(timezone)})
+        days = LocalDays(timezone, date_range.first, date_range.last)
+        files = local_company_files(self.store, company_id, days)
         return _Scope(company_id, date_range, engine, files)  # type: ignore[arg-type]
 
     def _run(self, scope: _Scope, metrics: tuple[Metric, ...]) -> dict[str, list[dict]]:
@@ -214,4 +230,13 @@ class _Scope:
             "companyId": self.company_id,
             "dateFrom": self.range.first.isoformat(),
             "dateTo": self.range.last.isoformat(),
+            "timezone": self.files.days.timezone,
         }
+
+
+def local_today(timezone: str) -> date:
+    """Today in `timezone` (a bad name is the caller's error: 400)."""
+    try:
+        return datetime.now(ZoneInfo(timezone)).date()
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidQuery(f"unknown timezone: {timezone!r}") from exc
