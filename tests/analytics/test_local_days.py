@@ -8,20 +8,18 @@ evening call of the 10th is on the 11th in UTC.
 from __future__ import annotations
 
 import random
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
 
-from analytics.drain import CallLogDrain
-from analytics.emitter import CallEventEmitter
 from analytics.errors import InvalidQuery
 from analytics.events import TurnRecorded
 from analytics.generator import SyntheticCompany, synthetic_call
 from analytics.repository import CallLogRepository
 from analytics.sources import ENGINES
+from tests.analytics.ingest import ingest
 
 KIRITIMATI = SyntheticCompany("0a" * 12, "hvac", "Line Islands Air", "+12395550101")
 PAGO_PAGO = SyntheticCompany("0b" * 12, "plumbing", "Tutuila Plumbing", "+12395550102")
@@ -47,13 +45,7 @@ async def repo(redis_async: aioredis.Redis, tmp_path: Path) -> CallLogRepository
             events += [event.model_copy(update={"call_sid": sid}) for event in call]
             TURNS.setdefault(company.company_id, {})[name] = sum(
                 isinstance(event, TurnRecorded) for event in call)
-    stream = f"test:local-days:{uuid.uuid4().hex[:8]}"
-    await CallEventEmitter(redis_async, stream=stream).emit_many(events)
-    drain = CallLogDrain(redis_async, str(tmp_path), stream=stream, claim_idle_ms=None)
-    try:
-        await drain.drain_until_idle()
-    finally:
-        drain.close()
+    await ingest(redis_async, tmp_path, events)
     return CallLogRepository(str(tmp_path))
 
 

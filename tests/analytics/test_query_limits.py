@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,8 +12,6 @@ import pytest
 import redis.asyncio as aioredis
 
 import analytics.repository as repository_module
-from analytics.drain import CallLogDrain
-from analytics.emitter import CallEventEmitter
 from analytics.errors import InvalidQuery
 from analytics.events import CallEnded
 from analytics.generator import CallLogGenerator, GeneratorConfig
@@ -22,6 +19,7 @@ from analytics.repository import CallLogRepository
 from analytics.sources import CompanyFiles, QueryLimits, SessionFactory
 from runtime.serve.app import replica_actor_options
 from runtime.settings import Settings
+from tests.analytics.ingest import ingest
 
 NO_FILES = CompanyFiles(calls=[], turns=[])
 SETTING_SQL = "SELECT current_setting('threads') AS threads, current_setting('memory_limit') AS m"
@@ -49,16 +47,10 @@ def test_replicas_size_polars_to_the_analytics_threads() -> None:
 async def two_months(
     redis_async: aioredis.Redis, tmp_path: Path
 ) -> tuple[CallLogRepository, list[CallEnded]]:
-    stream = f"test:lookup:{uuid.uuid4().hex[:8]}"
     generator = CallLogGenerator(GeneratorConfig(seed=3, companies=1, days=60, calls_per_day=1,
                                                  start=date(2026, 1, 5)))
     events = list(generator.events())
-    await CallEventEmitter(redis_async, stream=stream).emit_many(events)
-    drain = CallLogDrain(redis_async, str(tmp_path), stream=stream, claim_idle_ms=None)
-    try:
-        await drain.drain_until_idle()
-    finally:
-        drain.close()
+    await ingest(redis_async, tmp_path, events)
     ended = sorted((e for e in events if isinstance(e, CallEnded)), key=lambda e: e.started_at)
     return CallLogRepository(str(tmp_path)), ended
 
