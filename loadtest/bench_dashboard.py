@@ -87,6 +87,8 @@ async def dashboard_load(node: BenchNode, runtime: TwilioCallSimulator,
     history = await asyncio.to_thread(write_history, node, tenants)
     plan = RoundPlan(concurrency, calls_per_slot(concurrency, target_calls), turns,
                      seed=7_000_000)
+    # actors, connections and caches warm first, or the first round measures start-up
+    await run_round(runtime, tenants, RoundPlan(concurrency, 1, turns, seed=6_000_000))
     progress(f"dashboard load: {concurrency} calls alone")
     alone = await run_round(runtime, tenants, plan)
     progress(f"dashboard load: {concurrency} calls beside {clients} dashboard readers")
