@@ -38,6 +38,8 @@ class BulkConfig:
     start: date = date(2025, 1, 6)
     seed: int = 11
     workers: int = 4
+    # Write for these companies (e.g. tenants a benchmark seeded) instead of generated ids.
+    company_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,8 @@ class BulkSummary:
 
 def write_bulk(store: ParquetStore, config: BulkConfig) -> BulkSummary:
     """Generate and write every company's calls and turns; returns what was written."""
-    ids = company_ids(config.companies, config.seed)
-    per_company = max(1, config.turn_rows // config.companies)
+    ids = list(config.company_ids) or company_ids(config.companies, config.seed)
+    per_company = max(1, config.turn_rows // len(ids))
     with ThreadPoolExecutor(max_workers=config.workers) as pool:
         results = list(
             pool.map(

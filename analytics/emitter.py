@@ -3,6 +3,12 @@
 The stream lives in Redis with AOF on: once `emit` returns, the event survives a crash of
 the caller, of the LogSink, and a restart of Redis (within the fsync window). The payload
 is one JSON field, so the schema lives in `analytics.events` and nowhere else.
+
+The stream is bounded without losing events: the LogSink trims what it has written
+(`analytics.stream_retention`), and an emitter refuses to append once the stream holds
+`max_backlog` entries (the sink is down or far behind). Refusing raises
+`CallEventBacklogFull`, so the caller still holds the event and can retry it later;
+nothing already in the stream is ever dropped to make room.
 """
 
 from __future__ import annotations
@@ -10,11 +16,33 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import redis.asyncio as aioredis
+from redis.exceptions import ResponseError
 
 from analytics.events import CallEventBase
 
 CALL_EVENTS_STREAM = "g:stream:call-events"
 PAYLOAD_FIELD = "event"
+# ~575 bytes per turn event: one million entries is about 0.6 GB of Redis memory.
+DEFAULT_MAX_BACKLOG = 1_000_000
+_FULL = "CALLEVENTSFULL"
+EMIT_CHUNK = 1000  # events per script call: keeps each atomic step short for Redis
+
+# Check and append in one step, so concurrent emitters cannot overshoot the ceiling.
+_APPEND_BOUNDED = f"""
+local held = redis.call('XLEN', KEYS[1])
+if held + #ARGV - 2 > tonumber(ARGV[1]) then
+  return redis.error_reply('{_FULL} ' .. held .. ' entries held')
+end
+local ids = {{}}
+for i = 3, #ARGV do
+  ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[i])
+end
+return ids
+"""
+
+
+class CallEventBacklogFull(RuntimeError):
+    """The stream holds `max_backlog` undrained entries: the event was not appended."""
 
 
 class CallEventEmitter:
@@ -24,13 +52,12 @@ class CallEventEmitter:
         self,
         redis: aioredis.Redis,
         stream: str = CALL_EVENTS_STREAM,
-        maxlen: int | None = None,
+        max_backlog: int = DEFAULT_MAX_BACKLOG,
     ) -> None:
-        # maxlen trims the stream approximately; leave it None unless the LogSink is known
-        # to keep up, because trimming drops entries that were never drained.
         self._redis = redis
         self._stream = stream
-        self._maxlen = maxlen
+        self._max_backlog = max_backlog
+        self._append = redis.register_script(_APPEND_BOUNDED)
 
     @property
     def stream(self) -> str:
@@ -38,27 +65,33 @@ class CallEventEmitter:
 
     async def emit(self, event: CallEventBase) -> str:
         """XADD one event; returns its stream id."""
-        entry_id = await self._redis.xadd(
-            self._stream,
-            {PAYLOAD_FIELD: event.to_json()},
-            maxlen=self._maxlen,
-            approximate=True,
-        )
-        return entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
+        return (await self._add([event.to_json()]))[0]
 
     async def emit_many(self, events: Iterable[CallEventBase]) -> int:
-        """XADD many events in one round trip (replays, generators, benchmarks)."""
+        """XADD many events (replays, generators, benchmarks); see `emit_payloads`."""
         return await self.emit_payloads(event.to_json() for event in events)
 
     async def emit_payloads(self, payloads: Iterable[str]) -> int:
-        """XADD events already serialized by `CallEventBase.to_json`, in one round trip
-        (a call re-sending the events an earlier attempt could not deliver)."""
-        pipe = self._redis.pipeline(transaction=False)
-        count = 0
-        for payload in payloads:
-            pipe.xadd(self._stream, {PAYLOAD_FIELD: payload}, maxlen=self._maxlen,
-                      approximate=True)
-            count += 1
-        if count:
-            await pipe.execute()
-        return count
+        """XADD events already serialized by `CallEventBase.to_json` (a call re-sending what
+        an earlier attempt could not deliver), a chunk per round trip, each chunk all or
+        none. Re-emitting after a refusal is safe: events carry a stable `event_id` and
+        queries keep one row per id."""
+        batch = list(payloads)
+        for start in range(0, len(batch), EMIT_CHUNK):
+            await self._add(batch[start : start + EMIT_CHUNK])
+        return len(batch)
+
+    async def _add(self, payloads: list[str]) -> list[str]:
+        if not payloads:
+            return []
+        try:
+            ids = await self._append(
+                keys=[self._stream], args=[self._max_backlog, PAYLOAD_FIELD, *payloads]
+            )
+        except ResponseError as exc:
+            if _FULL in str(exc):
+                raise CallEventBacklogFull(
+                    f"{self._stream}: {exc}; the LogSink is not draining"
+                ) from exc
+            raise
+        return [i.decode() if isinstance(i, bytes) else str(i) for i in ids]

@@ -29,17 +29,19 @@ class _Filter(BaseModel):
 
 
 class DateRange(_Filter):
-    """Inclusive UTC dates; defaults to the last 30 days; at most a year."""
+    """Inclusive dates (the company's local days); defaults to the last 30 days up to
+    `today` (the company's today, given by the caller; UTC's when not); at most a year."""
 
     date_from: date | None = None
     date_to: date | None = None
+    today: date | None = None
 
     @model_validator(mode="after")
     def _resolve(self) -> Self:
         date_to = self.date_to or (
             self.date_from + timedelta(days=DEFAULT_SPAN_DAYS - 1)
             if self.date_from
-            else datetime.now(UTC).date()
+            else self.today or datetime.now(UTC).date()
         )
         date_from = self.date_from or date_to - timedelta(days=DEFAULT_SPAN_DAYS - 1)
         if date_from > date_to:
@@ -69,6 +71,12 @@ class CallLogQuery(DateRange):
     caller_number: E164Phone | None = None
     page: int = Field(default=1, ge=1, le=100_000)
     page_size: int = Field(default=50, ge=1, le=MAX_PAGE_SIZE)
+
+
+class CallLookup(_Filter):
+    """The optional day given with a call's id (narrows the search to that day)."""
+
+    on: date | None = None
 
 
 FilterT = TypeVar("FilterT", bound=BaseModel)

@@ -27,13 +27,14 @@ class Metric:
     sql: str
 
 
+# Days and hours are the company's own (`local_time`, see `analytics.sources`).
 CALL_VOLUME_BY_DAY = Metric(
     "call_volume_by_day",
-    'SELECT "date" AS day, COUNT(*) AS calls FROM calls GROUP BY 1 ORDER BY 1',
+    "SELECT CAST(local_time AS DATE) AS day, COUNT(*) AS calls FROM calls GROUP BY 1 ORDER BY 1",
 )
 CALL_VOLUME_BY_HOUR = Metric(
     "call_volume_by_hour",
-    "SELECT EXTRACT(HOUR FROM started_at) AS hour, COUNT(*) AS calls"
+    "SELECT EXTRACT(HOUR FROM local_time) AS hour, COUNT(*) AS calls"
     " FROM calls GROUP BY 1 ORDER BY 1",
 )
 OUTCOMES = Metric(

@@ -10,15 +10,26 @@ so the repository is safe to share between threads.
 from __future__ import annotations
 
 import re
-from datetime import date
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from analytics.errors import InvalidQuery
-from analytics.filters import CallLogQuery, DateRange, parse_filter
+from analytics.filters import CallLogQuery, CallLookup, DateRange, parse_filter
 from analytics.metrics import AGENT_METRICS, CALL_METRICS, KNOWLEDGE_GAPS, Metric
 from analytics.parquet_store import ParquetStore, require_company_id
 from analytics.reports import agent_performance, call_analytics, call_record, learning
-from analytics.sources import ENGINES, CompanyFiles, Engine, SessionFactory, company_files
+from analytics.sources import (
+    ENGINES,
+    CompanyFiles,
+    Engine,
+    LocalDays,
+    QueryLimits,
+    SessionFactory,
+    company_files,
+    local_company_files,
+)
 
 _CALL_SID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _CALL_COLUMNS = (
@@ -30,20 +41,27 @@ _TURN_COLUMNS = (
     "turn_index, recorded_at, caller_text, agent_text, tier, confidence, total_ms, match_ms,"
     " llm_first_token_ms, llm_total_ms, tts_first_byte_ms, sentiment"
 )
+# Newest-first search for a call without a date: a week of partitions, a month, the rest.
+CALL_SEARCH_WINDOWS = (7, 31)
 # Filter fragments are fixed text; only their values travel, as bound parameters.
 _CALL_FILTERS = {"outcome": "outcome = $outcome", "caller_number": "caller_number = $caller_number"}
 
 
 class CallLogRepository:
-    def __init__(self, root: str | ParquetStore) -> None:
+    def __init__(self, root: str | ParquetStore, limits: QueryLimits | None = None) -> None:
         self.store = root if isinstance(root, ParquetStore) else ParquetStore(root)
-        self._sessions = SessionFactory()
+        self._sessions = SessionFactory(limits)
 
     def list_calls(
-        self, company_id: str, query: CallLogQuery | dict[str, Any] | None = None
+        self,
+        company_id: str,
+        query: CallLogQuery | dict[str, Any] | None = None,
+        timezone: str = "UTC",
     ) -> dict[str, Any]:
-        """One page of a company's calls, newest first."""
+        """One page of a company's calls, newest first; days are the company's (`timezone`)."""
         company_id = require_company_id(company_id)
+        if not isinstance(query, CallLogQuery):
+            query = {**(query or {}), "today": local_today(timezone)}
         filters = parse_filter(CallLogQuery, query)
         params: dict[str, Any] = {
             name: getattr(filters, name)
@@ -51,7 +69,8 @@ class CallLogRepository:
             if getattr(filters, name) is not None
         }
         where = " AND ".join(_CALL_FILTERS[name] for name in params) or "TRUE"
-        files = company_files(self.store, company_id, filters.first, filters.last)
+        days = LocalDays(timezone, filters.first, filters.last)
+        files = local_company_files(self.store, company_id, days)
         with self._sessions.open("duckdb", files) as session:
             total = session.rows(f"SELECT COUNT(*) AS n FROM calls WHERE {where}", params)[0]["n"]
             page = session.rows(
@@ -70,21 +89,53 @@ class CallLogRepository:
             "pageSize": filters.page_size,
         }
 
-    def get_call(self, company_id: str, call_sid: str) -> dict[str, Any] | None:
-        """A finished call with its transcript; None when the company has no such call."""
+    def get_call(
+        self, company_id: str, call_sid: str, day: date | str | None = None
+    ) -> dict[str, Any] | None:
+        """A finished call with its transcript; None when the company has no such call.
+
+        `day` (the call's date, as the call list shows it) limits the search to that day's
+        partitions (and the day on each side: partitions are UTC days). Without it the
+        newest days are searched first, a window at a time, so a recent call never opens
+        the whole history.
+        """
         company_id = require_company_id(company_id)
         if not isinstance(call_sid, str) or not _CALL_SID.match(call_sid):
             raise InvalidQuery("callSid must be 1-64 letters, digits, '_' or '-'")
-        files = company_files(self.store, company_id, None, None)
-        calls_only = CompanyFiles(calls=files.calls, turns=[])
-        with self._sessions.open("duckdb", calls_only) as session:
-            found = session.rows(
-                f'SELECT {_CALL_COLUMNS}, "date" FROM calls WHERE call_sid = $sid',
-                {"sid": call_sid},
-            )
-        if not found:
-            return None
-        call = found[0]
+        hint = parse_filter(CallLookup, {"on": day}).on
+        for first, last in self._search_windows(company_id, hint):
+            files = company_files(self.store, company_id, first, last)
+            calls_only = CompanyFiles(calls=files.calls, turns=[])
+            with self._sessions.open("duckdb", calls_only) as session:
+                found = session.rows(
+                    f'SELECT {_CALL_COLUMNS}, "date" FROM calls WHERE call_sid = $sid',
+                    {"sid": call_sid},
+                )
+            if found:
+                return self._with_transcript(company_id, call_sid, found[0])
+        return None
+
+    def _search_windows(
+        self, company_id: str, hint: date | None
+    ) -> Iterator[tuple[date | None, date | None]]:
+        """Date ranges to search for one call, most likely first, none searched twice."""
+        if hint is not None:
+            yield hint - timedelta(days=1), hint + timedelta(days=1)
+            return
+        days = sorted((key.day for key in self.store.partitions("calls", company_id)),
+                      reverse=True)
+        upper = None  # the newest day not searched yet (None: no bound)
+        for size in CALL_SEARCH_WINDOWS:
+            if len(days) <= size:
+                yield None, upper
+                return
+            yield days[size - 1], upper
+            upper = days[size]
+        yield None, upper
+
+    def _with_transcript(
+        self, company_id: str, call_sid: str, call: dict[str, Any]
+    ) -> dict[str, Any]:
         day: date = call.pop("date")
         turns = company_files(self.store, company_id, day, day)
         with self._sessions.open("duckdb", turns) as session:
@@ -100,9 +151,10 @@ class CallLogRepository:
         date_from: date | str | None = None,
         date_to: date | str | None = None,
         engine: str = "duckdb",
+        timezone: str = "UTC",
     ) -> dict[str, Any]:
         """Call volume, outcomes, containment, duration, callers and sentiment."""
-        scope = self._scope(company_id, date_from, date_to, engine)
+        scope = self._scope(company_id, date_from, date_to, engine, timezone)
         metrics = self._run(scope, CALL_METRICS)
         return {**scope.describe(), **call_analytics(metrics, scope.range.days())}
 
@@ -112,9 +164,10 @@ class CallLogRepository:
         date_from: date | str | None = None,
         date_to: date | str | None = None,
         engine: str = "duckdb",
+        timezone: str = "UTC",
     ) -> dict[str, Any]:
         """Which tiers answered, how confidently, and how fast each stage was."""
-        scope = self._scope(company_id, date_from, date_to, engine)
+        scope = self._scope(company_id, date_from, date_to, engine, timezone)
         return {**scope.describe(), **agent_performance(self._run(scope, AGENT_METRICS))}
 
     def learning(
@@ -124,9 +177,10 @@ class CallLogRepository:
         date_to: date | str | None = None,
         engine: str = "duckdb",
         limit: int = 20,
+        timezone: str = "UTC",
     ) -> dict[str, Any]:
         """Questions the agent could not answer, clustered, with what to add to the KB."""
-        scope = self._scope(company_id, date_from, date_to, engine)
+        scope = self._scope(company_id, date_from, date_to, engine, timezone)
         gap_rows = self._run(scope, (KNOWLEDGE_GAPS,))[KNOWLEDGE_GAPS.name]
         return {**scope.describe(), **learning(gap_rows, max(1, min(limit, 100)))}
 
@@ -137,18 +191,22 @@ class CallLogRepository:
         date_from: date | str | None = None,
         date_to: date | str | None = None,
         engine: str = "duckdb",
+        timezone: str = "UTC",
     ) -> dict[str, list[dict[str, Any]]]:
         """Raw rows of chosen metrics (notebooks, benchmarks, engine cross-checks)."""
-        return self._run(self._scope(company_id, date_from, date_to, engine), metrics)
+        scope = self._scope(company_id, date_from, date_to, engine, timezone)
+        return self._run(scope, metrics)
 
     def _scope(
-        self, company_id: str, date_from: object, date_to: object, engine: str
+        self, company_id: str, date_from: object, date_to: object, engine: str, timezone: str
     ) -> _Scope:
         company_id = require_company_id(company_id)
         if engine not in ENGINES:
             raise InvalidQuery(f"engine must be one of {', '.join(ENGINES)}")
-        date_range = parse_filter(DateRange, {"date_from": date_from, "date_to": date_to})
-        files = company_files(self.store, company_id, date_range.first, date_range.last)
+        date_range = parse_filter(DateRange, {"date_from": date_from, "date_to": date_to,
+                                              "today": local_today(timezone)})
+        days = LocalDays(timezone, date_range.first, date_range.last)
+        files = local_company_files(self.store, company_id, days)
         return _Scope(company_id, date_range, engine, files)  # type: ignore[arg-type]
 
     def _run(self, scope: _Scope, metrics: tuple[Metric, ...]) -> dict[str, list[dict]]:
@@ -172,4 +230,13 @@ class _Scope:
             "companyId": self.company_id,
             "dateFrom": self.range.first.isoformat(),
             "dateTo": self.range.last.isoformat(),
+            "timezone": self.files.days.timezone,
         }
+
+
+def local_today(timezone: str) -> date:
+    """Today in `timezone` (a bad name is the caller's error: 400)."""
+    try:
+        return datetime.now(ZoneInfo(timezone)).date()
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidQuery(f"unknown timezone: {timezone!r}") from exc

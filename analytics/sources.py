@@ -4,17 +4,24 @@ Both engines get the same explicit file list (only that company's partitions wit
 date range, built from a validated id) and the same deduplicating view text, so a metric's
 SQL runs unchanged on either. The view keeps the first-written row per `event_id`, which
 is what makes a replayed batch or an interrupted compaction invisible to every query.
+
+Partitions are UTC days; a company reads its history in its own days. So every view has
+`local_time` (a call's start, a turn's time, in the company's timezone), a range of local
+days opens the UTC partitions one day wider on each side, and the view keeps the rows
+whose local day is in the range (`LocalDays`).
 """
 
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 import polars as pl
@@ -45,12 +52,46 @@ _POLARS_HIVE = {"company_id": pl.String, "date": pl.Date}
 FLOAT_DIGITS = 6
 
 
+_TIMEZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-/]{1,64}$")
+# The moment a row's local day is taken from: when a call started, when a turn was spoken.
+LOCAL_TIME_OF: dict[TableName, str] = {"calls": "started_at", "turns": "recorded_at"}
+
+
+@dataclass(frozen=True)
+class LocalDays:
+    """Days in a company's timezone; rows whose `local_time` falls outside are left out
+    (no bound: every row, `local_time` still in the timezone)."""
+
+    timezone: str = "UTC"
+    first: date | None = None
+    last: date | None = None
+
+    def __post_init__(self) -> None:
+        # The name is written into SQL text (DuckDB takes no parameters in a view).
+        if not _TIMEZONE_NAME.match(self.timezone):
+            raise ValueError(f"not a timezone name: {self.timezone!r}")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone: {self.timezone!r}") from exc
+
+    def where_sql(self) -> str:
+        """The row filter, as SQL both engines run (dates are validated `date`s)."""
+        bounds = []
+        if self.first is not None:
+            bounds.append(f"CAST(local_time AS DATE) >= CAST('{self.first.isoformat()}' AS DATE)")
+        if self.last is not None:
+            bounds.append(f"CAST(local_time AS DATE) <= CAST('{self.last.isoformat()}' AS DATE)")
+        return " AND ".join(bounds) or "TRUE"
+
+
 @dataclass(frozen=True)
 class CompanyFiles:
-    """Reader paths of one company's data files per table."""
+    """Reader paths of one company's data files per table, and the local days to keep."""
 
     calls: list[str]
     turns: list[str]
+    days: LocalDays = LocalDays()
 
     def of(self, table: TableName) -> list[str]:
         return self.calls if table == "calls" else self.turns
@@ -70,6 +111,17 @@ def company_files(
     return CompanyFiles(calls=found["calls"], turns=found["turns"])
 
 
+def local_company_files(
+    store: ParquetStore, company_id: str, days: LocalDays
+) -> CompanyFiles:
+    """The files that can hold rows of `days` (UTC partitions a day wider on each side:
+    no timezone is a whole day from UTC), filtered to those local days when queried."""
+    widen = timedelta(days=1)
+    files = company_files(store, company_id, days.first and days.first - widen,
+                          days.last and days.last + widen)
+    return CompanyFiles(calls=files.calls, turns=files.turns, days=days)
+
+
 class QuerySession(Protocol):
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]: ...
 
@@ -80,10 +132,15 @@ class DuckDBSession:
     def __init__(self, cursor: duckdb.DuckDBPyConnection, files: CompanyFiles) -> None:
         # TEMP views live in this connection only, so concurrent sessions never collide.
         self._cursor = cursor
+        zone = files.days.timezone
         for table in TABLES:
             raw = f"{table}_raw"
-            cursor.execute(f"CREATE TEMP VIEW {raw} AS {_duckdb_source(table, files.of(table))}")
-            cursor.execute(f"CREATE TEMP VIEW {table} AS {DEDUPE_VIEW_SQL.format(raw=raw)}")
+            at = LOCAL_TIME_OF[table]
+            cursor.execute(
+                f"CREATE TEMP VIEW {raw} AS SELECT *, ({at} AT TIME ZONE 'UTC') AT TIME ZONE"
+                f" '{zone}' AS local_time FROM ({_duckdb_source(table, files.of(table))})"
+            )
+            cursor.execute(f"CREATE TEMP VIEW {table} AS {_view_sql(raw, files.days)}")
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         result = self._cursor.execute(sql, dict(params) if params else None)
@@ -96,16 +153,26 @@ class PolarsSession:
 
     def __init__(self, files: CompanyFiles) -> None:
         self._context = pl.SQLContext()
+        zone = files.days.timezone
         for table in TABLES:
             raw = f"{table}_raw"
-            self._context.register(raw, _polars_scan(files.of(table), table))
-            self._context.register(table, self._context.execute(DEDUPE_VIEW_SQL.format(raw=raw)))
+            at = pl.col(LOCAL_TIME_OF[table])
+            local = at.dt.replace_time_zone("UTC").dt.convert_time_zone(zone)
+            scan = _polars_scan(files.of(table), table).with_columns(
+                local.dt.replace_time_zone(None).alias("local_time"))
+            self._context.register(raw, scan)
+            self._context.register(table, self._context.execute(_view_sql(raw, files.days)))
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         if params:
             raise ValueError("Polars SQL takes no bound parameters; filter the sources instead")
         frame = self._context.execute(sql).collect()
         return [_normalize_row(row) for row in frame.to_dicts()]
+
+
+def _view_sql(raw: str, days: LocalDays) -> str:
+    """The deduplicated rows of the company's local days."""
+    return DEDUPE_VIEW_SQL.format(raw=f"(SELECT * FROM {raw} WHERE {days.where_sql()})")
 
 
 def _duckdb_source(table: TableName, paths: list[str]) -> str:
@@ -131,11 +198,33 @@ def _polars_scan(paths: list[str], table: TableName) -> pl.LazyFrame:
     return pl.scan_parquet(paths, hive_partitioning=True, hive_schema=_POLARS_HIVE)
 
 
-class SessionFactory:
-    """Hands out one query session per request; safe to share between threads."""
+@dataclass(frozen=True)
+class QueryLimits:
+    """What one process's analytics may take. None keeps the engine's default (every core,
+    80 % of memory for DuckDB): right for notebooks and benchmarks, not for the process
+    that answers webhooks."""
 
-    def __init__(self) -> None:
-        self._database = duckdb.connect()
+    threads: int | None = None
+    memory_mb: int | None = None
+
+    def duckdb_config(self) -> dict[str, Any]:
+        config: dict[str, Any] = {}
+        if self.threads is not None:
+            config["threads"] = self.threads
+        if self.memory_mb is not None:
+            config["memory_limit"] = f"{self.memory_mb}MB"
+        return config
+
+
+class SessionFactory:
+    """Hands out one query session per request; safe to share between threads.
+
+    DuckDB's limits hold for the whole in-memory database, so for every session at once.
+    Polars sizes its thread pool from `POLARS_MAX_THREADS` when it is first imported: the
+    process that runs it sets that (`runtime.serve.app`)."""
+
+    def __init__(self, limits: QueryLimits | None = None) -> None:
+        self._database = duckdb.connect(config=(limits or QueryLimits()).duckdb_config())
         self._lock = threading.Lock()
 
     @contextmanager

@@ -23,6 +23,7 @@ import httpx
 from httpx_aiohttp import HttpxAiohttpClient
 
 from loadtest.bench_capacity import find_capacity
+from loadtest.bench_dashboard import dashboard_load, format_rows
 from loadtest.bench_env import (
     BenchEnvironment,
     BenchNode,
@@ -55,6 +56,7 @@ class BenchPlan:
     target_calls: int  # per concurrency level, per server
     capacity_steps: tuple[int, ...]
     capacity_hold_s: float
+    dashboard_clients: int  # 0: no turn round beside dashboard readers
 
     @classmethod
     def for_args(cls, args: argparse.Namespace) -> BenchPlan:
@@ -70,6 +72,7 @@ class BenchPlan:
             target_calls=50 if quick else 100,
             capacity_steps=tuple(steps) if not args.skip_capacity else (),
             capacity_hold_s=15.0 if quick else 45.0,
+            dashboard_clients=0 if args.skip_dashboard_load else 2,
         )
 
     @property
@@ -96,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="leave out the analytics (call-log) benchmark")
     parser.add_argument("--skip-capacity", action="store_true",
                         help="leave out the paced capacity steps")
+    parser.add_argument("--skip-dashboard-load", action="store_true",
+                        help="leave out turn latency beside dashboard readers")
     parser.add_argument("--concurrency", type=_ints, default=None,
                         help="unpaced concurrency levels, e.g. 1,50,200")
     parser.add_argument("--capacity-steps", type=_ints, default=None,
@@ -143,6 +148,10 @@ async def measure_node(env: BenchEnvironment, node: BenchNode, plan: BenchPlan
                 runtime, _simulator(floor_url, node.twilio_token, http), tenants,
                 plan.concurrency, turns=plan.turns_per_call, target_calls=plan.target_calls)
         results["unpaced_throughput"] = unpaced_throughput(results["turns"])
+        if plan.dashboard_clients:
+            results["dashboard_load"] = await dashboard_load(
+                node, runtime, tenants, concurrency=min(25, max(plan.concurrency)),
+                clients=plan.dashboard_clients, target_calls=plan.target_calls)
         if plan.capacity_steps:
             results["capacity"] = await find_capacity(
                 runtime, tenants, plan.capacity_steps, plan.capacity_hold_s,
@@ -187,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     args.output.write_text(document + "\n")
     print(document)
     print(format_table(results))
+    if "dashboard_load" in results:
+        print(format_rows(results["dashboard_load"]))
     if "analytics" in results:
         from analytics.bench import format_table as analytics_table
 

@@ -96,6 +96,8 @@ class BenchEnvironment:
             parquet_root=str(self.work_dir / "parquet"),
             http_host="127.0.0.1",
             http_port=port,
+            haproxy_stats_port=free_port(),  # others may run a node on this machine
+            haproxy_metrics_port=free_port(),
             serve_ingress=self.options.serve_ingress,
             api_replicas=self.options.api_replicas,
             warm_pool_size=self.options.warm_pool_size,

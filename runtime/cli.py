@@ -6,11 +6,9 @@ import argparse
 import asyncio
 import getpass
 import os
-import signal
 import sys
-import time
 
-from runtime.devenv import dev_settings, start_dev_redis
+from runtime.devenv import dev_settings
 from runtime.settings import Settings
 
 
@@ -43,36 +41,37 @@ async def _seed(settings: Settings) -> str:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Start Redis, Ray and the Serve app, seed Atlas Air, print what to try; Ctrl-C stops."""
+    """Start Redis, Ray and the Serve app, seed Atlas Air, print what to try; Ctrl-C,
+    SIGTERM or SIGHUP stops everything it started (`runtime.run_session`)."""
     import ray
 
     from runtime.actors.pool import ensure_pool
-    from runtime.node import deploy_app, start_ray, stop_node
+    from runtime.local_run import RunConflict
+    from runtime.node import deploy_app, start_ray
+    from runtime.run_session import LocalRun
     from tenancy.seed import DEMO_NUMBER
     from tenancy.users import Role
 
-    redis_server = start_dev_redis()
     settings = dev_settings(http_port=args.port)
     try:
-        start_ray(settings)
-        deploy_app(settings)
-        print("Warming the call-actor pool...", flush=True)
-        ray.get(ensure_pool(settings).wait_warm.remote(120))
-        company_id = asyncio.run(_seed(settings))
-        token = _token_service(settings).mint("demo@atlasair.example", Role.COMPANY_ADMIN,
-                                              company_id)
-        _print_welcome(settings, company_id, token, DEMO_NUMBER)
-        stop = {"now": False}
-        signal.signal(signal.SIGTERM, lambda *_: stop.update(now=True))
-        while not stop["now"]:
-            time.sleep(0.5)
+        with LocalRun(settings) as run:
+            with run.holding_stop_signals():
+                start_ray(settings)
+            run.record_progress()
+            deploy_app(settings)
+            run.record_progress()
+            print("Warming the call-actor pool...", flush=True)
+            ray.get(ensure_pool(settings).wait_warm.remote(120))
+            company_id = asyncio.run(_seed(settings))
+            token = _token_service(settings).mint("demo@atlasair.example", Role.COMPANY_ADMIN,
+                                                  company_id)
+            _print_welcome(settings, company_id, token, DEMO_NUMBER)
+            run.wait_for_stop()
+    except RunConflict as conflict:
+        print(f"clientsvia run: {conflict}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
-        pass
-    finally:
-        print("\nStopping ClientsVia...")
-        stop_node()
-        if redis_server is not None:
-            redis_server.stop()
+        pass  # stopped during start-up, before anything needed stopping
     return 0
 
 

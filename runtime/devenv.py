@@ -15,7 +15,12 @@ from runtime.settings import Settings
 
 VAR_DIR = Path("var")
 DEV_ENV = VAR_DIR / "dev.env"
-DEV_REDIS_PORT = 6391
+DEFAULT_DEV_REDIS_PORT = 6391
+
+
+def dev_redis_port() -> int:
+    """Port of the embedded Redis (`DEV_REDIS_PORT`, e.g. to run two checkouts side by side)."""
+    return int(os.environ.get("DEV_REDIS_PORT", DEFAULT_DEV_REDIS_PORT))
 
 
 def _read_env_file(path: Path) -> dict[str, str]:
@@ -48,14 +53,15 @@ def dev_settings(**overrides: object) -> Settings:
         k.lower(): v for k, v in dev_secrets().items() if k not in os.environ
     }
     if "REDIS_URL" not in os.environ:
-        values["redis_url"] = f"redis://127.0.0.1:{DEV_REDIS_PORT}/0"
+        values["redis_url"] = f"redis://127.0.0.1:{dev_redis_port()}/0"
     if "PARQUET_ROOT" not in os.environ:
         values["parquet_root"] = str((VAR_DIR / "parquet").resolve())
     return Settings(**(values | overrides))  # type: ignore[arg-type]
 
 
-def start_dev_redis() -> EmbeddedRedis | None:
-    """The bundled redis-server with AOF under var/redis, unless REDIS_URL points elsewhere."""
+def dev_redis() -> EmbeddedRedis | None:
+    """The bundled redis-server (not started yet) with AOF under var/redis, unless
+    REDIS_URL points elsewhere."""
     if os.environ.get("REDIS_URL"):
         return None
-    return EmbeddedRedis(data_dir=VAR_DIR / "redis", port=DEV_REDIS_PORT).start()
+    return EmbeddedRedis(data_dir=VAR_DIR / "redis", port=dev_redis_port())

@@ -26,6 +26,8 @@ import os
 import time
 from typing import Any, Literal
 
+from runtime.haproxy_listeners import haproxy_listener_environment
+
 ServeIngress = Literal["proxy", "haproxy"]
 
 
@@ -46,12 +48,18 @@ def start_ray(settings: Any, **ray_init: Any) -> None:
     """Start Ray on this machine with the Serve flags of `settings.serve_ingress`.
 
     `settings` is a `runtime.settings.Settings`; `ray_init` adds `ray.init` options (e.g.
-    `object_store_memory`).
+    `object_store_memory`). With HAProxy, its stats and metrics listeners go on
+    `settings.haproxy_admin_host` (`runtime.haproxy_listeners`).
     """
     import ray
 
     os.environ.update(serve_environment(settings.serve_ingress, settings.serve_drain_s))
     os.environ.update(settings.secret_environment())  # inherited by every Ray process here
+    if settings.serve_ingress == "haproxy":
+        os.environ.update(haproxy_listener_environment(
+            settings.haproxy_admin_host, settings.haproxy_stats_port,
+            settings.haproxy_metrics_port,
+        ))
     ray.init(include_dashboard=False, configure_logging=False, log_to_driver=False,
              **ray_init)
 

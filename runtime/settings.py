@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     # What answers on the HTTP port (runtime/node.py): "haproxy" (Serve's HAProxy ingress,
     # straight to the replica; fastest) or "proxy" (Serve's Python proxy actor).
     serve_ingress: ServeIngress = "haproxy"
+    # With "haproxy" on a node started here (`clientsvia run`, benchmarks): where HAProxy's
+    # stats page and Prometheus exporter listen. Loopback by default; "0.0.0.0" exposes them.
+    haproxy_admin_host: str = "127.0.0.1"
+    haproxy_stats_port: int = Field(default=8404, ge=1, le=65535)
+    haproxy_metrics_port: int = Field(default=9101, ge=1, le=65535)
     # With "haproxy": how long a stopping API replica keeps serving while HAProxy drops it.
     serve_drain_s: float = Field(default=5.0, ge=0, le=300)
     # Requests with larger bodies get 413 before they are parsed.
@@ -74,6 +79,17 @@ class Settings(BaseSettings):
     # node; warm_pool_size then counts free call slots, and actor_max_uses counts calls served
     # (raise it in proportion: each recycle costs an actor start, ~1.5 s of CPU).
     calls_per_actor: int = Field(default=1, ge=1, le=200)
+    # Call-event stream (analytics.emitter): past this many undrained entries (~575 B
+    # each) emitting is refused, never trimmed away; the LogSink reports lag (log line,
+    # metric, /health) past these thresholds.
+    call_events_max_backlog: int = Field(default=1_000_000, ge=1000)
+    call_events_lag_alarm_entries: int = Field(default=100_000, ge=1)
+    call_events_lag_alarm_s: float = Field(default=300.0, gt=0)
+    # Analytics (call logs, dashboards) run in the process that answers webhooks: DuckDB
+    # and Polars threads and DuckDB memory per replica, and dashboard queries at once.
+    analytics_threads: int = Field(default=1, ge=1, le=64)
+    analytics_memory_mb: int = Field(default=512, ge=64)
+    analytics_concurrency: int = Field(default=2, ge=1, le=64)
     # bcrypt cost for user passwords.
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
 

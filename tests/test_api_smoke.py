@@ -5,6 +5,7 @@ def test_health_and_company_round_trip(api_server, admin):
     response = admin.get("/health")
     health = response.json()
     assert health.get("status") == "ok", response.text
+    assert health["callEvents"]["lagging"] is False, response.text  # the sink keeps up
     created = admin.post("/api/company", json=new_company_body(numbers=(unique_number(),)))
     assert created.status_code == 201, created.text
     company = created.json()

@@ -99,7 +99,8 @@ class CallActor:
         )
         secrets = SecretBox(config.clientsvia_secret_key.get_secret_value())
         self._registry = CompanyRegistry(text_redis, secrets)
-        self._recorder = CallRecorder(CallEventEmitter(text_redis))
+        self._recorder = CallRecorder(
+            CallEventEmitter(text_redis, max_backlog=config.call_events_max_backlog))
         self._capacity = config.calls_per_actor
         # A call's lock exists from the moment its slot is taken (begin/restore) until it
         # ends, so `len(self._locks)` counts the taken slots, sessions not yet built included.

@@ -90,4 +90,12 @@ def build_app(args: dict[str, Any] | None = None) -> Application:
     return ApiGateway.options(  # type: ignore[attr-defined]
         num_replicas=settings.api_replicas,
         max_ongoing_requests=settings.api_max_ongoing_requests,
+        ray_actor_options=replica_actor_options(settings),
     ).bind(settings.for_deployment())
+
+
+def replica_actor_options(settings: Settings) -> dict[str, Any]:
+    """A replica reserves no CPU (it waits on I/O) and sizes Polars' thread pool, which
+    Polars reads from the environment once, at import, to the analytics thread budget."""
+    threads = str(settings.analytics_threads)
+    return {"num_cpus": 0, "runtime_env": {"env_vars": {"POLARS_MAX_THREADS": threads}}}

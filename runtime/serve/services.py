@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import redis.asyncio as aioredis
 
 from analytics.repository import CallLogRepository
+from analytics.sources import QueryLimits
 from runtime.providers.audio_store import AudioStore
 from runtime.providers.base import SpeechSynthesizer, VoiceCatalog
 from runtime.providers.factory import build_synthesizer, build_voice_catalog
@@ -35,6 +37,7 @@ class Services:
     rate_limiter: TenantRateLimiter
     audio: AudioStore
     call_logs: CallLogRepository
+    analytics_slots: asyncio.Semaphore  # call-log queries running at once in this replica
     speech: SpeechSynthesizer | None  # for voice samples; calls synthesize in their actors
     companies: CompanyCache  # the webhook hot path's view of company documents
     voices: VoiceCatalog
@@ -65,7 +68,9 @@ class Services:
                 "api": settings.api_rate_per_minute, "new_call": settings.new_call_rate_per_minute,
             }),
             audio=AudioStore(redis_client(settings.redis_url, decode_responses=False)),
-            call_logs=CallLogRepository(settings.parquet_root),
+            call_logs=CallLogRepository(settings.parquet_root, QueryLimits(
+                threads=settings.analytics_threads, memory_mb=settings.analytics_memory_mb)),
+            analytics_slots=asyncio.Semaphore(settings.analytics_concurrency),
             speech=build_synthesizer(settings.provider_config()),
             voices=build_voice_catalog(settings.provider_config()),
         )

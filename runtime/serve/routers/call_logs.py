@@ -6,6 +6,7 @@ text); the DuckDB/Polars work runs in a thread so the event loop keeps answering
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -19,17 +20,26 @@ from runtime.serve.views import services_of
 router = APIRouter(tags=["call logs and analytics"])
 
 JsonObject = dict[str, Any]
-DateFrom = Query(default=None, alias="from", max_length=32, description="YYYY-MM-DD, inclusive")
-DateTo = Query(default=None, alias="to", max_length=32, description="YYYY-MM-DD, inclusive")
+DateFrom = Query(default=None, alias="from", max_length=32,
+                 description="YYYY-MM-DD, inclusive, a day in the company's timezone")
+DateTo = Query(default=None, alias="to", max_length=32,
+               description="YYYY-MM-DD, inclusive, a day in the company's timezone")
 Engine = Query(default="duckdb", max_length=16, description="duckdb or polars")
 
 
-async def _query(request: Request, access: CompanyGuard, method: str, *args: Any) -> Any:
+async def _query(
+    request: Request, access: CompanyGuard, method: str, *args: Any, local_days: bool = True
+) -> Any:
+    """Run a repository method for the company; with `local_days`, dates are the company's
+    own days (its timezone), not UTC's."""
     services = services_of(request)
-    await services.registry.get(access.company_id)
-    repository = services.call_logs
+    company = await services.registry.get(access.company_id)
+    query = partial(getattr(services.call_logs, method), access.company_id, *args)
+    if local_days:
+        query = partial(query, timezone=company.timezone)
     try:
-        return await run_in_threadpool(getattr(repository, method), access.company_id, *args)
+        async with services.analytics_slots:  # a dashboard burst queues, calls go on
+            return await run_in_threadpool(query)
     except InvalidQuery as exc:
         raise ApiError(400, "INVALID_QUERY", str(exc)) from exc
 
@@ -54,9 +64,14 @@ async def list_call_logs(
 
 @router.get("/api/company/{company_id}/call-logs/{call_sid}", summary="One call and its transcript")
 async def get_call_log(
-    request: Request, access: CompanyGuard, call_sid: str = Path(max_length=64)
+    request: Request,
+    access: CompanyGuard,
+    call_sid: str = Path(max_length=64),
+    day: str | None = Query(default=None, alias="date", max_length=32,
+                            description="YYYY-MM-DD the call started (as the call list "
+                                        "shows it): only that day's logs are read"),
 ) -> JsonObject:
-    call = await _query(request, access, "get_call", call_sid)
+    call = await _query(request, access, "get_call", call_sid, day, local_days=False)
     if call is None:
         raise ApiError(404, "NOT_FOUND", f"call {call_sid} not found")
     result: JsonObject = call

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from analytics.stream_retention import StreamRetention
 from runtime.serve.views import services_of
 from tenancy.catalog.booking_templates import booking_templates_public
 from tenancy.catalog.trades import trade_categories_public
@@ -16,8 +17,10 @@ from tenancy.models import AI_MODELS, ELEVENLABS_MODELS
 router = APIRouter(tags=["public"])
 
 
-@router.get("/health", summary="Liveness plus the state of Redis and Ray")
+@router.get("/health", summary="Liveness plus the state of Redis, Ray and the call-log sink")
 async def health(request: Request) -> JSONResponse:
+    """503 when Redis or Ray is down. A lagging call-log sink is reported in `callEvents`
+    (`lagging: true`) without failing the check: calls are still answered meanwhile."""
     services = services_of(request)
     started = time.perf_counter()
     try:
@@ -31,8 +34,22 @@ async def health(request: Request) -> JSONResponse:
         "status": "ok" if healthy else "degraded",
         "redis": {"ok": redis_ok, "latencyMs": redis_ms},
         "ray": ray_state,
+        "callEvents": await _call_event_backlog(services) if redis_ok else None,
     }
     return JSONResponse(body, status_code=200 if healthy else 503)
+
+
+async def _call_event_backlog(services: Any) -> dict[str, Any] | None:
+    settings = services.settings
+    retention = StreamRetention(
+        services.redis,
+        lag_alarm_entries=settings.call_events_lag_alarm_entries,
+        lag_alarm_s=settings.call_events_lag_alarm_s,
+    )
+    try:
+        return (await retention.backlog()).as_dict()
+    except Exception:  # noqa: BLE001 - health reports, it does not raise
+        return None
 
 
 def _ray_state() -> dict[str, Any]:
