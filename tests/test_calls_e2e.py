@@ -10,8 +10,11 @@ import asyncio
 import re
 import secrets
 from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
+import polars as pl
 import pytest
 import ray
 import redis.asyncio as aioredis
@@ -102,12 +105,27 @@ def simulator(api_server, token: str = PLATFORM_TWILIO_TOKEN) -> TwilioCallSimul
     return TwilioCallSimulator(api_server.base_url, token)
 
 
-async def turns_of(redis_url: str, call_sid: str) -> list[TurnRecorded]:
+async def turns_of(redis_url: str, parquet_root: str, call_sid: str) -> list[TurnRecorded]:
+    """The call's turns wherever they are now: still in the event stream, or already
+    written to Parquet by the LogSink (which then trims them from the stream)."""
     redis = aioredis.Redis.from_url(redis_url)
     entries = await redis.xrange(STREAM)
     await redis.aclose()
     events = [parse_event(fields[b"event"].decode()) for _, fields in entries]
-    return [e for e in events if isinstance(e, TurnRecorded) and e.call_sid == call_sid]
+    turns = {e.event_id: e for e in events
+             if isinstance(e, TurnRecorded) and e.call_sid == call_sid}
+    files = list(Path(parquet_root).glob("turns/**/*.parquet"))
+    if files:
+        rows = pl.read_parquet(files, hive_partitioning=False).filter(
+            pl.col("call_sid") == call_sid)
+        for row in rows.iter_rows(named=True):
+            turns.setdefault(row["event_id"], SimpleNamespace(**row))
+    return sorted(turns.values(), key=lambda turn: turn.turn_index)
+
+
+async def session_turns(api_server, call_sid: str) -> list[TurnRecorded]:
+    settings = api_server.settings
+    return await turns_of(settings["redis_url"], settings["parquet_root"], call_sid)
 
 
 async def call(api_server, company: dict, *utterances: str, caller: str | None = None, **kwargs):
@@ -122,7 +140,7 @@ async def test_a_faq_is_answered_from_the_company_knowledge(api_server, companie
                         "That's all, thanks. Bye!")
     assert record.ok, record.errors
     assert record.heard_audio and all(p.encoding == "mulaw" for p in record.plays)
-    turns = await turns_of(api_server.settings["redis_url"], record.call_sid)
+    turns = await session_turns(api_server, record.call_sid)
     answer = next(t for t in turns if t.caller_text == "How much is a service call?")
     assert answer.tier == "knowledge" and "$89" in answer.agent_text
     assert answer.confidence >= 0.7
@@ -135,7 +153,7 @@ async def test_an_emergency_at_2am_goes_to_the_on_call_technician(api_server, co
     assert record.ok, record.errors
     assert record.transfers and record.transfers[0].numbers == (night["onCall"]["phone"],)
     assert record.transfers[0].caller_id == night["number"]
-    turns = await turns_of(api_server.settings["redis_url"], record.call_sid)
+    turns = await session_turns(api_server, record.call_sid)
     assert [t.tier for t in turns if t.caller_text] == ["emergency"]
     greeting = next(t for t in turns if not t.caller_text)
     assert "closed" in greeting.agent_text.lower()  # the after-hours greeting
@@ -155,7 +173,7 @@ async def test_a_transfer_nobody_answers_becomes_a_message(api_server, companies
                         "This is Pat at 12 Palm Street, my AC is broken.",
                         dial_outcome="no-answer")
     assert record.ok, record.errors
-    turns = await turns_of(api_server.settings["redis_url"], record.call_sid)
+    turns = await session_turns(api_server, record.call_sid)
     assert "message" in [t.tier for t in turns]
     assert record.ended_by == "hangup"
 
@@ -164,7 +182,7 @@ async def test_an_unknown_question_is_answered_by_the_llm(api_server, companies)
     record = await call(api_server, companies["atlas"],
                         "What do you think about the history of refrigeration in Florida?")
     assert record.ok, record.errors
-    turns = await turns_of(api_server.settings["redis_url"], record.call_sid)
+    turns = await session_turns(api_server, record.call_sid)
     llm = next(t for t in turns if t.caller_text.startswith("What do you think"))
     assert llm.tier == "llm" and llm.agent_text
 
@@ -178,7 +196,7 @@ async def test_two_companies_at_once_each_hear_only_their_own(api_server, compan
             records, (atlas, bayside) * 2, (ATLAS_VOICE, BAYSIDE_VOICE) * 2,
             ("$89", "$120") * 2, ("$120", "$89") * 2, strict=True):
         assert record.ok, record.errors
-        turns = await turns_of(api_server.settings["redis_url"], record.call_sid)
+        turns = await session_turns(api_server, record.call_sid)
         answer = next(t for t in turns if t.caller_text == question).agent_text
         assert price in answer and other not in answer
         greeting = next(t for t in turns if not t.caller_text).agent_text
@@ -226,7 +244,7 @@ async def test_a_killed_call_actor_is_replaced_with_the_conversation_intact(
         record = await live.hang_up()
     assert record.ok, record.errors
     assert redis_sync.hget(f"g:call:{record.call_sid}", "actor_name") != actor_name
-    turns = await turns_of(api_server.settings["redis_url"], record.call_sid)
+    turns = await session_turns(api_server, record.call_sid)
     answered = [t for t in turns if t.caller_text]
     assert [t.tier for t in answered] == ["knowledge", "knowledge"]
     assert [t.turn_index for t in turns] == sorted({t.turn_index for t in turns})
@@ -268,7 +286,7 @@ async def test_a_hanging_llm_falls_back_within_budget_and_failing_tts_uses_say(
     record = await faulty_call(faulty, companies["atlas"],
                                "What do you think about the history of refrigeration in Florida?")
     assert record.ok, record.errors  # every webhook answered inside Twilio's 15 s
-    turns = await turns_of(faulty.redis_url, record.call_sid)
+    turns = await turns_of(faulty.redis_url, faulty.parquet_root, record.call_sid)
     fallback = next(t for t in turns if t.caller_text)
     assert fallback.tier == "fallback" and fallback.agent_text
     # The greeting may come from the speech cache; the fallback had to be synthesized, failed,
@@ -283,7 +301,7 @@ async def test_a_call_lands_in_the_call_logs_exactly_once(api_server, companies)
                         "Can I talk to a real person please?", dial_outcome="completed",
                         caller=caller)
     assert record.ok, record.errors
-    turns = await turns_of(api_server.settings["redis_url"], record.call_sid)
+    turns = await session_turns(api_server, record.call_sid)
     token = api_server.token(Role.COMPANY_VIEWER, atlas["_id"])
     path = f"/api/company/{atlas['_id']}/call-logs/{record.call_sid}"
     with api_server.client(token) as client:
