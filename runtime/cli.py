@@ -185,8 +185,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pydantic import ValidationError
+
     args = build_parser().parse_args(argv)
-    return int(args.handler(args))
+    try:
+        return int(args.handler(args))
+    except ValidationError as exc:
+        if exc.title != Settings.__name__:
+            raise
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}"
+                             for e in exc.errors(include_url=False))
+        print(f"clientsvia: invalid configuration: {problems}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

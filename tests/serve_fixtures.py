@@ -57,6 +57,7 @@ def api_server(ray_session: None, redis_url: str, tmp_path_factory: pytest.TempP
         "http_port": port,
         "bcrypt_rounds": 4,
         "max_body_bytes": 64 * 1024,
+        "client_ip_header": "X-Forwarded-For",  # login tests pose as distinct clients
     }
     serve.start(http_options={"host": "127.0.0.1", "port": port})
     serve.run(build_app(settings), name="clientsvia", route_prefix="/")

@@ -16,6 +16,7 @@ from runtime.serve.auth import TokenService
 from runtime.serve.company_cache import CompanyCache
 from runtime.serve.rate_limit import TenantRateLimiter
 from runtime.settings import Settings
+from tenancy.login_attempts import LoginAttempts, LoginPolicy
 from tenancy.registry import CompanyRegistry
 from tenancy.secrets import SecretBox
 from tenancy.users import UserStore
@@ -30,6 +31,7 @@ class Services:
     redis: aioredis.Redis
     registry: CompanyRegistry
     users: UserStore
+    login_attempts: LoginAttempts
     tokens: TokenService
     rate_limiter: TenantRateLimiter
     audio: AudioStore
@@ -59,6 +61,9 @@ class Services:
             registry=registry,
             companies=CompanyCache(registry),
             users=UserStore(redis, bcrypt_rounds=settings.bcrypt_rounds),
+            login_attempts=LoginAttempts(redis, LoginPolicy(
+                settings.login_free_failures_per_account,
+                settings.login_free_failures_per_address)),
             tokens=TokenService(settings.jwt_secret.get_secret_value(), settings.jwt_ttl_s),
             rate_limiter=TenantRateLimiter(
                 {"api": settings.api_rate_per_minute, "webhook": settings.webhook_rate_per_minute}

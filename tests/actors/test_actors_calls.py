@@ -42,7 +42,7 @@ FINANCING_ANSWER = "Yes, we offer financing with approved credit."
 @pytest.fixture(scope="module")
 def settings(redis_url: str) -> Settings:
     return Settings.model_validate({
-        "redis_url": redis_url, "jwt_secret": "actors-test-jwt-secret-0123",
+        "redis_url": redis_url, "jwt_secret": "actors-test-jwt-secret-0123456789abcdef",
         "clientsvia_secret_key": SECRET_KEY, "provider_mode": "doubles",
         "warm_pool_size": 3, "max_concurrent_calls": 3, "actor_max_uses": 50,
     })

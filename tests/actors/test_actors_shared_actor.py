@@ -43,7 +43,7 @@ SLOTS = 3
 @pytest.fixture(scope="module")
 def settings(redis_url: str) -> Settings:
     return Settings.model_validate({
-        "redis_url": redis_url, "jwt_secret": "actors-test-jwt-secret-0123",
+        "redis_url": redis_url, "jwt_secret": "actors-test-jwt-secret-0123456789abcdef",
         "clientsvia_secret_key": "actors-test-secret-key-0123456789",
         "provider_mode": "doubles", "calls_per_actor": SLOTS,
         "warm_pool_size": 1, "max_concurrent_calls": SLOTS, "actor_max_uses": 50,
