@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     # Platform Twilio auth token, used for companies that have none of their own.
     twilio_auth_token: SecretStr | None = None
+    # Platform Twilio account SID: webhooks for companies without their own account must
+    # carry it as AccountSid (unset: only companies' own accountSid is checked).
+    twilio_account_sid: str | None = Field(default=None, pattern=r"^AC[0-9a-fA-F]{32}$")
+    # Offline Twilio double (PROVIDER_MODE=doubles): the numbers each account SID owns.
+    double_twilio_numbers: dict[str, list[str]] = Field(default_factory=dict)
     # Provider keys: with none, the agent answers from knowledge and speaks with <Say>.
     gemini_api_key: SecretStr | None = None
     elevenlabs_api_key: SecretStr | None = None

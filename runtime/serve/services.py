@@ -11,6 +11,7 @@ from analytics.repository import CallLogRepository
 from runtime.providers.audio_store import AudioStore
 from runtime.providers.base import SpeechSynthesizer, VoiceCatalog
 from runtime.providers.factory import build_synthesizer, build_voice_catalog
+from runtime.providers.twilio_numbers import NumberDirectory, build_number_directory
 from runtime.redis_client import redis_client
 from runtime.serve.auth import TokenService
 from runtime.serve.company_cache import CompanyCache
@@ -39,6 +40,7 @@ class Services:
     speech: SpeechSynthesizer | None  # for voice samples; calls synthesize in their actors
     companies: CompanyCache  # the webhook hot path's view of company documents
     voices: VoiceCatalog
+    numbers: NumberDirectory  # which numbers a company's Twilio account owns
     _calls: CallGateway | None = field(default=None, repr=False)
 
     @property
@@ -72,6 +74,7 @@ class Services:
             call_logs=CallLogRepository(settings.parquet_root),
             speech=build_synthesizer(settings.provider_config()),
             voices=build_voice_catalog(settings.provider_config()),
+            numbers=build_number_directory(settings.provider_mode, settings.double_twilio_numbers),
         )
 
     async def close(self) -> None:

@@ -259,5 +259,6 @@ class Company(CompanyProfile):
     createdAt: datetime = Field(default_factory=utc_now)
     updatedAt: datetime = Field(default_factory=utc_now)
 
-    def phone_numbers(self) -> list[str]:
-        return [entry.phoneNumber for entry in self.twilioConfig.phoneNumbers]
+    def phone_numbers(self, *, active_only: bool = False) -> list[str]:
+        return [entry.phoneNumber for entry in self.twilioConfig.phoneNumbers
+                if entry.status == "active" or not active_only]

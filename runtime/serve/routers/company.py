@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Request
 
 from runtime.serve.auth import CompanyGuard
+from runtime.serve.number_claims import claim_approval
 from runtime.serve.views import company_view, services_of
 from tenancy.models.company import TwilioPhoneNumber
 
@@ -25,7 +26,9 @@ async def get_company(request: Request, access: CompanyGuard) -> JsonObject:
 async def patch_company(
     request: Request, access: CompanyGuard, changes: JsonObject = Body(...)
 ) -> JsonObject:
-    company = await services_of(request).registry.patch(access.company_id, changes)
+    services = services_of(request)
+    approve = claim_approval(services.numbers, access.principal)
+    company = await services.registry.patch(access.company_id, changes, approve)
     return company_view(company)
 
 
@@ -50,9 +53,12 @@ async def list_phone_numbers(request: Request, access: CompanyGuard) -> list[Jso
     return [entry.model_dump() for entry in company.twilioConfig.phoneNumbers]
 
 
-@router.post("/phone-numbers", status_code=201, summary="Add a number (409 if another owns it)")
+@router.post("/phone-numbers", status_code=201,
+             summary="Add a number its Twilio account owns (409 if another company has it)")
 async def add_phone_number(
     request: Request, access: CompanyGuard, entry: TwilioPhoneNumber
 ) -> list[JsonObject]:
-    company = await services_of(request).registry.add_phone_number(access.company_id, entry)
+    services = services_of(request)
+    approve = claim_approval(services.numbers, access.principal)
+    company = await services.registry.add_phone_number(access.company_id, entry, approve)
     return [number.model_dump() for number in company.twilioConfig.phoneNumbers]
