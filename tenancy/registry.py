@@ -9,6 +9,7 @@ written and released if the write does not happen.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, cast
 
 import redis.asyncio as aioredis
@@ -47,8 +48,15 @@ class CompanyRegistry:
     def tenant(self, company_id: str) -> TenantStore:
         return TenantStore(self._redis, company_id, self._secrets)
 
-    async def create(self, profile: CompanyProfile) -> Company:
-        company = Company.model_validate(profile.model_dump())
+    async def create(self, profile: CompanyProfile, company_id: str | None = None,
+                     created_at: datetime | None = None) -> Company:
+        """A new company; `company_id`/`created_at` keep those of a company moved here."""
+        fields = profile.model_dump()
+        if company_id is not None:
+            fields["id"] = company_id
+        if created_at is not None:
+            fields["createdAt"] = created_at
+        company = Company.model_validate(fields)
         store = self.tenant(company.id)
         await self.phones.claim(company.id, company.phone_numbers())
         try:
@@ -56,7 +64,8 @@ class CompanyRegistry:
                 store.key("company"), store.sealed_json(company), nx=True
             )
             if not written:
-                raise Conflict("company id collision, try again")
+                raise Conflict(f"a company with _id {company.id} already exists"
+                               if company_id else "company id collision, try again")
             await self._redis.sadd(COMPANIES_KEY, company.id)
         except BaseException:
             await self.phones.release(company.id, company.phone_numbers())

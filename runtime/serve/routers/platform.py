@@ -10,7 +10,7 @@ from pydantic import Field
 from runtime.serve.auth import Principal, require_platform_admin
 from runtime.serve.errors import ApiError
 from runtime.serve.views import company_view, services_of
-from tenancy.models import CompanyProfile
+from tenancy.legacy.company import CompanyDocument
 from tenancy.models.common import ApiModel, Email
 from tenancy.users import Role
 
@@ -24,10 +24,16 @@ async def list_companies(request: Request) -> list[dict[str, Any]]:
     return [company_view(company) for company in companies]
 
 
-@router.post("/api/company", status_code=201, summary="Create a company")
-async def create_company(request: Request, profile: CompanyProfile) -> dict[str, Any]:
-    company = await services_of(request).registry.create(profile)
-    return company_view(company)
+@router.post("/api/company", status_code=201, summary="Create a company",
+             description="Takes our company profile or the original platform's Company "
+                         "document (kept `_id`; changes made on the way are in `warnings`).")
+async def create_company(request: Request, document: CompanyDocument) -> dict[str, Any]:
+    company = await services_of(request).registry.create(
+        document.profile(), company_id=document.id, created_at=document.createdAt)
+    view = company_view(company)
+    if document.warnings:
+        view["warnings"] = document.warnings
+    return view
 
 
 class NewUser(ApiModel):
