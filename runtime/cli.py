@@ -150,6 +150,12 @@ def cmd_call(args: argparse.Namespace) -> int:
     return asyncio.run(call_cli.run(args))
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from runtime import import_cli
+
+    return import_cli.run(args.export_dir, dev_settings())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="clientsvia", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -175,6 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed = commands.add_parser("seed-demo", help="create the Atlas Air demo company")
     seed.set_defaults(handler=cmd_seed_demo)
+
+    imports = commands.add_parser("import", help="load the original platform's MongoDB export")
+    imports.add_argument("export_dir", help="folder with companies.json, companyqnas.json, ...")
+    imports.set_defaults(handler=cmd_import)
 
     call = commands.add_parser("call", help="place a simulated Twilio call")
     from loadtest import call_cli
