@@ -139,6 +139,20 @@ class CompanyRegistry:
                 return updated
         raise Conflict("the company was changed concurrently, try again")
 
+    async def reactivate(self, company_id: str) -> Company:
+        """Route calls again: the numbers are claimed back first (409 if one was taken)."""
+        store = self.tenant(company_id)
+        for _ in range(_PATCH_RETRIES):
+            current = await self.get(company_id, include_inactive=True)
+            if current.isActive:
+                return current
+            await self.phones.claim(company_id, current.phone_numbers())
+            updated = current.model_copy(update={"isActive": True, "updatedAt": utc_now()})
+            if await self._replace_if_unchanged(store, current, updated):
+                return updated
+            await self.phones.release(company_id, current.phone_numbers())
+        raise Conflict("the company was changed concurrently, try again")
+
     async def _replace_if_unchanged(
         self, store: TenantStore, current: Company, updated: Company
     ) -> bool:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Query, Request
 
 from runtime.serve.auth import CompanyGuard
+from runtime.serve.errors import ApiError
+from runtime.serve.json_body import JsonPatch
 from runtime.serve.number_claims import claim_approval
 from runtime.serve.views import company_view, services_of
 from tenancy.models.company import TwilioPhoneNumber
@@ -24,7 +26,7 @@ async def get_company(request: Request, access: CompanyGuard) -> JsonObject:
 
 @router.patch("", summary="Change a company (deep merge; lists replace)")
 async def patch_company(
-    request: Request, access: CompanyGuard, changes: JsonObject = Body(...)
+    request: Request, access: CompanyGuard, changes: Annotated[JsonPatch, Body()]
 ) -> JsonObject:
     services = services_of(request)
     approve = claim_approval(services.numbers, access.principal)
@@ -32,15 +34,24 @@ async def patch_company(
     return company_view(company)
 
 
-@router.delete("", summary="Deactivate a company and release its phone numbers")
-async def delete_company(request: Request, access: CompanyGuard) -> JsonObject:
+@router.delete("", summary="Deactivate a company and release its phone numbers",
+               description="A company admin confirms by sending the company's id as "
+                           "`confirm`; only a platform admin can reactivate it.")
+async def delete_company(
+    request: Request, access: CompanyGuard,
+    confirm: str | None = Query(default=None, max_length=64),
+) -> JsonObject:
+    if not access.principal.is_platform_admin and confirm != access.company_id:
+        raise ApiError(400, "CONFIRMATION_REQUIRED",
+                       "deactivating stops all calls and only a platform admin can undo it; "
+                       "repeat the company id as ?confirm=<companyId> to go ahead")
     company = await services_of(request).registry.deactivate(access.company_id)
     return {"_id": company.id, "isActive": company.isActive}
 
 
 @router.patch("/ai-settings", summary="Change the agent's AI settings")
 async def patch_ai_settings(
-    request: Request, access: CompanyGuard, changes: JsonObject = Body(...)
+    request: Request, access: CompanyGuard, changes: Annotated[JsonPatch, Body()]
 ) -> JsonObject:
     registry = services_of(request).registry
     company = await registry.patch(access.company_id, {"aiSettings": changes})
