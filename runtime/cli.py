@@ -149,6 +149,12 @@ def cmd_call(args: argparse.Namespace) -> int:
     return asyncio.run(call_cli.run(args))
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from runtime import import_cli
+
+    return import_cli.run(args.export_dir, dev_settings())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="clientsvia", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -175,6 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
     seed = commands.add_parser("seed-demo", help="create the Atlas Air demo company")
     seed.set_defaults(handler=cmd_seed_demo)
 
+    imports = commands.add_parser("import", help="load the original platform's MongoDB export")
+    imports.add_argument("export_dir", help="folder with companies.json, companyqnas.json, ...")
+    imports.set_defaults(handler=cmd_import)
+
     call = commands.add_parser("call", help="place a simulated Twilio call")
     from loadtest import call_cli
 
@@ -184,8 +194,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pydantic import ValidationError
+
     args = build_parser().parse_args(argv)
-    return int(args.handler(args))
+    try:
+        return int(args.handler(args))
+    except ValidationError as exc:
+        if exc.title != Settings.__name__:
+            raise
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}"
+                             for e in exc.errors(include_url=False))
+        print(f"clientsvia: invalid configuration: {problems}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

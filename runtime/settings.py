@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from runtime.node import ServeIngress
 from runtime.providers.factory import ProviderConfig
+
+MIN_JWT_SECRET_BYTES = 32
 
 
 class Settings(BaseSettings):
@@ -20,8 +22,8 @@ class Settings(BaseSettings):
 
     # Redis holding tenants, users, call checkpoints and the call-event stream.
     redis_url: str = "redis://127.0.0.1:6379/0"
-    # HS256 key for admin API tokens.
-    jwt_secret: SecretStr = Field(min_length=16)
+    # HS256 key for admin API tokens: at least 32 bytes (RFC 7518 3.2: as long as the hash).
+    jwt_secret: SecretStr
     # How long a minted admin token stays valid.
     jwt_ttl_s: int = Field(default=12 * 3600, ge=60)
     # Key from which the at-rest encryption key for tenant secrets is derived.
@@ -30,6 +32,11 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     # Platform Twilio auth token, used for companies that have none of their own.
     twilio_auth_token: SecretStr | None = None
+    # Platform Twilio account SID: webhooks for companies without their own account must
+    # carry it as AccountSid (unset: only companies' own accountSid is checked).
+    twilio_account_sid: str | None = Field(default=None, pattern=r"^AC[0-9a-fA-F]{32}$")
+    # Offline Twilio double (PROVIDER_MODE=doubles): the numbers each account SID owns.
+    double_twilio_numbers: dict[str, list[str]] = Field(default_factory=dict)
     # Provider keys: with none, the agent answers from knowledge and speaks with <Say>.
     gemini_api_key: SecretStr | None = None
     elevenlabs_api_key: SecretStr | None = None
@@ -92,6 +99,21 @@ class Settings(BaseSettings):
     analytics_concurrency: int = Field(default=2, ge=1, le=64)
     # bcrypt cost for user passwords.
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+    # Failed sign-ins allowed per account / per client address (15 min) before lockouts
+    # that double with each further failure (2 s up to 15 min); counted in Redis.
+    login_free_failures_per_account: int = Field(default=5, ge=1)
+    login_free_failures_per_address: int = Field(default=20, ge=1)
+    # Header whose last hop is the client address (e.g. X-Forwarded-For), when a load
+    # balancer you run sets it; unset: the TCP peer (all clients look alike behind a proxy).
+    client_ip_header: str | None = None
+
+    @field_validator("jwt_secret")
+    @classmethod
+    def _jwt_secret_long_enough(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value().encode()) < MIN_JWT_SECRET_BYTES:
+            raise ValueError(f"JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes; "
+                             "generate one with: openssl rand -base64 48")
+        return value
 
     def provider_config(self) -> ProviderConfig:
         """What the provider factory needs: keys, mode and the doubles' behaviour."""

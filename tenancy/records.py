@@ -45,6 +45,15 @@ class RecordCollection(Generic[Record]):
         await self._write(record)
         return record
 
+    async def keep(self, record: Record) -> bool:
+        """Store a record that comes with its id (an import), unless that id is taken."""
+        if await self._redis.hexists(self._key, record.id):
+            return False
+        if await self._redis.hlen(self._key) >= MAX_RECORDS:
+            raise Conflict(f"a company can hold at most {MAX_RECORDS} {self.noun} records")
+        await self._write(record)
+        return True
+
     async def update(self, record_id: str, changes: ApiModel) -> Record:
         current = await self.get(record_id)
         merged = current.model_dump(by_alias=True) | changes.model_dump(exclude_unset=True)

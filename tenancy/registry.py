@@ -8,6 +8,8 @@ written and released if the write does not happen.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, cast
 
 import redis.asyncio as aioredis
@@ -24,6 +26,10 @@ from tenancy.store import TenantStore
 COMPANIES_KEY = "g:companies"
 IMMUTABLE_FIELDS = ("_id", "id", "createdAt", "updatedAt", "isActive")
 _PATCH_RETRIES = 5
+
+# Asked before numbers are claimed for a company (as it will be after the change):
+# raises to refuse. The registry stores; who may claim what is the caller's rule.
+ApproveNumbers = Callable[[Company, list[str]], Awaitable[None]]
 
 
 def validation_details(exc: ValidationError) -> list[dict[str, Any]]:
@@ -42,8 +48,15 @@ class CompanyRegistry:
     def tenant(self, company_id: str) -> TenantStore:
         return TenantStore(self._redis, company_id, self._secrets)
 
-    async def create(self, profile: CompanyProfile) -> Company:
-        company = Company.model_validate(profile.model_dump())
+    async def create(self, profile: CompanyProfile, company_id: str | None = None,
+                     created_at: datetime | None = None) -> Company:
+        """A new company; `company_id`/`created_at` keep those of a company moved here."""
+        fields = profile.model_dump()
+        if company_id is not None:
+            fields["id"] = company_id
+        if created_at is not None:
+            fields["createdAt"] = created_at
+        company = Company.model_validate(fields)
         store = self.tenant(company.id)
         await self.phones.claim(company.id, company.phone_numbers())
         try:
@@ -51,7 +64,8 @@ class CompanyRegistry:
                 store.key("company"), store.sealed_json(company), nx=True
             )
             if not written:
-                raise Conflict("company id collision, try again")
+                raise Conflict(f"a company with _id {company.id} already exists"
+                               if company_id else "company id collision, try again")
             await self._redis.sadd(COMPANIES_KEY, company.id)
         except BaseException:
             await self.phones.release(company.id, company.phone_numbers())
@@ -70,13 +84,17 @@ class CompanyRegistry:
         return [company for company in companies if company is not None]
 
     async def company_for_number(self, number: str) -> Company | None:
+        """The active company that answers `number`; none for a number marked inactive."""
         owner = await self.phones.owner(number)
         if owner is None:
             return None
         company = await self.tenant(owner).load_company()
-        return company if company is not None and company.isActive else None
+        if company is None or not company.isActive:
+            return None
+        return company if number in company.phone_numbers(active_only=True) else None
 
-    async def patch(self, company_id: str, changes: dict[str, Any]) -> Company:
+    async def patch(self, company_id: str, changes: dict[str, Any],
+                    approve_numbers: ApproveNumbers | None = None) -> Company:
         """Deep-merge `changes` into the company, validate the result, keep the index in step."""
         frozen = [name for name in IMMUTABLE_FIELDS if name in changes]
         if frozen:
@@ -88,6 +106,8 @@ class CompanyRegistry:
             updated = _merged_company(current, changes)
             added = set(updated.phone_numbers()) - set(current.phone_numbers())
             removed = set(current.phone_numbers()) - set(updated.phone_numbers())
+            if approve_numbers is not None:
+                await approve_numbers(updated, sorted(added))
             await self.phones.claim(company_id, sorted(added))
             if await self._replace_if_unchanged(store, current, updated):
                 await self.phones.release(company_id, sorted(removed))
@@ -95,7 +115,8 @@ class CompanyRegistry:
             await self.phones.release(company_id, sorted(added))
         raise Conflict("the company was changed concurrently, try again")
 
-    async def add_phone_number(self, company_id: str, entry: TwilioPhoneNumber) -> Company:
+    async def add_phone_number(self, company_id: str, entry: TwilioPhoneNumber,
+                               approve_numbers: ApproveNumbers | None = None) -> Company:
         current = await self.get(company_id)
         if entry.phoneNumber in current.phone_numbers():
             raise Conflict(f"phone number {entry.phoneNumber} is already on this company")
@@ -103,7 +124,8 @@ class CompanyRegistry:
         if entry.isPrimary:
             numbers = [n | {"isPrimary": False} for n in numbers]
         return await self.patch(
-            company_id, {"twilioConfig": {"phoneNumbers": [*numbers, entry.model_dump()]}}
+            company_id, {"twilioConfig": {"phoneNumbers": [*numbers, entry.model_dump()]}},
+            approve_numbers,
         )
 
     async def deactivate(self, company_id: str) -> Company:
@@ -115,6 +137,20 @@ class CompanyRegistry:
             if await self._replace_if_unchanged(store, current, updated):
                 await self.phones.release(company_id, current.phone_numbers())
                 return updated
+        raise Conflict("the company was changed concurrently, try again")
+
+    async def reactivate(self, company_id: str) -> Company:
+        """Route calls again: the numbers are claimed back first (409 if one was taken)."""
+        store = self.tenant(company_id)
+        for _ in range(_PATCH_RETRIES):
+            current = await self.get(company_id, include_inactive=True)
+            if current.isActive:
+                return current
+            await self.phones.claim(company_id, current.phone_numbers())
+            updated = current.model_copy(update={"isActive": True, "updatedAt": utc_now()})
+            if await self._replace_if_unchanged(store, current, updated):
+                return updated
+            await self.phones.release(company_id, current.phone_numbers())
         raise Conflict("the company was changed concurrently, try again")
 
     async def _replace_if_unchanged(

@@ -6,15 +6,14 @@ company, recorded on the user, and the token minted at login carries it.
 
 from __future__ import annotations
 
-import asyncio
 from enum import StrEnum
 
-import bcrypt
 import redis.asyncio as aioredis
 from pydantic import Field, model_validator
 
 from tenancy.errors import Conflict
 from tenancy.models.common import ApiModel, Email
+from tenancy.passwords import MIN_PASSWORD_LENGTH, PasswordHasher, check_password_bytes
 
 
 class Role(StrEnum):
@@ -38,11 +37,6 @@ class User(ApiModel):
         return self
 
 
-MIN_PASSWORD_LENGTH = 10
-# A hash computed once so unknown emails cost the same time as wrong passwords.
-_DUMMY_HASH = bcrypt.hashpw(b"clientsvia-timing-guard", bcrypt.gensalt(rounds=10))
-
-
 def _user_key(email: str) -> str:
     return f"g:user:{email.lower()}"
 
@@ -50,17 +44,16 @@ def _user_key(email: str) -> str:
 class UserStore:
     def __init__(self, redis: aioredis.Redis, bcrypt_rounds: int = 12) -> None:
         self._redis = redis
-        self._rounds = bcrypt_rounds
+        self.hasher = PasswordHasher(bcrypt_rounds)
 
     async def create(
         self, email: str, password: str, role: Role, company_id: str | None = None
     ) -> User:
         if len(password) < MIN_PASSWORD_LENGTH:
             raise ValueError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
-        hashed = await asyncio.to_thread(
-            bcrypt.hashpw, password.encode(), bcrypt.gensalt(rounds=self._rounds)
-        )
-        user = User(email=email, role=role, companyId=company_id, passwordHash=hashed.decode())
+        check_password_bytes(password)
+        hashed = await self.hasher.hash(password)
+        user = User(email=email, role=role, companyId=company_id, passwordHash=hashed)
         if not await self._redis.set(_user_key(user.email), user.model_dump_json(), nx=True):
             raise Conflict(f"user {user.email} already exists")
         return user
@@ -70,7 +63,7 @@ class UserStore:
         return None if raw is None else User.model_validate_json(raw)
 
     async def authenticate(self, email: str, password: str) -> User | None:
+        """The user if the password matches; unknown emails cost one bcrypt check too."""
         user = await self.get(email)
-        stored = user.passwordHash.encode() if user else _DUMMY_HASH
-        matches = await asyncio.to_thread(bcrypt.checkpw, password.encode(), stored)
+        matches = await self.hasher.check(password, user.passwordHash if user else None)
         return user if user is not None and matches else None

@@ -17,6 +17,9 @@ from tenancy.users import Role
 JWT_SECRET = "test-jwt-secret-" + secrets.token_hex(8)
 SECRET_KEY = "test-secret-key-" + secrets.token_hex(8)
 PLATFORM_TWILIO_TOKEN = "platform-twilio-token-0000"
+# A tenant's own Twilio account, and the numbers the offline Twilio double says it owns.
+TENANT_TWILIO_ACCOUNT = "AC" + secrets.token_hex(16)
+TENANT_OWNED_NUMBERS = tuple(f"+1415{secrets.randbelow(10**7):07d}" for _ in range(6))
 
 
 def secret_environment() -> dict[str, str]:
@@ -63,6 +66,8 @@ def api_server(ray_session: None, redis_url: str, tmp_path_factory: pytest.TempP
         "http_port": port,
         "bcrypt_rounds": 4,
         "max_body_bytes": 64 * 1024,
+        "client_ip_header": "X-Forwarded-For",  # login tests pose as distinct clients
+        "double_twilio_numbers": {TENANT_TWILIO_ACCOUNT: list(TENANT_OWNED_NUMBERS)},
     }
     serve.start(http_options={"host": "127.0.0.1", "port": port})
     serve.run(build_app(settings), name="clientsvia", route_prefix="/")

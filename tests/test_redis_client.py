@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import uuid
 
 import pytest
 import redis.exceptions
 
-from runtime.redis_client import redis_client
+from runtime.embedded_redis import EmbeddedRedis
+from runtime.redis_client import COMMAND_TIMEOUT_S, CONNECT_TIMEOUT_S, redis_client
 
 
 async def test_a_command_waits_for_a_busy_connection_instead_of_failing(redis_url: str):
@@ -47,3 +50,28 @@ async def test_bytes_clients_return_bytes(redis_url: str):
     finally:
         await client.delete(key)
         await client.aclose()
+
+
+
+async def test_a_redis_that_stops_answering_fails_the_command_instead_of_hanging(tmp_path):
+    """A redis-server frozen with SIGSTOP mid-session, as a hung Redis looks to a client."""
+    with EmbeddedRedis(data_dir=tmp_path) as server:
+        client = redis_client(server.url, command_timeout_s=0.3, health_check_interval=0)
+        assert await client.set("before", "hang")  # connected and handshaken
+        assert server.process is not None
+        os.kill(server.process.pid, signal.SIGSTOP)
+        try:
+            with pytest.raises(redis.exceptions.TimeoutError):
+                # the outer bound (well above 0.3 s, below redis-py's own 5 s default) only
+                # turns a lost timeout into a failure instead of a long wait
+                await asyncio.wait_for(client.get("before"), timeout=2)
+        finally:
+            os.kill(server.process.pid, signal.SIGCONT)
+            await client.aclose()
+
+
+def test_the_runtime_clients_bound_connecting_and_every_reply():
+    client = redis_client("redis://127.0.0.1:1/0")
+    options = client.connection_pool.connection_kwargs
+    assert options["socket_connect_timeout"] == CONNECT_TIMEOUT_S
+    assert options["socket_timeout"] == COMMAND_TIMEOUT_S < 15 / 4  # a few commands per webhook

@@ -171,7 +171,8 @@ class CompanySnapshot:
                 knowledge_threshold=ai.semanticKnowledge.confidenceThreshold,
                 memory_enabled=ai.contextualMemory.enabled,
                 personalization_level=ai.contextualMemory.personalizationLevel,
-                escalation_enabled=ai.smartEscalation.enabled,
+                escalation_enabled=ai.smartEscalation.enabled
+                and ai.smartEscalation.sentimentTrigger,
                 sentiment_threshold=ai.smartEscalation.sentimentThreshold,
                 max_misses_before_offer=ai.smartEscalation.maxMissesBeforeOffer,
                 escalation_phrases=tuple(ai.smartEscalation.escalationPhrases),

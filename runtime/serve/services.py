@@ -13,12 +13,14 @@ from analytics.sources import QueryLimits
 from runtime.providers.audio_store import AudioStore
 from runtime.providers.base import SpeechSynthesizer, VoiceCatalog
 from runtime.providers.factory import build_synthesizer, build_voice_catalog
+from runtime.providers.twilio_numbers import NumberDirectory, build_number_directory
 from runtime.redis_client import redis_client
 from runtime.serve.auth import TokenService
 from runtime.serve.company_cache import CompanyCache
 from runtime.serve.rate_limit import TenantRateLimiter
 from runtime.settings import Settings
 from runtime.window_counter import WindowCounter
+from tenancy.login_attempts import LoginAttempts, LoginPolicy
 from tenancy.registry import CompanyRegistry
 from tenancy.secrets import SecretBox
 from tenancy.users import UserStore
@@ -33,6 +35,7 @@ class Services:
     redis: aioredis.Redis
     registry: CompanyRegistry
     users: UserStore
+    login_attempts: LoginAttempts
     tokens: TokenService
     rate_limiter: TenantRateLimiter
     audio: AudioStore
@@ -41,6 +44,7 @@ class Services:
     speech: SpeechSynthesizer | None  # for voice samples; calls synthesize in their actors
     companies: CompanyCache  # the webhook hot path's view of company documents
     voices: VoiceCatalog
+    numbers: NumberDirectory  # which numbers a company's Twilio account owns
     _calls: CallGateway | None = field(default=None, repr=False)
 
     @property
@@ -63,6 +67,9 @@ class Services:
             registry=registry,
             companies=CompanyCache(registry),
             users=UserStore(redis, bcrypt_rounds=settings.bcrypt_rounds),
+            login_attempts=LoginAttempts(redis, LoginPolicy(
+                settings.login_free_failures_per_account,
+                settings.login_free_failures_per_address)),
             tokens=TokenService(settings.jwt_secret.get_secret_value(), settings.jwt_ttl_s),
             rate_limiter=TenantRateLimiter(WindowCounter(redis), {
                 "api": settings.api_rate_per_minute, "new_call": settings.new_call_rate_per_minute,
@@ -73,6 +80,7 @@ class Services:
             analytics_slots=asyncio.Semaphore(settings.analytics_concurrency),
             speech=build_synthesizer(settings.provider_config()),
             voices=build_voice_catalog(settings.provider_config()),
+            numbers=build_number_directory(settings.provider_mode, settings.double_twilio_numbers),
         )
 
     async def close(self) -> None:

@@ -97,11 +97,20 @@ def _check_hhmm(value: str) -> str:
     return value
 
 
-ObjectId = Annotated[str, AfterValidator(_check_object_id)]
-E164Phone = Annotated[str, BeforeValidator(normalize_e164), AfterValidator(_check_e164)]
-Timezone = Annotated[str, AfterValidator(_check_timezone)]
-Email = Annotated[str, Field(max_length=254), AfterValidator(_check_email)]
-ClockTime = Annotated[str, AfterValidator(_check_hhmm)]
+def _documented(regex: re.Pattern[str], example: str) -> object:
+    """What the OpenAPI document says a checked string looks like (the check is the code's)."""
+    return Field(json_schema_extra={"pattern": regex.pattern, "examples": [example]})
+
+
+ObjectId = Annotated[str, AfterValidator(_check_object_id),
+                     _documented(_OBJECT_ID, "68813026dd95f599c74e49c7")]
+E164Phone = Annotated[str, BeforeValidator(normalize_e164), AfterValidator(_check_e164),
+                      _documented(_E164, "+12395550100")]
+Timezone = Annotated[str, AfterValidator(_check_timezone),
+                     Field(json_schema_extra={"examples": ["America/New_York"]})]
+Email = Annotated[str, Field(max_length=254), AfterValidator(_check_email),
+                  _documented(_EMAIL, "office@example.com")]
+ClockTime = Annotated[str, AfterValidator(_check_hhmm), _documented(_HHMM, "09:00")]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(max_length=4000)]

@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from tenancy.models.common import (
     ApiModel,
@@ -36,6 +36,30 @@ Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "satur
 WEEKDAYS: tuple[Weekday, ...] = (
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 )
+
+_DAY_ABBREVIATIONS = {day[:3]: day for day in WEEKDAYS}
+
+
+def _weekday_any_case(value: object) -> object:
+    """The brief writes `"Monday"`; any case, and three-letter forms, name the same day."""
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        return _DAY_ABBREVIATIONS.get(lowered, lowered)
+    return value
+
+
+# Regions for two-letter languages whose regional form is not simply `xx-XX`.
+_DEFAULT_REGIONS = {"en": "US", "es": "US", "pt": "BR", "zh": "CN", "ja": "JP", "ko": "KR",
+                    "hi": "IN", "ar": "SA", "vi": "VN", "sv": "SE", "da": "DK", "cs": "CZ"}
+
+
+def _regional_language(value: object) -> object:
+    """The brief's `"en"` becomes `"en-US"`: Twilio and the voice need a region."""
+    if isinstance(value, str) and len(value.strip()) == 2 and value.strip().isalpha():
+        language = value.strip().lower()
+        return f"{language}-{_DEFAULT_REGIONS.get(language, language.upper())}"
+    return value
+
 
 # Gemini models the agent may be configured with; the first is the default.
 AI_MODELS: tuple[str, ...] = (
@@ -93,6 +117,10 @@ class ContextualMemory(ApiModel):
 
 class SmartEscalation(ApiModel):
     enabled: bool = True
+    # The brief's switches: frustration (sentiment, escalation phrases) may hand the call
+    # over; `contextualHandoffs` is kept for the console (the transfer always carries context).
+    sentimentTrigger: bool = True
+    contextualHandoffs: bool = True
     sentimentThreshold: Fraction = 0.6  # frustration score (0 calm .. 1 furious) that escalates
     maxMissesBeforeOffer: Annotated[int, Field(ge=1, le=10)] = 2
     escalationPhrases: Annotated[list[ShortText], Field(max_length=50)] = Field(
@@ -104,7 +132,8 @@ class AiSettings(ApiModel):
     model: Literal[AI_MODELS] = "gemini-2.5-flash"  # type: ignore[valid-type]
     personality: Literal["professional", "friendly", "casual", "empathetic"] = "friendly"
     responseLength: Literal["concise", "balanced", "detailed"] = "concise"
-    language: Annotated[str, Field(pattern=r"^[a-z]{2}-[A-Z]{2}$")] = "en-US"
+    language: Annotated[str, BeforeValidator(_regional_language),
+                        Field(pattern=r"^[a-z]{2}-[A-Z]{2}$")] = "en-US"
     temperature: Annotated[float, Field(ge=0.0, le=2.0)] = 0.4
     elevenLabs: ElevenLabsSettings = Field(default_factory=ElevenLabsSettings)
     semanticKnowledge: SemanticKnowledge = Field(default_factory=SemanticKnowledge)
@@ -150,7 +179,7 @@ class TwilioConfig(ApiModel):
 
 
 class OperatingHours(ApiModel):
-    day: Weekday
+    day: Annotated[Weekday, BeforeValidator(_weekday_any_case)]
     enabled: bool = True
     start: ClockTime = "09:00"
     end: ClockTime = "17:00"
@@ -181,6 +210,8 @@ class AgentSetup(ApiModel):
     closingLine: Annotated[str, Field(min_length=1, max_length=300)] = (
         "Thanks for calling {companyName}. Have a great day!"
     )
+    # "tts": the greeting is spoken by the company's voice (the only kind this runtime plays).
+    greetingType: Literal["tts"] = "tts"
     transferMessage: Annotated[str, Field(min_length=1, max_length=300)] = (
         "Let me connect you with someone who can help. One moment please."
     )
@@ -226,6 +257,9 @@ class PersonalityResponses(ApiModel):
         ]
     )
     holdPlease: ResponseLines = Field(default_factory=lambda: ["One moment please."])
+    speakClearly: ResponseLines = Field(
+        default_factory=lambda: ["Could you speak a bit more clearly, please?"]
+    )
 
 
 class CompanyProfile(ApiModel):
@@ -236,6 +270,11 @@ class CompanyProfile(ApiModel):
     companyEmail: Email | None = None
     website: Annotated[str, Field(max_length=300, pattern=r"^https?://\S+$")] | None = None
     address: Address = Field(default_factory=Address)
+    # The address as the original platform stored it (one line); `address` is its parts.
+    companyAddress: Annotated[str, Field(max_length=300)] = ""
+    # Hours as people write them ("m-f 9-5"), shown to callers; `agentSetup.operatingHours`
+    # is what the agent schedules by.
+    businessHours: Annotated[str, Field(max_length=200)] = ""
     serviceArea: Annotated[list[ShortText], Field(max_length=100)] = Field(default_factory=list)
     description: Annotated[str, Field(max_length=2000)] = ""
     ownerName: Annotated[str, Field(max_length=200)] = ""
@@ -248,6 +287,7 @@ class CompanyProfile(ApiModel):
     twilioConfig: TwilioConfig = Field(default_factory=TwilioConfig)
     agentSetup: AgentSetup = Field(default_factory=AgentSetup)
     personalityResponses: PersonalityResponses = Field(default_factory=PersonalityResponses)
+    profileComplete: bool = False  # set by the owner once onboarding is done
 
     @model_validator(mode="after")
     def _trades_unique(self) -> CompanyProfile:
@@ -262,5 +302,6 @@ class Company(CompanyProfile):
     createdAt: datetime = Field(default_factory=utc_now)
     updatedAt: datetime = Field(default_factory=utc_now)
 
-    def phone_numbers(self) -> list[str]:
-        return [entry.phoneNumber for entry in self.twilioConfig.phoneNumbers]
+    def phone_numbers(self, *, active_only: bool = False) -> list[str]:
+        return [entry.phoneNumber for entry in self.twilioConfig.phoneNumbers
+                if entry.status == "active" or not active_only]

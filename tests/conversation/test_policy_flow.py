@@ -104,6 +104,11 @@ async def test_escalation_phrase_escalates_unless_escalation_is_off() -> None:
     policy, state, ctx = policy_for(snapshot=make_snapshot(calm))
     assert (await say(policy, state, ctx, "I will call my lawyer")).tier == Tier.FALLBACK
 
+    # The brief's switch: escalation on, but frustration is not a trigger.
+    no_trigger = make_company(aiSettings={"smartEscalation": {"sentimentTrigger": False}})
+    policy, state, ctx = policy_for(snapshot=make_snapshot(no_trigger))
+    assert (await say(policy, state, ctx, "I will call my lawyer")).tier == Tier.FALLBACK
+
 
 async def test_goodbye_closes_the_call() -> None:
     policy, state, ctx = policy_for()

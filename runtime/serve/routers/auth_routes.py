@@ -1,30 +1,58 @@
-"""`POST /api/auth/login`: email and password in, a bearer token out."""
+"""`POST /api/auth/login`: email and password in, a bearer token out.
+
+Guessing is throttled per account and per client address (counted in Redis, so across
+replicas): a locked login answers 429 with `Retry-After` before any password work.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import Field
 
 from runtime.serve.errors import ApiError
 from runtime.serve.views import services_of
 from tenancy.models.common import ApiModel, Email
+from tenancy.passwords import HasherBusy, PasswordInput
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
 class LoginRequest(ApiModel):
     email: Email
-    password: Annotated[str, Field(min_length=1, max_length=200)]
+    password: PasswordInput
 
 
-@router.post("/login", summary="Exchange email and password for a JWT")
+def client_address(request: Request, trusted_header: str | None) -> str:
+    """The caller's address: the last hop of `trusted_header` (set by our own load
+    balancer, which appends the peer it saw), else the TCP peer."""
+    if trusted_header:
+        hops = [hop.strip() for hop in request.headers.get(trusted_header, "").split(",")]
+        if hops[-1]:
+            return hops[-1][:64]
+    return request.client.host if request.client else "unknown"
+
+
+def _throttled(seconds: int, message: str) -> ApiError:
+    return ApiError(429, "TOO_MANY_ATTEMPTS", message, headers={"Retry-After": str(seconds)})
+
+
+@router.post("/login", summary="Exchange email and password for a JWT",
+             responses={429: {"description": "Too many failed attempts; see Retry-After"}})
 async def login(request: Request, credentials: LoginRequest) -> dict[str, Any]:
     services = services_of(request)
-    user = await services.users.authenticate(credentials.email, credentials.password)
+    address = client_address(request, services.settings.client_ip_header)
+    wait = await services.login_attempts.retry_after(credentials.email, address)
+    if wait:
+        raise _throttled(wait, f"too many failed sign-ins, try again in {wait} s")
+    try:
+        user = await services.users.authenticate(credentials.email, credentials.password)
+    except HasherBusy as exc:
+        raise _throttled(1, "too many sign-ins in progress, try again shortly") from exc
     if user is None:
+        await services.login_attempts.record_failure(credentials.email, address)
         raise ApiError(401, "INVALID_CREDENTIALS", "email or password is wrong")
+    await services.login_attempts.record_success(credentials.email)
     token = services.tokens.mint(user.email, user.role, user.companyId)
     return {
         "token": token,

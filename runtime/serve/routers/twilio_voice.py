@@ -20,6 +20,7 @@ from runtime.actors.gateway import CallLost, UnknownCall
 from runtime.actors.messages import AgentReply, CallRefused, CallSetup
 from runtime.actors.pool import BUSY_MESSAGE, FORWARD_MESSAGE
 from runtime.serve.errors import ApiError
+from runtime.serve.twilio_account import verify_account
 from runtime.serve.twilio_auth import signing_token, twilio_form, verify_signature
 from runtime.serve.twiml import CallUrls, empty_twiml, message_twiml, refused_twiml, reply_twiml
 from runtime.serve.views import services_of
@@ -67,6 +68,7 @@ async def _verified(request: Request, company: Company | None) -> Webhook:
     params = await twilio_form(request)
     platform = settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else None
     verify_signature(request, params, signing_token(company, platform), settings.public_base_url)
+    verify_account(params, company, settings.twilio_account_sid)
     return Webhook(company, params, request.headers.get(IDEMPOTENCY_HEADER))
 
 

@@ -1,0 +1,1 @@
+"""The original platform's documents (the product brief's data model), read into ours."""
