@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -14,6 +14,7 @@ from runtime.providers.audio_store import AudioStore
 from runtime.providers.base import SpeechSynthesizer, VoiceCatalog
 from runtime.providers.factory import build_synthesizer, build_voice_catalog
 from runtime.redis_client import redis_client
+from runtime.serve.analytics_pool import analytics_executor
 from runtime.serve.auth import TokenService
 from runtime.serve.company_cache import CompanyCache
 from runtime.serve.rate_limit import TenantRateLimiter
@@ -36,7 +37,7 @@ class Services:
     rate_limiter: TenantRateLimiter
     audio: AudioStore
     call_logs: CallLogRepository
-    analytics_slots: asyncio.Semaphore  # call-log queries running at once in this replica
+    analytics_threads: ThreadPoolExecutor  # where call-log queries run (analytics_pool)
     speech: SpeechSynthesizer | None  # for voice samples; calls synthesize in their actors
     companies: CompanyCache  # the webhook hot path's view of company documents
     voices: VoiceCatalog
@@ -69,10 +70,12 @@ class Services:
             audio=AudioStore(redis_client(settings.redis_url, decode_responses=False)),
             call_logs=CallLogRepository(settings.parquet_root, QueryLimits(
                 threads=settings.analytics_threads, memory_mb=settings.analytics_memory_mb)),
-            analytics_slots=asyncio.Semaphore(settings.analytics_concurrency),
+            analytics_threads=analytics_executor(settings.analytics_concurrency,
+                                                 settings.analytics_nice),
             speech=build_synthesizer(settings.provider_config()),
             voices=build_voice_catalog(settings.provider_config()),
         )
 
     async def close(self) -> None:
+        self.analytics_threads.shutdown(wait=False, cancel_futures=True)
         await self.redis.aclose()
