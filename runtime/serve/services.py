@@ -37,7 +37,7 @@ class Services:
     rate_limiter: TenantRateLimiter
     audio: AudioStore
     call_logs: CallLogRepository
-    analytics_threads: ThreadPoolExecutor  # where call-log queries run (analytics_pool)
+    analytics_pool: ThreadPoolExecutor  # where call-log queries run (serve/analytics_pool.py)
     speech: SpeechSynthesizer | None  # for voice samples; calls synthesize in their actors
     companies: CompanyCache  # the webhook hot path's view of company documents
     voices: VoiceCatalog
@@ -70,12 +70,12 @@ class Services:
             audio=AudioStore(redis_client(settings.redis_url, decode_responses=False)),
             call_logs=CallLogRepository(settings.parquet_root, QueryLimits(
                 threads=settings.analytics_threads, memory_mb=settings.analytics_memory_mb)),
-            analytics_threads=analytics_executor(settings.analytics_concurrency,
-                                                 settings.analytics_nice),
+            analytics_pool=analytics_executor(settings.analytics_concurrency,
+                                              settings.analytics_nice),
             speech=build_synthesizer(settings.provider_config()),
             voices=build_voice_catalog(settings.provider_config()),
         )
 
     async def close(self) -> None:
-        self.analytics_threads.shutdown(wait=False, cancel_futures=True)
+        self.analytics_pool.shutdown(wait=False, cancel_futures=True)
         await self.redis.aclose()

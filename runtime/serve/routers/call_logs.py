@@ -39,7 +39,7 @@ async def _query(
     if local_days:
         query = partial(query, timezone=company.timezone)
     try:  # on the replica's few, niced analytics threads: a dashboard burst queues there
-        return await asyncio.get_running_loop().run_in_executor(services.analytics_threads, query)
+        return await asyncio.get_running_loop().run_in_executor(services.analytics_pool, query)
     except InvalidQuery as exc:
         raise ApiError(400, "INVALID_QUERY", str(exc)) from exc
 
