@@ -22,7 +22,8 @@ from analytics.events import CallEventBase
 
 CALL_EVENTS_STREAM = "g:stream:call-events"
 PAYLOAD_FIELD = "event"
-# ~575 bytes per turn event: one million entries is about 0.6 GB of Redis memory.
+# ~575 bytes per typical turn event: one million entries is about 0.6 GB of Redis memory
+# (the ceiling counts entries: a turn with two 4,000-character texts is ~8 KB).
 DEFAULT_MAX_BACKLOG = 1_000_000
 _FULL = "CALLEVENTSFULL"
 EMIT_CHUNK = 1000  # events per script call: keeps each atomic step short for Redis

@@ -28,7 +28,7 @@ from runtime.settings import Settings
 
 RUN_RECORD = VAR_DIR / "run.json"
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
-REFRESH_S = 1.0
+REFRESH_S = 5.0  # late processes carrying the Ray node id are also found when clearing
 
 
 class StopRequested(KeyboardInterrupt):

@@ -93,10 +93,12 @@ class Settings(BaseSettings):
     call_events_lag_alarm_entries: int = Field(default=100_000, ge=1)
     call_events_lag_alarm_s: float = Field(default=300.0, gt=0)
     # Analytics (call logs, dashboards) run in the process that answers webhooks: DuckDB
-    # and Polars threads and DuckDB memory per replica, and dashboard queries at once.
+    # and Polars threads and DuckDB memory per replica, queries at once (each on its own
+    # thread, the rest wait) and how much nicer those threads run (runtime/serve/analytics_pool).
     analytics_threads: int = Field(default=1, ge=1, le=64)
     analytics_memory_mb: int = Field(default=512, ge=64)
     analytics_concurrency: int = Field(default=2, ge=1, le=64)
+    analytics_nice: int = Field(default=10, ge=0, le=19)
     # bcrypt cost for user passwords.
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
     # Failed sign-ins allowed per account / per client address (15 min) before lockouts

@@ -29,10 +29,17 @@ from runtime.serve.app import create_api
 from runtime.serve.services import Services
 from runtime.settings import Settings
 from tenancy.users import Role
+from tests.call_events import keeping_call_events
 from tests.ray_helpers import kill_and_wait
 from tests.serve_fixtures import PLATFORM_TWILIO_TOKEN, unique_number
 
 pytestmark = pytest.mark.ray
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _call_events_kept(api_server):
+    with keeping_call_events(api_server.settings["redis_url"]):  # `turns_of` reads them
+        yield
 
 ALWAYS_OPEN = [{"day": d, "enabled": True, "start": "00:00", "end": "24:00"}
                for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -15,6 +15,7 @@ from runtime.providers.base import SpeechSynthesizer, VoiceCatalog
 from runtime.providers.factory import build_synthesizer, build_voice_catalog
 from runtime.providers.twilio_numbers import NumberDirectory, build_number_directory
 from runtime.redis_client import redis_client
+from runtime.serve.analytics_pool import analytics_executor
 from runtime.serve.auth import TokenService
 from runtime.serve.company_cache import CompanyCache
 from runtime.serve.rate_limit import TenantRateLimiter
@@ -40,7 +41,7 @@ class Services:
     rate_limiter: TenantRateLimiter
     audio: AudioStore
     call_logs: CallLogRepository
-    analytics_slots: asyncio.Semaphore  # call-log queries running at once in this replica
+    analytics_pool: ThreadPoolExecutor  # where call-log queries run (serve/analytics_pool.py)
     speech: SpeechSynthesizer | None  # for voice samples; calls synthesize in their actors
     companies: CompanyCache  # the webhook hot path's view of company documents
     voices: VoiceCatalog
@@ -77,11 +78,13 @@ class Services:
             audio=AudioStore(redis_client(settings.redis_url, decode_responses=False)),
             call_logs=CallLogRepository(settings.parquet_root, QueryLimits(
                 threads=settings.analytics_threads, memory_mb=settings.analytics_memory_mb)),
-            analytics_slots=asyncio.Semaphore(settings.analytics_concurrency),
+            analytics_pool=analytics_executor(settings.analytics_concurrency,
+                                              settings.analytics_nice),
             speech=build_synthesizer(settings.provider_config()),
             voices=build_voice_catalog(settings.provider_config()),
             numbers=build_number_directory(settings.provider_mode, settings.double_twilio_numbers),
         )
 
     async def close(self) -> None:
+        self.analytics_pool.shutdown(wait=False, cancel_futures=True)
         await self.redis.aclose()

@@ -27,6 +27,7 @@ from tenancy.models import Company, CompanyProfile, EmployeeFields, QnAFields
 from tenancy.models.company import WEEKDAYS
 from tenancy.registry import CompanyRegistry
 from tenancy.secrets import SecretBox
+from tests.call_events import keeping_call_events
 from tests.ray_helpers import kill_and_wait
 from tests.serve_fixtures import JWT_SECRET, SECRET_KEY, unique_number
 
@@ -36,6 +37,12 @@ NAMESPACE = "actors-test"
 FEE_QUESTION = "How much is your service call fee?"
 FEE_ANSWER = "Our service call fee is $89."
 FINANCING_ANSWER = "Yes, we offer financing with approved credit."
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _call_events_kept(redis_url: str) -> Iterator[None]:
+    with keeping_call_events(redis_url):  # `events_of` reads them; a LogSink may trim
+        yield
 
 
 @pytest.fixture(scope="module")

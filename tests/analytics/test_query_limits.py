@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from analytics.events import CallEnded
 from analytics.generator import CallLogGenerator, GeneratorConfig
 from analytics.repository import CallLogRepository
 from analytics.sources import CompanyFiles, QueryLimits, SessionFactory
+from runtime.serve.analytics_pool import analytics_executor
 from runtime.serve.app import replica_actor_options
 from runtime.settings import Settings
 from tests.analytics.ingest import ingest
@@ -87,3 +89,12 @@ def test_call_detail_reads_the_newest_days_first_and_only_the_given_day(
     assert repo.get_call(company, oldest.call_sid, (day + timedelta(days=9)).isoformat()) is None
     with pytest.raises(InvalidQuery):
         repo.get_call(company, oldest.call_sid, "yesterday")
+
+
+def test_analytics_threads_run_nicer_than_the_replica() -> None:
+    replica = os.getpriority(os.PRIO_PROCESS, 0)
+    with analytics_executor(threads=2, nice_steps=7) as pool:
+        niceness = set(pool.map(lambda _: os.getpriority(os.PRIO_PROCESS,
+                                                          threading.get_native_id()), range(8)))
+    assert niceness == {min(19, replica + 7)}
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == replica  # caller
