@@ -47,3 +47,10 @@ def test_only_retired_gemini_models_are_replaced():
 def test_our_own_closing_line_wins_over_agent_closing():
     document, _ = translate_company({"agentSetup": {"agentClosing": "Bye!", "closingLine": "Ciao"}})
     assert document["agentSetup"] == {"closingLine": "Ciao"}
+
+
+def test_a_recorded_greeting_becomes_a_spoken_one_with_a_warning():
+    document = CompanyDocument.model_validate(
+        {"companyName": "Y", "agentSetup": {"greetingType": "audio"}})
+    assert document.agentSetup.greetingType == "tts"
+    assert any("greetingType 'audio'" in warning for warning in document.warnings)
