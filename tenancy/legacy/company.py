@@ -3,9 +3,10 @@
 Companies moving from the original platform have documents of that shape. Most of it
 validates as is (the models accept `"Monday"`, `"en"`, `sentimentTrigger`...); this
 module handles what needs a decision: Mongo metadata, `agentClosing` (our `closingLine`),
-a recorded greeting (spoken instead, with a warning), a retired Gemini model (the current default, with a warning), a one-line address (kept,
-and parsed into `address` when it is one), and placeholder or empty credentials (dropped,
-with a warning). Everything else is left for validation to judge.
+a recorded greeting (spoken instead, with a warning), a retired Gemini model (the current
+default, with a warning), a one-line address (kept, and parsed into `address` when it is
+one), and placeholder or empty credentials (dropped, with a warning). Everything else is
+left for validation to judge.
 """
 
 from __future__ import annotations
