@@ -2,8 +2,9 @@
 
 A bcrypt check at cost 12 is ~0.25 s of CPU. On the event loop's shared default
 executor a login flood would queue ahead of every other blocking call of the replica
-that also answers Twilio; its own two threads bound what logins can take, and a cap
-on checks in flight turns a flood into quick refusals instead of a growing queue.
+that also answers Twilio; its own single thread bounds logins to one core whatever
+arrives, and a cap on checks in flight (about 2 s of work at cost 12) turns a flood
+into quick refusals instead of a growing queue.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def hash_cost(hashed: bytes | str) -> int:
 
 
 class PasswordHasher:
-    def __init__(self, rounds: int, threads: int = 2, max_in_flight: int = 16) -> None:
+    def __init__(self, rounds: int, threads: int = 1, max_in_flight: int = 8) -> None:
         self.rounds = rounds
         self._executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="bcrypt")
         self._max_in_flight = max_in_flight

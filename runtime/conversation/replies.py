@@ -127,6 +127,8 @@ class Replies:
             return TurnOutcome(self.fill(line, ctx), Listen(), Tier.OFFER, fallback_reason=reason)
         kind, lines = (("out_of_category", self._lines.out_of_category) if out_of_category
                        else ("cant_understand", self._lines.cant_understand))
+        if reason == "low_stt_confidence" and self._lines.speak_clearly:
+            kind, lines = "speak_clearly", self._lines.speak_clearly
         line = state.next_line(kind, lines)
         return TurnOutcome(self.fill(line, ctx), Listen(), Tier.FALLBACK, fallback_reason=reason)
 

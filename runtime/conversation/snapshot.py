@@ -53,6 +53,7 @@ class AgentLines:
     out_of_category: tuple[str, ...]
     offer_help: tuple[str, ...]
     hold_please: tuple[str, ...]
+    speak_clearly: tuple[str, ...] = ()  # when speech was transcribed with low confidence
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,7 @@ class CompanySnapshot:
                 out_of_category=tuple(lines.outOfCategory),
                 offer_help=tuple(lines.offerHelp),
                 hold_please=tuple(lines.holdPlease),
+                speak_clearly=tuple(lines.speakClearly),
             ),
             settings=AgentSettings(
                 model=ai.model,
@@ -210,8 +212,9 @@ class CompanySnapshot:
                     **{
                         **lines,
                         **{key: tuple(lines[key]) for key in (
-                            "cant_understand", "out_of_category", "offer_help", "hold_please"
-                        )},
+                            "cant_understand", "out_of_category", "offer_help", "hold_please",
+                            "speak_clearly",
+                        ) if key in lines},  # checkpoints from before speak_clearly lack it
                     }
                 ),
                 "settings": AgentSettings(

@@ -3,9 +3,10 @@
 Companies moving from the original platform have documents of that shape. Most of it
 validates as is (the models accept `"Monday"`, `"en"`, `sentimentTrigger`...); this
 module handles what needs a decision: Mongo metadata, `agentClosing` (our `closingLine`),
-a retired Gemini model (the current default, with a warning), a one-line address (kept,
-and parsed into `address` when it is one), and placeholder or empty credentials (dropped,
-with a warning). Everything else is left for validation to judge.
+a recorded greeting (spoken instead, with a warning), a retired Gemini model (the current
+default, with a warning), a one-line address (kept, and parsed into `address` when it is
+one), and placeholder or empty credentials (dropped, with a warning). Everything else is
+left for validation to judge.
 """
 
 from __future__ import annotations
@@ -67,11 +68,17 @@ def _drop_placeholder_twilio_keys(document: dict[str, Any], warnings: list[str])
                         "not kept")
 
 
-def _closing_line(document: dict[str, Any]) -> None:
+def _agent_setup(document: dict[str, Any], warnings: list[str]) -> None:
+    """`agentClosing` is our `closingLine`; a recorded greeting becomes a spoken one."""
     setup = _section(document, "agentSetup")
     if "agentClosing" in setup:
         closing = setup.pop("agentClosing")
         setup.setdefault("closingLine", closing)
+    kind = setup.get("greetingType")
+    if isinstance(kind, str) and kind != "tts":
+        setup["greetingType"] = "tts"
+        warnings.append(f"agentSetup.greetingType {kind!r}: recorded greetings are not "
+                        "carried over; agentGreeting is spoken instead")
 
 
 def _address(document: dict[str, Any], warnings: list[str]) -> None:
@@ -111,7 +118,7 @@ def translate_company(raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     _drop_empty_secrets(document)
     _retire_model(document, warnings)
     _drop_placeholder_twilio_keys(document, warnings)
-    _closing_line(document)
+    _agent_setup(document, warnings)
     _address(document, warnings)
     return document, warnings
 

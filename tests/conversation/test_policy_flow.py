@@ -130,6 +130,13 @@ async def test_low_transcription_confidence_is_not_guessed_at() -> None:
     policy, state, ctx = policy_for(llm=FakeModel())
     outcome = await say(policy, state, ctx, "what are your hours", stt_confidence=0.1)
     assert outcome.tier == Tier.FALLBACK and outcome.fallback_reason == "low_stt_confidence"
+    assert outcome.text == "Could you speak a bit more clearly, please?"  # speakClearly
+
+
+async def test_a_checkpoint_from_before_speak_clearly_still_loads() -> None:
+    data = json.loads(json.dumps(make_snapshot().to_dict()))
+    del data["lines"]["speak_clearly"]
+    assert CompanySnapshot.from_dict(data).lines.speak_clearly == ()
 
 
 async def test_checkpointed_call_continues_identically() -> None:
