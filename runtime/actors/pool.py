@@ -22,70 +22,32 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
 from typing import Any
 
 import ray
 import structlog
 
 from runtime.actors.admission import TenantAdmission
-from runtime.actors.call_actor import CallActor, CallActorOptions
+from runtime.actors.call_actor import CallActor
 from runtime.actors.call_session import CallNotHeld
 from runtime.actors.directory import CallDirectory
 from runtime.actors.messages import CallRefused, CallSetup, PoolStats
+from runtime.actors.pool_config import (
+    BUSY_MESSAGE,
+    CALL_NAMESPACE,
+    FORWARD_MESSAGE,
+    REAPED_STATUS,
+    ActiveCall,
+    PoolConfig,
+)
 from runtime.actors.pool_recovery import actor_name_prefix, adopt_actors
 from runtime.redis_client import redis_client
 from runtime.settings import Settings
 
 log = structlog.get_logger(__name__)
 
-
-CALL_NAMESPACE = "clientsvia"
-REAPED_STATUS = "reaped"  # the call status a reaped call ends with (outcome: abandoned)
-BUSY_MESSAGE = "We're sorry, all of our lines are busy right now. Please call back shortly."
-FORWARD_MESSAGE = "Please hold while we connect your call."
-
-
-@dataclass(frozen=True)
-class PoolConfig:
-    settings: dict[str, Any]  # Settings.for_deployment(): what every CallActor is built from
-    warm_pool_size: int = 4  # free call slots kept ready (idle actors when calls_per_actor=1)
-    max_concurrent_calls: int = 300  # active calls beyond which new calls are refused
-    max_calls_per_company: int = 100  # one company's concurrent calls (it may set fewer)
-    reserved_slots: int | None = None  # kept for tenants under their fair share (None: 10 %)
-    actor_max_uses: int = 200  # calls an actor serves before it is retired and replaced
-    namespace: str = CALL_NAMESPACE  # Ray namespace of the pool and its call actors
-    actor_prefix: str = "call-actor"
-    # Detached call actors outlive the pool's process: a restarted pool adopts them, and
-    # their live calls never notice. The pool kills them when it retires them.
-    detached_actors: bool = True
-    claim_wait_s: float = 0.05  # a new call may wait this long for an actor about to be ready
-    # ...except before the pool's first actor is ready (just deployed): better a slow first
-    # greeting than refusing the first calls. Deployments should `wait_warm` at startup.
-    first_claim_wait_s: float = 10.0
-    replace_wait_s: float = 5.0  # a live call whose actor died may wait for a cold start
-    actor_start_timeout_s: float = 60.0
-    idle_call_timeout_s: float = 15 * 60.0  # no webhook for this long: the call is reaped
-    reap_interval_s: float = 30.0
-    actor_options: CallActorOptions = field(default_factory=CallActorOptions)
-
-    @classmethod
-    def from_settings(cls, settings: Settings, **overrides: Any) -> PoolConfig:
-        values: dict[str, Any] = {
-            "warm_pool_size": settings.warm_pool_size,
-            "max_concurrent_calls": settings.max_concurrent_calls,
-            "max_calls_per_company": settings.max_calls_per_company,
-            "actor_max_uses": settings.actor_max_uses,
-        }
-        return cls(settings=settings.for_deployment(), **{**values, **overrides})
-
-
-@dataclass(frozen=True)
-class ActiveCall:
-    call_sid: str
-    company_id: str
-    actor_name: str
-    claimed_at: float  # unix seconds
+__all__ = ["BUSY_MESSAGE", "CALL_NAMESPACE", "FORWARD_MESSAGE", "ActiveCall", "CallPool",
+           "PoolConfig", "ensure_pool"]
 
 
 @ray.remote(num_cpus=0, max_restarts=-1)
