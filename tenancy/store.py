@@ -11,6 +11,7 @@ from typing import Any, cast
 
 import redis.asyncio as aioredis
 
+from tenancy.bookings import BookingBook
 from tenancy.models import Company, CompanyQnA, Employee, is_object_id
 from tenancy.records import ContactBook, RecordCollection
 from tenancy.secrets import SecretBox
@@ -35,6 +36,10 @@ class TenantStore:
         self.knowledge = RecordCollection(redis, self.key("qna"), CompanyQnA, "knowledge entry")
         self.employees = RecordCollection(redis, self.key("employees"), Employee, "employee")
         self.contacts = ContactBook(redis, self.key("contacts"), self.key("contacts", "by-phone"))
+        self.bookings = BookingBook(
+            redis, self.key("bookings"), self.key("bookings", "calendar"),
+            self.key("bookings", "spans"),
+        )
 
     def key(self, *parts: str) -> str:
         return tenant_key(self.company_id, *parts)

@@ -18,6 +18,7 @@ from runtime.actors.pool import ensure_pool
 from runtime.serve.errors import DEFAULT_MAX_BODY_BYTES, install_error_handlers
 from runtime.serve.routers import (
     auth_routes,
+    bookings,
     call_logs,
     company,
     platform,
@@ -54,6 +55,7 @@ def create_api(services: Services | None = None) -> FastAPI:
         records.knowledge_router,
         records.employees_router,
         records.contacts_router,
+        bookings.router,
         call_logs.router,
         twilio_voice.router,
         voice.router,
