@@ -50,8 +50,10 @@ class BookingDesk:
         """Free start times on a company-local day for this service."""
         return await self._free_on(day, self.schedule.service(service_name))
 
-    async def next_free(self, service_name: str, after: datetime, count: int) -> list[datetime]:
-        """Up to `count` free starts at or after `after`, each one visit after the previous."""
+    async def next_free(self, service_name: str, after: datetime, count: int,
+                        fits: Callable[[datetime], bool] = lambda _: True) -> list[datetime]:
+        """Up to `count` free starts at or after `after` that `fits` (e.g. "mornings"),
+        each at least one visit after the previous."""
         service = self.schedule.service(service_name)
         after = max(self.schedule.local(after), self.now())
         gap = timedelta(minutes=service.durationMinutes)
@@ -60,7 +62,7 @@ class BookingDesk:
         last_day = self.now().date() + timedelta(days=self.schedule.settings.horizonDays)
         while day <= last_day and len(found) < count:
             for start in await self._free_on(day, service):
-                if start >= after and (not found or start >= found[-1] + gap):
+                if start >= after and fits(start) and (not found or start >= found[-1] + gap):
                     found.append(start)
                     if len(found) == count:
                         break

@@ -24,6 +24,7 @@ import structlog
 
 from analytics.emitter import CallEventEmitter
 from runtime.actors.answer_stream import AnswerStream
+from runtime.actors.booking_calendar import booking_for_call
 from runtime.actors.call_record import (
     CallRecord,
     CallRecorder,
@@ -54,6 +55,7 @@ from runtime.conversation import (
     TurnOutcome,
     action_to_dict,
 )
+from runtime.conversation.dates import warm_up as warm_up_dates
 from runtime.providers.audio_store import AudioStore, SpeechCache
 from runtime.providers.factory import build_language_model, build_synthesizer
 from runtime.redis_client import redis_client
@@ -100,6 +102,7 @@ class CallActor:
         self._locks: dict[str, asyncio.Lock] = {}
         self._sessions: dict[str, CallSession] = {}
         self._uses = 0
+        warm_up_dates()  # the booking flow's date parser, before the first call needs it
         # Everything built so far (Ray, pydantic, providers: ~175k objects) lives as long as
         # the actor: keep it out of the cyclic GC, whose full passes over it took ~100 ms,
         # a pause every call on this actor would hear. Serve does the same for replicas.
@@ -127,7 +130,7 @@ class CallActor:
             )
             session = CallSession(
                 snapshot, ctx, ConversationState.new(), CallRecord(),
-                DialoguePolicy(snapshot, self._llm),
+                DialoguePolicy(snapshot, self._llm, booking=booking_for_call(store, company)),
                 voice_request(snapshot.voice, company.aiSettings.elevenLabs.apiKey),
             )
             self._sessions[setup.call_sid] = session
@@ -199,12 +202,12 @@ class CallActor:
             if data is None or snapshot_data is None:
                 return False
             snapshot, ctx, state, record = CallSession.checkpoint_parts(data, snapshot_data)
-            api_key = None
-            if snapshot.voice.use_own_api_key:
-                company = await store.load_company()
-                api_key = company.aiSettings.elevenLabs.apiKey if company else None
+            company = await store.load_company()
+            api_key = (company.aiSettings.elevenLabs.apiKey
+                       if company and snapshot.voice.use_own_api_key else None)
+            policy = DialoguePolicy(snapshot, self._llm, booking=booking_for_call(store, company))
             self._sessions[call_sid] = CallSession(
-                snapshot, ctx, state, record, DialoguePolicy(snapshot, self._llm),
+                snapshot, ctx, state, record, policy,
                 voice_request(snapshot.voice, api_key), restored=True, snapshot_saved=True,
             )
             self._uses += 1

@@ -28,6 +28,13 @@ class NameThenDone:
     def wants(self, state: ConversationState, utterance: str) -> bool:
         return wants_booking(utterance)
 
+    def is_aside(self, state: ConversationState, utterance: str) -> bool:
+        return False
+
+    def resume_prompt(self, snapshot: CompanySnapshot, state: ConversationState,
+                      ctx: CallContext) -> str:
+        return "May I have your name?"
+
     async def reply(
         self, snapshot: CompanySnapshot, state: ConversationState, ctx: CallContext,
         utterance: str,
