@@ -17,6 +17,7 @@ import structlog
 from analytics.emitter import CallEventEmitter
 from analytics.events import (
     TIERS,
+    AppointmentBooked,
     CallEnded,
     CallEventBase,
     CallStarted,
@@ -42,6 +43,7 @@ ANSWER_OUTCOMES: dict[str, Outcome] = {
 }
 DIAL_CONNECTED = frozenset({"completed", "answered"})
 CALL_COMPLETED = "completed"
+BOOKED_CHANGES = frozenset({"booked", "rescheduled"})  # a cancellation books nothing
 
 
 def _now() -> datetime:
@@ -69,6 +71,7 @@ class CallRecord:
     transferred: bool = False
     dial_failed: bool = False
     message_taken: bool = False
+    booked: bool = False  # a visit was booked or moved on this call
     answered_by: str | None = None  # the last tier that answered a question
     sentiment: float = 0.0
 
@@ -81,6 +84,8 @@ class CallRecord:
 
     def outcome(self, call_status: str) -> Outcome:
         """Twilio's final status plus what happened on the call → the call's outcome."""
+        if self.booked:
+            return "booked"
         if self.message_taken:
             return "message_taken"
         if call_status != CALL_COMPLETED:
@@ -158,6 +163,13 @@ class CallRecorder:
             events.append(MessageTaken(
                 **base, turn_index=index, at=now, message=action.message[:TEXT_LIMIT],
                 urgent=action.urgent,
+            ))
+        booking = outcome.appointment
+        if booking is not None and booking.change in BOOKED_CHANGES:
+            record.booked = True
+            events.append(AppointmentBooked(
+                **base, turn_index=index, at=now, service=booking.service[:200],
+                scheduled_for=datetime.fromisoformat(booking.start),
             ))
         await self._emit(events)
 

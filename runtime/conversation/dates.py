@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+import dateparser
 from dateparser.search import search_dates
 
 from runtime.conversation.text import find_any, normalize
@@ -50,6 +51,7 @@ _DATE_WORDS = frozenset((
     "tonight", "next", "this", "coming", "week", "weeks", "weekend", "day", "days", "after",
     "in", "of", "the", "a",
 ))
+_ANCHORS = _DATE_WORDS - {"next", "this", "coming", "after", "in", "of", "the", "a", "day"}
 _COUNTED = frozenset((*_MONTHS, "in", "days", "weeks"))  # numbers only count next to these
 
 
@@ -137,14 +139,15 @@ def _find_day(text: str, now: datetime) -> date | None:
     if ordinal and not any(re.search(rf"\b{month}\b", text) for month in _MONTHS):
         return _day_of_month(int(ordinal.group(1)), now.date())
     text = _date_words(_ORDINAL.sub(r"\1", text))
-    if not text:
+    if not set(text.split()) & _ANCHORS:  # "a" or "the" alone is no day ("book a repair")
         return None
     settings = {"PREFER_DATES_FROM": "future", "RELATIVE_BASE": now.replace(tzinfo=None),
                 "RETURN_AS_TIMEZONE_AWARE": False}
+    whole = dateparser.parse(text, languages=["en"], settings=settings)  # type: ignore[arg-type]
+    if whole is not None:  # "day after tomorrow" as one phrase, not "tomorrow"
+        return whole.date()
     found = search_dates(text, languages=["en"], settings=settings)  # type: ignore[arg-type]
-    if not found:
-        return None
-    return found[0][1].date()
+    return found[0][1].date() if found else None
 
 
 def parse_when(utterance: str, now: datetime) -> WhenWanted | None:

@@ -25,6 +25,7 @@ MORNING, AFTERNOON = (time(8), time(12)), (time(12), time(17))
     ("tomorrow at 3", date(2026, 12, 4), time(15), None),
     ("after 4 tomorrow", date(2026, 12, 4), time(16), None),
     ("in two days", date(2026, 12, 5), None, None),
+    ("the day after tomorrow in the afternoon", date(2026, 12, 5), *AFTERNOON),
     ("the morning of the 10th", date(2026, 12, 10), *MORNING),
     ("sometime next week", date(2026, 12, 10), None, None),
 ])
