@@ -1,7 +1,10 @@
 """`BookingDesk`: books, moves and cancels one company's visits under its rules.
 
 The admin API and the phone agent both go through it, so a visit booked by a caller and
-one typed in by staff obey the same windows, capacity and validation.
+one typed in by staff obey the same windows, capacity and validation. With a connected
+calendar its busy times are taken out of availability and every booking is mirrored into
+it as an event; a calendar that fails or is slow never blocks a booking (see
+`CalendarMirror`): events it missed are retried by the next booking operation.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from pydantic import ValidationError
 
 from tenancy.bookings import BookingBook
 from tenancy.errors import Conflict, InvalidDocument
+from tenancy.external_calendar import DEFAULT_TIMEOUT_S, CalendarMirror, ExternalCalendar
 from tenancy.models import Company, utc_now
 from tenancy.models.booking import BookableService, Booking, BookingFields, BookingUpdate
 from tenancy.registry import validation_details
@@ -24,10 +28,14 @@ _MOVING_FIELDS = ("start", "service")
 
 class BookingDesk:
     def __init__(self, store: TenantStore, company: Company,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+                 clock: Callable[[], datetime] = utc_now, *,
+                 calendar: ExternalCalendar | None = None,
+                 calendar_timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
         self._book: BookingBook = store.bookings
         self.schedule = Schedule.of(company)
         self._clock = clock
+        self._mirror = None if calendar is None else CalendarMirror(
+            calendar, company.timezone, store.calendar_pending, calendar_timeout_s)
 
     def now(self) -> datetime:
         return self.schedule.local(self._clock())
@@ -73,7 +81,10 @@ class BookingDesk:
         windows = self.schedule.day_windows(day)
         if not windows:
             return []
-        busy = await self._book.busy(windows[0][0], max(end for _, end in windows))
+        start, end = windows[0][0], max(end for _, end in windows)
+        busy = await self._book.busy(start, end)
+        if self._mirror is not None:  # the company's own appointments take every crew
+            busy += await self._mirror.busy(start, end) * self.schedule.settings.crews
         return self.schedule.free_starts(day, service, busy, self._clock())
 
     # --- writing ---------------------------------------------------------------------------
@@ -90,7 +101,8 @@ class BookingDesk:
             }
         )
         crews = self.schedule.settings.crews
-        return await self._book.reserve(booking, self.schedule.span(start, service), crews)
+        await self._book.reserve(booking, self.schedule.span(start, service), crews)
+        return await self._mirrored(booking)
 
     async def change(self, booking_id: str, update: BookingUpdate) -> Booking:
         """Reschedule, edit or cancel; a move is re-checked and re-reserved atomically."""
@@ -102,7 +114,7 @@ class BookingDesk:
             return await self.cancel(booking_id, current)
         merged = current.model_dump() | changes | {"updatedAt": utc_now()}
         if not any(name in changes for name in _MOVING_FIELDS):
-            return await self._book.rewrite(self._valid(merged))
+            return await self._mirrored(await self._book.rewrite(self._valid(merged)))
         service = self.schedule.service(merged["service"])
         self.schedule.check(merged["start"], service, self._clock())
         start = self.schedule.local(merged["start"])
@@ -110,14 +122,32 @@ class BookingDesk:
                    "service": service.name}
         booking = self._valid(merged)
         crews = self.schedule.settings.crews
-        return await self._book.reserve(booking, self.schedule.span(start, service), crews)
+        await self._book.reserve(booking, self.schedule.span(start, service), crews)
+        return await self._mirrored(booking)
 
     async def cancel(self, booking_id: str, current: Booking | None = None) -> Booking:
         current = current or await self._book.get(booking_id)
         if current.status == "cancelled":
             return current
         cancelled = current.model_copy(update={"status": "cancelled", "updatedAt": utc_now()})
-        return await self._book.release(cancelled)
+        return await self._mirrored(await self._book.release(cancelled))
+
+    async def _mirrored(self, booking: Booking) -> Booking:
+        """Mirror the booking into the calendar, then retry a few that failed before."""
+        mirror = self._mirror
+        if mirror is None:
+            return booking
+        booking = await self._mirror_one(mirror, booking)
+        for booking_id in await mirror.pending():
+            if booking_id != booking.id:
+                await self._mirror_one(mirror, await self._book.get(booking_id))
+        return booking
+
+    async def _mirror_one(self, mirror: CalendarMirror, booking: Booking) -> Booking:
+        event_id = await mirror.mirror(booking)
+        if event_id == booking.calendarEventId:
+            return booking
+        return await self._book.rewrite(booking.model_copy(update={"calendarEventId": event_id}))
 
     @staticmethod
     def _valid(document: dict[str, object]) -> Booking:

@@ -12,6 +12,7 @@ from typing import Any, cast
 import redis.asyncio as aioredis
 
 from tenancy.bookings import BookingBook
+from tenancy.calendar_link import CalendarLinkStore, PendingEvents
 from tenancy.models import Company, CompanyQnA, Employee, is_object_id
 from tenancy.records import ContactBook, RecordCollection
 from tenancy.secrets import SecretBox
@@ -40,6 +41,9 @@ class TenantStore:
             redis, self.key("bookings"), self.key("bookings", "calendar"),
             self.key("bookings", "spans"),
         )
+        self.calendar_link = CalendarLinkStore(
+            redis, self.key("integrations", "google-calendar"), secrets)
+        self.calendar_pending = PendingEvents(redis, self.key("bookings", "calendar-pending"))
 
     def key(self, *parts: str) -> str:
         return tenant_key(self.company_id, *parts)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from runtime.conversation.booking import SlotUnavailable, Visit, VisitRequest
 from runtime.conversation.booking_flow import BookingConversation
+from runtime.providers.calendar_factory import CalendarConfig, booking_desk
 from tenancy.booking_desk import BookingDesk
 from tenancy.bookings import SlotTaken
 from tenancy.models import Company
@@ -53,8 +54,9 @@ class DeskCalendar:
         await self._desk.cancel(visit_id)
 
 
-def booking_for_call(store: TenantStore, company: Company | None) -> BookingConversation | None:
+async def booking_for_call(store: TenantStore, company: Company | None, config: CalendarConfig
+                           ) -> BookingConversation | None:
     """The call's booking handler; None when the company does not take bookings."""
     if company is None or not company.bookingSettings.enabled:
         return None
-    return BookingConversation(DeskCalendar(BookingDesk(store, company)))
+    return BookingConversation(DeskCalendar(await booking_desk(store, company, config)))

@@ -97,6 +97,7 @@ class CallActor:
         self._registry = CompanyRegistry(text_redis, secrets)
         self._recorder = CallRecorder(CallEventEmitter(text_redis))
         self._capacity = config.calls_per_actor
+        self._calendar = config.calendar_config()
         # A call's lock exists from the moment its slot is taken (begin/restore) until it
         # ends, so `len(self._locks)` counts the taken slots, sessions not yet built included.
         self._locks: dict[str, asyncio.Lock] = {}
@@ -130,7 +131,8 @@ class CallActor:
             )
             session = CallSession(
                 snapshot, ctx, ConversationState.new(), CallRecord(),
-                DialoguePolicy(snapshot, self._llm, booking=booking_for_call(store, company)),
+                DialoguePolicy(snapshot, self._llm, booking=await booking_for_call(
+                    store, company, self._calendar)),
                 voice_request(snapshot.voice, company.aiSettings.elevenLabs.apiKey),
             )
             self._sessions[setup.call_sid] = session
@@ -205,7 +207,8 @@ class CallActor:
             company = await store.load_company()
             api_key = (company.aiSettings.elevenLabs.apiKey
                        if company and snapshot.voice.use_own_api_key else None)
-            policy = DialoguePolicy(snapshot, self._llm, booking=booking_for_call(store, company))
+            booking = await booking_for_call(store, company, self._calendar)
+            policy = DialoguePolicy(snapshot, self._llm, booking=booking)
             self._sessions[call_sid] = CallSession(
                 snapshot, ctx, state, record, policy,
                 voice_request(snapshot.voice, api_key), restored=True, snapshot_saved=True,

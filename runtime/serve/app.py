@@ -19,6 +19,7 @@ from runtime.serve.errors import DEFAULT_MAX_BODY_BYTES, install_error_handlers
 from runtime.serve.routers import (
     auth_routes,
     bookings,
+    calendar_integration,
     call_logs,
     company,
     platform,
@@ -56,6 +57,8 @@ def create_api(services: Services | None = None) -> FastAPI:
         records.employees_router,
         records.contacts_router,
         bookings.router,
+        calendar_integration.company_router,
+        calendar_integration.callback_router,
         call_logs.router,
         twilio_voice.router,
         voice.router,

@@ -136,3 +136,4 @@ class Booking(StoredRecord):
     notes: Annotated[str, Field(max_length=2000)] = ""
     source: BookingSource = "api"
     callSid: str | None = None
+    calendarEventId: str | None = None  # the event mirroring it in the company's calendar

@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Path, Query, Request
 
+from runtime.providers.calendar_factory import booking_desk
 from runtime.serve.auth import CompanyGuard
 from runtime.serve.errors import ApiError
 from runtime.serve.views import record_view, services_of
@@ -25,9 +26,10 @@ JsonObject = dict[str, Any]
 
 
 async def _desk(request: Request, access: Any) -> BookingDesk:
-    registry = services_of(request).registry
-    company = await registry.get(access.company_id)
-    return BookingDesk(registry.tenant(access.company_id), company)
+    services = services_of(request)
+    company = await services.registry.get(access.company_id)
+    return await booking_desk(services.registry.tenant(access.company_id), company,
+                              services.settings.calendar_config())
 
 
 def _booking_id(value: str) -> str:

@@ -1,0 +1,123 @@
+"""A calendar a company connects (Google Calendar), as the booking desk needs it.
+
+The desk asks it for busy times and mirrors bookings into it as events. It is never on
+the critical path of a call: every request is bounded by a timeout, and a failure means
+"decide on the company's own rules and mirror the event later" (`CalendarMirror`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+import structlog
+
+from tenancy.models.booking import Booking
+
+log = structlog.get_logger(__name__)
+
+Span = tuple[datetime, datetime]
+DEFAULT_TIMEOUT_S = 2.0
+RETRIES_PER_SYNC = 5  # pending events retried by each booking operation
+
+
+class CalendarUnavailable(Exception):
+    """The calendar errored or did not answer in time."""
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    id: str  # base32hex (0-9, a-v), unique per version of the booking (Google keeps ids)
+    summary: str
+    start: datetime  # aware
+    end: datetime
+    timezone: str  # IANA, so the event shows in the company's zone
+    location: str = ""
+    description: str = ""
+
+    @classmethod
+    def of(cls, booking: Booking, timezone: str) -> CalendarEvent:
+        return cls(
+            id=f"{booking.id}{int(booking.start.timestamp()):x}",
+            summary=f"{booking.service}: {booking.customerName}",
+            start=booking.start, end=booking.end, timezone=timezone,
+            location=booking.address,
+            description=f"{booking.notes}\nCallback: {booking.customerPhone}".strip(),
+        )
+
+
+class ExternalCalendar(Protocol):
+    async def busy(self, start: datetime, end: datetime, timezone: str) -> list[Span]:
+        """Busy spans overlapping [start, end)."""
+        ...
+
+    async def add_event(self, event: CalendarEvent) -> str:
+        """Create the event (an id already present counts as created); returns its id."""
+        ...
+
+    async def remove_event(self, event_id: str) -> None:
+        """Delete the event (one already gone counts as deleted)."""
+        ...
+
+
+class PendingEvents(Protocol):
+    """Bookings whose calendar event still has to be written or deleted."""
+
+    async def add(self, booking_id: str) -> None: ...
+    async def take(self, limit: int) -> list[str]: ...
+    async def done(self, booking_id: str) -> None: ...
+
+
+class CalendarMirror:
+    """Bounded, failure-tolerant calls to the company's calendar."""
+
+    def __init__(self, calendar: ExternalCalendar, timezone: str, pending: PendingEvents,
+                 timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+        self._calendar = calendar
+        self._timezone = timezone
+        self._pending = pending
+        self._timeout_s = timeout_s
+
+    async def busy(self, start: datetime, end: datetime) -> list[Span]:
+        """The calendar's busy spans; none when it cannot answer (company rules decide)."""
+        try:
+            return await asyncio.wait_for(
+                self._calendar.busy(start, end, self._timezone), self._timeout_s)
+        except (CalendarUnavailable, TimeoutError, OSError) as exc:
+            log.warning("calendar_unavailable", call="busy", error_type=type(exc).__name__)
+            return []
+
+    async def pending(self, limit: int = RETRIES_PER_SYNC) -> list[str]:
+        return await self._pending.take(limit)
+
+    async def mirror(self, booking: Booking) -> str | None:
+        """Bring the calendar in line with `booking` (its `calendarEventId` says what the
+        calendar holds now); the event id it holds afterwards. What fails is marked
+        pending and retried by a later booking operation (`retry`)."""
+        target = CalendarEvent.of(booking, self._timezone) if booking.status == "confirmed" \
+            else None
+        held = booking.calendarEventId
+        if held and (target is None or held != target.id):
+            if not await self._bounded(self._calendar.remove_event(held), "remove_event"):
+                await self._pending.add(booking.id)
+                return held
+            held = None
+        if target is not None and held != target.id:
+            if not await self._bounded(self._calendar.add_event(target), "add_event"):
+                await self._pending.add(booking.id)
+                return None
+            held = target.id
+        await self._pending.done(booking.id)
+        return held
+
+    async def _bounded(self, call: Awaitable[object], what: str) -> bool:
+        """True when the call succeeded within the timeout."""
+        try:
+            await asyncio.wait_for(call, self._timeout_s)
+        except (CalendarUnavailable, TimeoutError, OSError) as exc:
+            log.warning("calendar_unavailable", call=what, error_type=type(exc).__name__)
+            return False
+        return True
