@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     google_client_id: str | None = None
     google_client_secret: SecretStr | None = None
     calendar_timeout_s: float = Field(default=2.0, gt=0, le=10)
+    # Fault injection for the offline calendar double: "none", "error" or "hang".
+    double_calendar_failure: Literal["none", "error", "hang"] = "none"
     # "auto": real clients when keys are set; "doubles": offline doubles (tests, load).
     provider_mode: Literal["auto", "doubles"] = "auto"
     # Latency profile of the doubles: "zero" or "realistic" (LLM TTFT ~375 ms, TTS ~100 ms).
@@ -100,6 +102,7 @@ class Settings(BaseSettings):
             mode=self.provider_mode, client_id=self.google_client_id,
             client_secret=secret.get_secret_value() if secret is not None else None,
             public_base_url=self.public_base_url, timeout_s=self.calendar_timeout_s,
+            double_failure=self.double_calendar_failure,
         )
 
     def for_deployment(self) -> dict[str, object]:

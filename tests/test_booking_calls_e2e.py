@@ -12,6 +12,7 @@ import ray
 
 from runtime.actors.pool import ensure_pool
 from runtime.settings import Settings
+from tests.ray_helpers import kill_and_wait
 from tests.serve_fixtures import unique_number
 from tests.test_calls_e2e import (
     ALWAYS_OPEN,
@@ -19,6 +20,7 @@ from tests.test_calls_e2e import (
     call,
     company_body,
     make_company,
+    simulator,
     turns_of,
     zone_where_it_is_2am,
 )
@@ -180,3 +182,23 @@ async def test_an_emergency_in_the_middle_of_a_booking_goes_to_the_on_call_tech(
     assert [t.tier for t in turns if t.caller_text] == ["booking", "booking", "booking",
                                                          "emergency"]
     assert bookings_on(admin_client, company, local_day(company, 1)) == []
+
+
+async def test_a_booking_goes_on_after_its_call_actor_dies_mid_flow(
+    api_server, admin_client, redis_sync
+):
+    company, caller = new_company(admin_client), unique_number()
+    async with simulator(api_server) as sim:
+        live = await sim.start(to=company["number"], from_=caller, company_id=company["_id"])
+        for utterance in ("I need to book a repair", "tomorrow morning", "the second one"):
+            await live.speak(utterance)
+        actor_name = redis_sync.hget(f"g:call:{live.record.call_sid}", "actor_name")
+        await kill_and_wait(ray.get_actor(actor_name, namespace="clientsvia"))
+        for utterance in ("Pat Doe", "12 Palm Ave", "yes", "yes", "bye"):
+            await live.speak(utterance)
+        record = await live.hang_up()
+    assert record.ok, record.errors
+    assert redis_sync.hget(f"g:call:{record.call_sid}", "actor_name") != actor_name
+    [booking] = bookings_on(admin_client, company, local_day(company, 1))
+    assert booking["start"] == (local_day(company, 1) + timedelta(hours=9)).isoformat()
+    assert (booking["customerName"], booking["callSid"]) == ("Pat Doe", record.call_sid)

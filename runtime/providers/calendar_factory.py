@@ -30,6 +30,8 @@ class CalendarConfig:
     public_base_url: str = "http://127.0.0.1:8000"
     # Longest a booking waits for the calendar before deciding on the company's rules alone.
     timeout_s: float = 2.0
+    # How the offline calendar double fails (fault injection): "none", "error" or "hang".
+    double_failure: Literal["none", "error", "hang"] = "none"
 
     @property
     def redirect_uri(self) -> str:
@@ -52,7 +54,7 @@ def calendar_for(config: CalendarConfig, link: CalendarLink | None) -> ExternalC
     if link is None:
         return None
     if config.mode == "doubles":
-        return OfflineCalendar()
+        return OfflineCalendar(failure=config.double_failure)
     if config.client_id and config.client_secret:
         from runtime.providers.google_calendar import GoogleCalendar
 
