@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import ray
 
+from loadtest.bench_calls import BOOKING_SCRIPT, BenchTenant
+from loadtest.bench_turns import booking_round
 from runtime.actors.pool import ensure_pool
 from runtime.settings import Settings
 from tests.ray_helpers import kill_and_wait
@@ -202,3 +204,15 @@ async def test_a_booking_goes_on_after_its_call_actor_dies_mid_flow(
     [booking] = bookings_on(admin_client, company, local_day(company, 1))
     assert booking["start"] == (local_day(company, 1) + timedelta(hours=9)).isoformat()
     assert (booking["customerName"], booking["callSid"]) == ("Pat Doe", record.call_sid)
+
+
+async def test_the_benchmark_booking_round_books_through_the_simulator(api_server, admin_client):
+    company = new_company(admin_client)
+    tenant = BenchTenant(company["_id"], company["number"], "HVAC")
+    async with simulator(api_server) as sim:
+        row = await booking_round(sim, [tenant], concurrency=2, target_calls=2)
+    assert row["calls"] == 2 and row["failed_calls"] == 0 and row["ended_early"] == 0
+    assert row["turn_webhook"]["n"] == 2 * len(BOOKING_SCRIPT)
+    listed = admin_client.get(f"/api/company/{company['_id']}/bookings",
+                              params={"to": local_day(company, 60).date().isoformat()}).json()
+    assert 1 <= len(listed) <= 2  # racers for the same first time: one may be re-offered
