@@ -35,8 +35,8 @@ class BookingReply:
 
 class BookingHandler(Protocol):
     @property
-    def tool(self) -> ToolSpec:
-        """The tool offered to the language model (e.g. `book_appointment`)."""
+    def tools(self) -> tuple[ToolSpec, ...]:
+        """The tools offered to the language model (e.g. `find_slots`, `book_appointment`)."""
         ...
 
     def wants(self, state: ConversationState, utterance: str) -> bool:
@@ -67,9 +67,10 @@ class BookingHandler(Protocol):
         snapshot: CompanySnapshot,
         state: ConversationState,
         ctx: CallContext,
+        name: str,
         arguments: dict[str, Any],
     ) -> BookingReply:
-        """The model called the booking tool with these arguments."""
+        """The model called one of the booking tools with these arguments."""
         ...
 
 

@@ -54,14 +54,20 @@ CANCEL_WORDS = ("cancel", "call off", "dont need")
 MOVE_WORDS = ("reschedule", "move", "change", "different day", "different time", "push")
 _QUESTION_STARTS = ("what", "how", "do you", "does", "are you", "is there", "can you tell",
                     "will you", "where", "why", "which")
+_TIME_ARGUMENTS = {"type": "object", "properties": {
+    "service": {"type": "string", "description": "what the visit is for"},
+    "preferred_time": {"type": "string",
+                       "description": "when the caller wants it, in their words"},
+}}
+FIND_SLOTS_TOOL = ToolSpec(
+    "find_slots",
+    "Look up free appointment times when the caller asks what is available; the caller is "
+    "offered two concrete times and the booking continues from there.", _TIME_ARGUMENTS,
+)
 BOOK_TOOL = ToolSpec(
     "book_appointment",
     "Start booking a service visit when the caller wants someone to come out. The booking "
-    "flow then asks for the details and offers free times.",
-    {"type": "object", "properties": {
-        "service": {"type": "string", "description": "what the visit is for"},
-        "preferred_time": {"type": "string", "description": "when the caller wants it"},
-    }},
+    "flow then asks for the details and offers free times.", _TIME_ARGUMENTS,
 )
 
 
@@ -78,8 +84,8 @@ class BookingConversation:
         self._clock = clock
 
     @property
-    def tool(self) -> ToolSpec:
-        return BOOK_TOOL
+    def tools(self) -> tuple[ToolSpec, ...]:
+        return FIND_SLOTS_TOOL, BOOK_TOOL
 
     def wants(self, state: ConversationState, utterance: str) -> bool:
         text = normalize(utterance)
@@ -96,9 +102,20 @@ class BookingConversation:
         return f"Now, back to your booking. {self._ask(script, state)}"
 
     async def on_tool_call(self, snapshot: CompanySnapshot, state: ConversationState,
-                           ctx: CallContext, arguments: dict[str, Any]) -> BookingReply:
-        said = " ".join(str(arguments.get(key) or "") for key in ("service", "preferred_time"))
-        return await self.reply(snapshot, state, ctx, said.strip() or "book an appointment")
+                           ctx: CallContext, name: str, arguments: dict[str, Any]
+                           ) -> BookingReply:
+        """The model's tools run the same flow: `find_slots` goes straight to two free times."""
+        service, when = (str(arguments.get(key) or "").strip()
+                         for key in ("service", "preferred_time"))
+        if name != FIND_SLOTS_TOOL.name:
+            return await self.reply(snapshot, state, ctx,
+                                    f"{service} {when}".strip() or "book an appointment")
+        script = BookingScript.of(snapshot, ctx, self._now(snapshot))
+        state.slots.clear()
+        state.slots.update({"step": Step.WHEN, "issue": service[:300],
+                            "service": self._service_in(normalize(service))
+                            or self._calendar.services[0]})
+        return await self._on_when(script, state, when or "as soon as possible")
 
     async def reply(self, snapshot: CompanySnapshot, state: ConversationState,
                     ctx: CallContext, utterance: str) -> BookingReply:

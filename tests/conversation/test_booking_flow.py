@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from booking_builders import FakeCalendar, booking_policy, local
-from policy_builders import make_company, make_snapshot, say
+from policy_builders import (
+    OFFICE_HOURS,
+    FakeModel,
+    make_company,
+    make_context,
+    make_snapshot,
+    say,
+)
 
 from runtime.conversation import (
     CallerContact,
@@ -15,6 +22,7 @@ from runtime.conversation import (
     Transfer,
 )
 from runtime.conversation.booking_flow import BookingConversation
+from runtime.providers.base import ToolCall
 
 
 async def talk(policy, state, ctx, *utterances):
@@ -207,7 +215,26 @@ async def test_a_full_day_is_said_so_and_the_closest_times_are_offered():
 async def test_the_model_tool_starts_the_same_flow():
     policy, state, ctx, _ = booking_policy()
     flow = policy._booking
-    reply = await flow.on_tool_call(policy.snapshot, state, ctx,
-                                    {"service": "AC repair", "preferred_time": "tomorrow morning"})
+    asked = {"service": "AC repair", "preferred_time": "tomorrow morning"}
+    reply = await flow.on_tool_call(policy.snapshot, state, ctx, "book_appointment", asked)
     assert reply.text.startswith("I can do tomorrow at 9 AM")
-    assert flow.tool.name == "book_appointment"
+    assert [tool.name for tool in flow.tools] == ["find_slots", "book_appointment"]
+    state = ConversationState.new()
+    found = await flow.on_tool_call(policy.snapshot, state, ctx, "find_slots",
+                                    {"preferred_time": "Friday afternoon"})
+    assert found.text.startswith("I can do Friday, January 17 at 2 PM")
+    assert state.slots["step"] == "offer" and state.slots["service"] == "Repair"
+
+
+async def test_the_model_finding_slots_hands_the_call_to_the_booking_flow():
+    model = FakeModel([ToolCall("find_slots", {"preferred_time": "tomorrow afternoon"})])
+    calendar = FakeCalendar()
+    flow = BookingConversation(calendar, clock=lambda: OFFICE_HOURS)
+    policy = DialoguePolicy(make_snapshot(), model, clock=lambda: OFFICE_HOURS, booking=flow)
+    state, ctx = ConversationState.new(), make_context()
+    offered = await say(policy, state, ctx, "is anybody free tomorrow afternoon for my furnace")
+    assert "find_slots" in {tool.name for tool in model.requests[0].tools}
+    assert offered.tier == Tier.LLM and "tomorrow at 2 PM or tomorrow at 3 PM" in offered.text
+    assert state.mode is Mode.BOOKING
+    named = await say(policy, state, ctx, "the first one")
+    assert named.tier == Tier.BOOKING and "your name" in named.text
