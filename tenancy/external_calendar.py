@@ -8,10 +8,10 @@ the critical path of a call: every request is bounded by a timeout, and a failur
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 import structlog
 
@@ -72,7 +72,11 @@ class PendingEvents(Protocol):
 
 
 class CalendarMirror:
-    """Bounded, failure-tolerant calls to the company's calendar."""
+    """Bounded, failure-tolerant calls to the company's calendar.
+
+    After one failure the calendar is not asked again by this mirror (one per request or
+    per call), so a search over many days costs at most one timeout, not one per day.
+    """
 
     def __init__(self, calendar: ExternalCalendar, timezone: str, pending: PendingEvents,
                  timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
@@ -80,14 +84,17 @@ class CalendarMirror:
         self._timezone = timezone
         self._pending = pending
         self._timeout_s = timeout_s
+        self._down = False
 
     async def busy(self, start: datetime, end: datetime) -> list[Span]:
         """The calendar's busy spans; none when it cannot answer (company rules decide)."""
+        if self._down:
+            return []
         try:
             return await asyncio.wait_for(
                 self._calendar.busy(start, end, self._timezone), self._timeout_s)
         except (CalendarUnavailable, TimeoutError, OSError) as exc:
-            log.warning("calendar_unavailable", call="busy", error_type=type(exc).__name__)
+            self._failed("busy", exc)
             return []
 
     async def pending(self, limit: int = RETRIES_PER_SYNC) -> list[str]:
@@ -113,11 +120,18 @@ class CalendarMirror:
         await self._pending.done(booking.id)
         return held
 
-    async def _bounded(self, call: Awaitable[object], what: str) -> bool:
+    async def _bounded(self, call: Coroutine[Any, Any, object], what: str) -> bool:
         """True when the call succeeded within the timeout."""
+        if self._down:
+            call.close()
+            return False
         try:
             await asyncio.wait_for(call, self._timeout_s)
         except (CalendarUnavailable, TimeoutError, OSError) as exc:
-            log.warning("calendar_unavailable", call=what, error_type=type(exc).__name__)
+            self._failed(what, exc)
             return False
         return True
+
+    def _failed(self, what: str, exc: BaseException) -> None:
+        self._down = True
+        log.warning("calendar_unavailable", call=what, error_type=type(exc).__name__)

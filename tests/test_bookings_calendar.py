@@ -22,9 +22,13 @@ def registry(redis_async) -> CompanyRegistry:
 async def calendar_desk(registry, calendar: OfflineCalendar, **settings):
     company = await new_company(registry, **settings)
     store = registry.tenant(company.id)
-    desk = BookingDesk(store, company, clock=lambda: NOW, calendar=calendar,
+    return desk_for(store, company, calendar), store
+
+
+def desk_for(store, company, calendar: OfflineCalendar) -> BookingDesk:
+    """A desk as one request or call gets it (it stops asking a calendar that failed)."""
+    return BookingDesk(store, company, clock=lambda: NOW, calendar=calendar,
                        calendar_timeout_s=0.2)
-    return desk, store
 
 
 async def test_the_calendar_busy_times_are_not_offered_to_any_crew(registry):
@@ -68,7 +72,8 @@ async def test_a_failing_calendar_never_blocks_a_booking_and_is_caught_up_later(
     assert await store.calendar_pending.take(10) == [first.id]
 
     calendar.failure = "none"
-    second = await desk.create(visit(at(FRIDAY, 14), phone="+12395550101"))
+    later = desk_for(store, await registry.get(store.company_id), calendar)  # the next request
+    second = await later.create(visit(at(FRIDAY, 14), phone="+12395550101"))
     assert {e.start for e in calendar.events.values()} == {at(FRIDAY, 10), at(FRIDAY, 14)}
     assert (await desk.get(first.id)).calendarEventId is not None
     assert second.calendarEventId is not None
@@ -83,5 +88,15 @@ async def test_a_cancellation_the_calendar_missed_is_deleted_later(registry):
     await desk.cancel(booking.id)
     assert len(calendar.events) == 1 and await store.calendar_pending.take(10) == [booking.id]
     calendar.failure = "none"
-    await desk.create(visit(at(FRIDAY, 10) + timedelta(hours=4), phone="+12395550102"))
+    later = desk_for(store, await registry.get(store.company_id), calendar)
+    await later.create(visit(at(FRIDAY, 10) + timedelta(hours=4), phone="+12395550102"))
     assert [e.start for e in calendar.events.values()] == [at(FRIDAY, 14)]
+
+
+async def test_a_hanging_calendar_costs_one_timeout_however_many_days_are_searched(registry):
+    calendar = OfflineCalendar(failure="hang")
+    desk, _ = await calendar_desk(registry, calendar)
+    offers = await desk.next_free("Repair", at(FRIDAY, 17), 2)  # the weekend is searched too
+    assert offers == [at(FRIDAY + timedelta(days=3), 9), at(FRIDAY + timedelta(days=3), 10)]
+    booking = await desk.create(visit(offers[0]))
+    assert booking.calendarEventId is None and calendar.requests == 1

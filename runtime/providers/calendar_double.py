@@ -15,6 +15,7 @@ class OfflineCalendar:
     busy_spans: list[Span] = field(default_factory=list)
     events: dict[str, CalendarEvent] = field(default_factory=dict)
     failure: Literal["none", "error", "hang"] = "none"  # how every request fails, if it does
+    requests: int = 0  # requests received, failed ones included
 
     async def busy(self, start: datetime, end: datetime, timezone: str) -> list[Span]:
         await self._maybe_fail()
@@ -30,6 +31,7 @@ class OfflineCalendar:
         self.events.pop(event_id, None)
 
     async def _maybe_fail(self) -> None:
+        self.requests += 1
         if self.failure == "error":
             raise CalendarUnavailable("the calendar double is set to fail")
         if self.failure == "hang":
