@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import structlog
@@ -21,7 +21,8 @@ log = structlog.get_logger(__name__)
 
 Span = tuple[datetime, datetime]
 DEFAULT_TIMEOUT_S = 2.0
-RETRIES_PER_SYNC = 5  # pending events retried by each booking operation
+RETRIES_PER_SYNC = 5
+BUSY_PREFETCH = timedelta(days=14)  # pending events retried by each booking operation
 
 
 class CalendarUnavailable(Exception):
@@ -74,8 +75,8 @@ class PendingEvents(Protocol):
 class CalendarMirror:
     """Bounded, failure-tolerant calls to the company's calendar.
 
-    After one failure the calendar is not asked again by this mirror (one per request or
-    per call), so a search over many days costs at most one timeout, not one per day.
+    One mirror serves one request or one call. After one failure it does not ask the
+    calendar again, so a search over many days costs at most one timeout.
     """
 
     def __init__(self, calendar: ExternalCalendar, timezone: str, pending: PendingEvents,
@@ -85,17 +86,25 @@ class CalendarMirror:
         self._pending = pending
         self._timeout_s = timeout_s
         self._down = False
+        self._known: tuple[datetime, datetime, list[Span]] | None = None  # fetched busy times
 
     async def busy(self, start: datetime, end: datetime) -> list[Span]:
-        """The calendar's busy spans; none when it cannot answer (company rules decide)."""
+        """The calendar's busy spans; none when it cannot answer (company rules decide).
+
+        One request covers the next two weeks, so a search day by day asks once."""
         if self._down:
             return []
-        try:
-            return await asyncio.wait_for(
-                self._calendar.busy(start, end, self._timezone), self._timeout_s)
-        except (CalendarUnavailable, TimeoutError, OSError) as exc:
-            self._failed("busy", exc)
-            return []
+        known = self._known
+        if known is None or start < known[0] or end > known[1]:
+            until = max(end, start + BUSY_PREFETCH)
+            try:
+                spans = await asyncio.wait_for(
+                    self._calendar.busy(start, until, self._timezone), self._timeout_s)
+            except (CalendarUnavailable, TimeoutError, OSError) as exc:
+                self._failed("busy", exc)
+                return []
+            self._known = known = (start, until, spans)
+        return [span for span in known[2] if span[0] < end and span[1] > start]
 
     async def pending(self, limit: int = RETRIES_PER_SYNC) -> list[str]:
         return await self._pending.take(limit)

@@ -32,11 +32,16 @@ def desk_for(store, company, calendar: OfflineCalendar) -> BookingDesk:
 
 
 async def test_the_calendar_busy_times_are_not_offered_to_any_crew(registry):
-    calendar = OfflineCalendar(busy_spans=[(at(FRIDAY, 10), at(FRIDAY, 12))])
+    monday = FRIDAY + timedelta(days=3)
+    calendar = OfflineCalendar(busy_spans=[(at(FRIDAY, 10), at(FRIDAY, 12)),
+                                           (at(monday, 9), at(monday, 17))])
     desk, _ = await calendar_desk(registry, calendar, crews=3)
     free = await desk.availability(FRIDAY, "Repair")
     assert at(FRIDAY, 9) in free and at(FRIDAY, 12) in free
     assert not {at(FRIDAY, 9, 30), at(FRIDAY, 10), at(FRIDAY, 11, 30)} & set(free)
+    later = await desk.next_free("Repair", at(FRIDAY, 16, 30), 1)
+    assert later == [at(monday + timedelta(days=1), 9)]  # Monday is all busy
+    assert calendar.requests == 1  # one free/busy request for the whole search
 
 
 async def test_bookings_become_events_and_follow_moves_and_cancellations(registry):
