@@ -147,7 +147,8 @@ class BookingDesk:
         event_id = await mirror.mirror(booking)
         if event_id == booking.calendarEventId:
             return booking
-        return await self._book.rewrite(booking.model_copy(update={"calendarEventId": event_id}))
+        annotated = await self._book.annotate(booking, calendarEventId=event_id)
+        return annotated or booking
 
     @staticmethod
     def _valid(document: dict[str, object]) -> Booking:

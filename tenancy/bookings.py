@@ -61,6 +61,15 @@ return 1
 """
 
 
+# KEYS: records. ARGV: id, the updatedAt it must still have, json. Writes only an unchanged record.
+_REPLACE_IF_UNCHANGED = """
+local stored = redis.call('HGET', KEYS[1], ARGV[1])
+if not stored or cjson.decode(stored)['updatedAt'] ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return 1
+"""
+
+
 class SlotTaken(Conflict):
     """409: every crew is busy for part of the requested time."""
 
@@ -75,6 +84,7 @@ class BookingBook:
         self._records, self._calendar, self._spans = records, calendar, spans
         self._reserve = redis.register_script(_RESERVE)
         self._release = redis.register_script(_RELEASE)
+        self._replace = redis.register_script(_REPLACE_IF_UNCHANGED)
 
     async def get(self, booking_id: str) -> Booking:
         raw = await self._redis.hget(self._records, booking_id)
@@ -138,3 +148,12 @@ class BookingBook:
         """Change details that do not move the visit (notes, name, address)."""
         await self._redis.hset(self._records, booking.id, booking.model_dump_json(by_alias=True))
         return booking
+
+    async def annotate(self, booking: Booking, **fields: object) -> Booking | None:
+        """Add bookkeeping (e.g. the calendar event id) to the stored booking, unless it was
+        changed meanwhile (then None: the newer version is mirrored on its own)."""
+        updated = booking.model_copy(update=fields)
+        expected = booking.model_dump(mode="json")["updatedAt"]
+        written = await self._replace(keys=[self._records], args=[
+            booking.id, expected, updated.model_dump_json(by_alias=True)])
+        return updated if written else None

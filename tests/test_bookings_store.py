@@ -190,3 +190,15 @@ async def test_booking_keys_stay_in_the_company_namespace(registry, redis_async)
     assert await other.listing(FRIDAY, FRIDAY) == []
     with pytest.raises(NotFound):
         await other.get(booking.id)
+
+
+async def test_bookkeeping_is_not_written_over_a_newer_change(registry):
+    company = await new_company(registry)
+    book = registry.tenant(company.id).bookings
+    desk = BookingDesk(registry.tenant(company.id), company, clock=lambda: NOW)
+    booking = await desk.create(visit(at(FRIDAY, 10)))
+    edited = await desk.change(booking.id, BookingUpdate(notes="gate code 1234"))
+    assert await book.annotate(booking, calendarEventId="stale") is None  # `booking` is old
+    assert (await desk.get(booking.id)).notes == "gate code 1234"
+    annotated = await book.annotate(edited, calendarEventId="evt1")
+    assert annotated is not None and (await desk.get(booking.id)).calendarEventId == "evt1"
