@@ -114,7 +114,10 @@ class BookingDesk:
             return await self.cancel(booking_id, current)
         merged = current.model_dump() | changes | {"updatedAt": utc_now()}
         if not any(name in changes for name in _MOVING_FIELDS):
-            return await self._mirrored(await self._book.rewrite(self._valid(merged)))
+            edited = self._valid(merged)
+            if not await self._book.replace(current, edited):
+                raise Conflict(f"booking {booking_id} was changed meanwhile, try again")
+            return await self._mirrored(edited)
         service = self.schedule.service(merged["service"])
         self.schedule.check(merged["start"], service, self._clock())
         start = self.schedule.local(merged["start"])
@@ -147,8 +150,9 @@ class BookingDesk:
         event_id = await mirror.mirror(booking)
         if event_id == booking.calendarEventId:
             return booking
-        annotated = await self._book.annotate(booking, calendarEventId=event_id)
-        return annotated or booking
+        annotated = booking.model_copy(update={"calendarEventId": event_id})
+        # changed meanwhile: the newer version is mirrored by whoever changed it
+        return annotated if await self._book.replace(booking, annotated) else booking
 
     @staticmethod
     def _valid(document: dict[str, object]) -> Booking:

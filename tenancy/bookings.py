@@ -144,16 +144,10 @@ class BookingBook:
                             args=[booking.id, booking.model_dump_json(by_alias=True)])
         return booking
 
-    async def rewrite(self, booking: Booking) -> Booking:
-        """Change details that do not move the visit (notes, name, address)."""
-        await self._redis.hset(self._records, booking.id, booking.model_dump_json(by_alias=True))
-        return booking
-
-    async def annotate(self, booking: Booking, **fields: object) -> Booking | None:
-        """Add bookkeeping (e.g. the calendar event id) to the stored booking, unless it was
-        changed meanwhile (then None: the newer version is mirrored on its own)."""
-        updated = booking.model_copy(update=fields)
-        expected = booking.model_dump(mode="json")["updatedAt"]
+    async def replace(self, current: Booking, updated: Booking) -> bool:
+        """Store `updated` in place of `current` (same time, same crew) only if the stored
+        booking is still `current`: a concurrent cancel or edit is never written over."""
+        expected = current.model_dump(mode="json")["updatedAt"]
         written = await self._replace(keys=[self._records], args=[
-            booking.id, expected, updated.model_dump_json(by_alias=True)])
-        return updated if written else None
+            current.id, expected, updated.model_dump_json(by_alias=True)])
+        return bool(written)

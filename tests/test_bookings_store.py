@@ -192,13 +192,15 @@ async def test_booking_keys_stay_in_the_company_namespace(registry, redis_async)
         await other.get(booking.id)
 
 
-async def test_bookkeeping_is_not_written_over_a_newer_change(registry):
+async def test_a_stale_version_is_never_written_over_a_newer_change(registry):
     company = await new_company(registry)
     book = registry.tenant(company.id).bookings
     desk = BookingDesk(registry.tenant(company.id), company, clock=lambda: NOW)
     booking = await desk.create(visit(at(FRIDAY, 10)))
     edited = await desk.change(booking.id, BookingUpdate(notes="gate code 1234"))
-    assert await book.annotate(booking, calendarEventId="stale") is None  # `booking` is old
+    stale = booking.model_copy(update={"calendarEventId": "stale"})
+    assert not await book.replace(booking, stale)  # `booking` is no longer what is stored
     assert (await desk.get(booking.id)).notes == "gate code 1234"
-    annotated = await book.annotate(edited, calendarEventId="evt1")
-    assert annotated is not None and (await desk.get(booking.id)).calendarEventId == "evt1"
+    assert await book.replace(edited, edited.model_copy(update={"calendarEventId": "evt1"}))
+    assert (await desk.get(booking.id)).calendarEventId == "evt1"
+
