@@ -125,7 +125,8 @@ class BookingDesk:
                    "service": service.name}
         booking = self._valid(merged)
         crews = self.schedule.settings.crews
-        await self._book.reserve(booking, self.schedule.span(start, service), crews)
+        await self._book.reserve(booking, self.schedule.span(start, service), crews,
+                                 replacing=current)
         return await self._mirrored(booking)
 
     async def cancel(self, booking_id: str, current: Booking | None = None) -> Booking:

@@ -21,9 +21,14 @@ from tenancy.scheduling import Span
 MAX_BOOKINGS = 20000  # per company, cancelled ones included
 MAX_SPAN_S = (MAX_VISIT_MINUTES + 240) * 60  # longest visit plus the longest buffer
 
-# KEYS: records, calendar, spans. ARGV: id, span start, span end, crews, max span, json.
+# KEYS: records, calendar, spans. ARGV: id, span start, span end, crews, max span, json, and
+# for a reschedule the updatedAt the stored booking must still have ('' for a new booking).
 _RESERVE = """
 local id, s, e = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+if ARGV[7] ~= '' then
+  local stored = redis.call('HGET', KEYS[1], id)
+  if not stored or cjson.decode(stored)['updatedAt'] ~= ARGV[7] then return -1 end
+end
 local crews, reach = tonumber(ARGV[4]), tonumber(ARGV[5])
 local points = {}
 for _, other in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], s - reach, '(' .. e)) do
@@ -121,19 +126,25 @@ class BookingBook:
         later = await self.between(now, now + timedelta(days=400))
         return [b for b in later if b.customerPhone == phone and b.status == "confirmed"]
 
-    async def reserve(self, booking: Booking, span: Span, crews: int) -> Booking:
+    async def reserve(self, booking: Booking, span: Span, crews: int,
+                      replacing: Booking | None = None) -> Booking:
         """Write the booking if a crew is free over `span`; `SlotTaken` otherwise.
 
-        The same call reschedules: the booking's own current span is not counted.
+        The same call reschedules (`replacing`: the stored version being moved): the
+        booking's own current span is not counted, and a booking changed or cancelled
+        meanwhile is a `Conflict`, never written over.
         """
+        expected = replacing.model_dump(mode="json")["updatedAt"] if replacing else ""
         if await self._redis.hlen(self._records) >= MAX_BOOKINGS and not await \
                 self._redis.hexists(self._records, booking.id):
             raise Conflict(f"a company can hold at most {MAX_BOOKINGS} bookings")
         written = await self._reserve(
             keys=[self._records, self._calendar, self._spans],
             args=[booking.id, _epoch(span[0]), _epoch(span[1]), crews, MAX_SPAN_S,
-                  booking.model_dump_json(by_alias=True)],
+                  booking.model_dump_json(by_alias=True), expected],
         )
+        if written == -1:
+            raise Conflict(f"booking {booking.id} was changed meanwhile, try again")
         if not written:
             raise SlotTaken("that time is no longer available; every crew is booked")
         return booking

@@ -204,3 +204,15 @@ async def test_a_stale_version_is_never_written_over_a_newer_change(registry):
     assert await book.replace(edited, edited.model_copy(update={"calendarEventId": "evt1"}))
     assert (await desk.get(booking.id)).calendarEventId == "evt1"
 
+
+async def test_a_move_of_a_booking_cancelled_meanwhile_is_refused(registry):
+    company = await new_company(registry)
+    book = registry.tenant(company.id).bookings
+    desk = BookingDesk(registry.tenant(company.id), company, clock=lambda: NOW)
+    booking = await desk.create(visit(at(FRIDAY, 10)))
+    await desk.cancel(booking.id)
+    moved = booking.model_copy(update={"start": at(FRIDAY, 14), "end": at(FRIDAY, 15)})
+    with pytest.raises(Conflict, match="changed meanwhile"):
+        await book.reserve(moved, (at(FRIDAY, 14), at(FRIDAY, 15)), 1, replacing=booking)
+    assert (await desk.get(booking.id)).status == "cancelled"
+    assert at(FRIDAY, 14) in await desk.availability(FRIDAY, "Repair")
