@@ -134,7 +134,7 @@ class BookingDesk:
         if current.status == "cancelled":
             return current
         cancelled = current.model_copy(update={"status": "cancelled", "updatedAt": utc_now()})
-        return await self._mirrored(await self._book.release(cancelled))
+        return await self._mirrored(await self._book.release(current, cancelled))
 
     async def _mirrored(self, booking: Booking) -> Booking:
         """Mirror the booking into the calendar, then retry a few that failed before."""

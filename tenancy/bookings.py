@@ -58,8 +58,11 @@ redis.call('HSET', KEYS[3], id, ARGV[2] .. ' ' .. ARGV[3])
 return 1
 """
 
-# KEYS: records, spans. ARGV: id, json. Frees the crew and stores the cancelled record.
+# KEYS: records, spans. ARGV: id, json, the updatedAt the stored booking must still have.
+# Frees the crew and stores the cancelled record.
 _RELEASE = """
+local stored = redis.call('HGET', KEYS[1], ARGV[1])
+if not stored or cjson.decode(stored)['updatedAt'] ~= ARGV[3] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('HDEL', KEYS[2], ARGV[1])
 return 1
@@ -149,11 +152,15 @@ class BookingBook:
             raise SlotTaken("that time is no longer available; every crew is booked")
         return booking
 
-    async def release(self, booking: Booking) -> Booking:
-        """Store `booking` (cancelled) and free its crew, in one step."""
-        await self._release(keys=[self._records, self._spans],
-                            args=[booking.id, booking.model_dump_json(by_alias=True)])
-        return booking
+    async def release(self, current: Booking, cancelled: Booking) -> Booking:
+        """Store `cancelled` in place of `current` and free its crew, in one step; a
+        booking changed meanwhile is a `Conflict`."""
+        expected = current.model_dump(mode="json")["updatedAt"]
+        released = await self._release(keys=[self._records, self._spans], args=[
+            current.id, cancelled.model_dump_json(by_alias=True), expected])
+        if not released:
+            raise Conflict(f"booking {current.id} was changed meanwhile, try again")
+        return cancelled
 
     async def replace(self, current: Booking, updated: Booking) -> bool:
         """Store `updated` in place of `current` (same time, same crew) only if the stored

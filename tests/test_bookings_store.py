@@ -216,3 +216,5 @@ async def test_a_move_of_a_booking_cancelled_meanwhile_is_refused(registry):
         await book.reserve(moved, (at(FRIDAY, 14), at(FRIDAY, 15)), 1, replacing=booking)
     assert (await desk.get(booking.id)).status == "cancelled"
     assert at(FRIDAY, 14) in await desk.availability(FRIDAY, "Repair")
+    with pytest.raises(Conflict, match="changed meanwhile"):  # and a stale cancellation too
+        await book.release(booking, booking.model_copy(update={"status": "cancelled"}))
