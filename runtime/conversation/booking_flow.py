@@ -99,6 +99,7 @@ class BookingConversation:
     def resume_prompt(self, snapshot: CompanySnapshot, state: ConversationState,
                       ctx: CallContext) -> str:
         script = BookingScript.of(snapshot, ctx, self._now(snapshot))
+        state.slots["turn"] = str(state.turn_count)  # the aside kept the booking going
         return f"Now, back to your booking. {self._ask(script, state)}"
 
     async def on_tool_call(self, snapshot: CompanySnapshot, state: ConversationState,
@@ -112,7 +113,8 @@ class BookingConversation:
                                     f"{service} {when}".strip() or "book an appointment")
         script = BookingScript.of(snapshot, ctx, self._now(snapshot))
         state.slots.clear()
-        state.slots.update({"step": Step.WHEN, "issue": service[:300],
+        state.slots.update({"step": Step.WHEN, "turn": str(state.turn_count),
+                            "issue": service[:300],
                             "service": self._service_in(normalize(service))
                             or self._calendar.services[0]})
         return await self._on_when(script, state, when or "as soon as possible")
@@ -122,15 +124,19 @@ class BookingConversation:
         script = BookingScript.of(snapshot, ctx, self._now(snapshot))
         slots = state.slots
         step = slots.get("step", "")
+        if step and slots.get("turn") != str(state.turn_count - 1):
+            step = ""  # left unfinished turns ago (an error, an emergency): start afresh
         if not step:
-            return await self._start(script, state, utterance)
-        if step not in (Step.WHEN, Step.OFFER, Step.MANAGE, Step.CANCEL) \
+            reply = await self._start(script, state, utterance)
+        elif step not in (Step.WHEN, Step.OFFER, Step.MANAGE, Step.CANCEL) \
                 and changes_time(utterance, script.now):
-            return await self._new_when(script, state, utterance)
-        handler = getattr(self, f"_on_{step}")
-        reply: BookingReply = await handler(script, state, utterance)
+            reply = await self._new_when(script, state, utterance)
+        else:
+            reply = await getattr(self, f"_on_{step}")(script, state, utterance)
         if reply.done:
             slots.clear()  # the next booking request starts afresh
+        else:
+            slots["turn"] = str(state.turn_count)  # answered: the next turn continues here
         return reply
 
     # --- starting ------------------------------------------------------------------------

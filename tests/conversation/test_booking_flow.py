@@ -238,3 +238,26 @@ async def test_the_model_finding_slots_hands_the_call_to_the_booking_flow():
     assert state.mode is Mode.BOOKING
     named = await say(policy, state, ctx, "the first one")
     assert named.tier == Tier.BOOKING and "your name" in named.text
+
+
+class BrokenOnce(FakeCalendar):
+    """A calendar whose next booking attempt fails with an unexpected error."""
+
+    broken = True
+
+    async def book(self, request):
+        if self.broken:
+            self.broken = False
+            raise ConnectionError("redis went away")
+        return await super().book(request)
+
+
+async def test_a_booking_broken_by_an_error_starts_afresh_when_asked_again():
+    policy, state, ctx, calendar = booking_policy(BrokenOnce())
+    await talk(policy, state, ctx, "book a repair", "tomorrow morning", "first", "Pat",
+               "12 Palm Ave", "yes")
+    failed = await say(policy, state, ctx, "yes")
+    assert failed.fallback_reason == "booking_error: ConnectionError"
+    assert state.mode is Mode.CONVERSATION
+    again = await say(policy, state, ctx, "can I book an appointment")
+    assert again.text.startswith("Is this for heating, cooling, or a tune-up")
