@@ -36,6 +36,12 @@ _DECLINE = ("neither", "none of", "no", "dont work", "doesnt work", "something e
             "wont work", "anything else")
 
 
+MANAGE_PHRASES = ("my appointment", "my visit", "my booking", "cancel the appointment",
+                  "when is the technician", "when are you coming", "existing appointment")
+CANCEL_WORDS = ("cancel", "call off", "dont need")
+MOVE_WORDS = ("reschedule", "move", "change", "different day", "different time", "push")
+QUESTION_STARTS = ("what", "how", "do you", "does", "are you", "is there", "can you tell",
+                   "will you", "where", "why", "which")
 CHANGE_MARKERS = ("actually", "instead", "change", "rather", "can we do", "how about",
                   "what about", "different")
 _REQUEST_WORDS = frozenset((

@@ -22,6 +22,10 @@ from runtime.conversation.booking import (
     VisitRequest,
 )
 from runtime.conversation.booking_answers import (
+    CANCEL_WORDS,
+    MANAGE_PHRASES,
+    MOVE_WORDS,
+    QUESTION_STARTS,
     Choice,
     changes_time,
     describes_the_job,
@@ -36,6 +40,7 @@ from runtime.conversation.booking_answers import (
     spoken_when,
 )
 from runtime.conversation.booking_script import BookingScript, Step
+from runtime.conversation.booking_tools import BOOK_TOOL, FIND_SLOTS_TOOL
 from runtime.conversation.context import CallContext
 from runtime.conversation.dates import WhenWanted, parse_when
 from runtime.conversation.intents import wants_booking
@@ -48,27 +53,7 @@ from runtime.providers.base import ToolSpec
 OFFERS = 2  # concrete times offered at once
 MAX_DECLINES = 2  # rounds of offers the caller may turn down before we take a message
 MAX_RETRIES = 3  # answers we could not use at one step before we take a message
-MANAGE_PHRASES = ("my appointment", "my visit", "my booking", "cancel the appointment",
-                  "when is the technician", "when are you coming", "existing appointment")
-CANCEL_WORDS = ("cancel", "call off", "dont need")
-MOVE_WORDS = ("reschedule", "move", "change", "different day", "different time", "push")
-_QUESTION_STARTS = ("what", "how", "do you", "does", "are you", "is there", "can you tell",
-                    "will you", "where", "why", "which")
-_TIME_ARGUMENTS = {"type": "object", "properties": {
-    "service": {"type": "string", "description": "what the visit is for"},
-    "preferred_time": {"type": "string",
-                       "description": "when the caller wants it, in their words"},
-}}
-FIND_SLOTS_TOOL = ToolSpec(
-    "find_slots",
-    "Look up free appointment times when the caller asks what is available; the caller is "
-    "offered two concrete times and the booking continues from there.", _TIME_ARGUMENTS,
-)
-BOOK_TOOL = ToolSpec(
-    "book_appointment",
-    "Start booking a service visit when the caller wants someone to come out. The booking "
-    "flow then asks for the details and offers free times.", _TIME_ARGUMENTS,
-)
+
 
 
 def _utc_now() -> datetime:
@@ -93,7 +78,7 @@ class BookingConversation:
 
     def is_aside(self, state: ConversationState, utterance: str) -> bool:
         text = normalize(utterance)
-        asks = utterance.rstrip().endswith("?") or text.startswith(_QUESTION_STARTS)
+        asks = utterance.rstrip().endswith("?") or text.startswith(QUESTION_STARTS)
         return asks and state.slots.get("step") not in (None, "")
 
     def resume_prompt(self, snapshot: CompanySnapshot, state: ConversationState,
