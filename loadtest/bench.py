@@ -37,12 +37,13 @@ from loadtest.bench_memory import call_actor_memory, idle_actor_cpu
 from loadtest.bench_report import format_table, run_metadata
 from loadtest.bench_setup import cold_setup, setup_report, warm_setup
 from loadtest.bench_stats import progress
-from loadtest.bench_turns import sweep, unpaced_throughput
+from loadtest.bench_turns import booking_round, sweep, unpaced_throughput
 from loadtest.floor_app import FloorConfig
 from loadtest.twilio_sim import TwilioCallSimulator
 from runtime.embedded_redis import free_port
 
 CLIENT_CONNECTIONS = 1000
+BOOKING_CONCURRENCY = 50  # live calls booking at once in the booking row
 ASSUMED_ACTOR_MB = 80.0  # USS of an idle call actor (measured ~76-78 MB), until measured
 
 
@@ -152,6 +153,10 @@ async def measure_node(env: BenchEnvironment, node: BenchNode, plan: BenchPlan
             results["dashboard_load"] = await dashboard_load(
                 node, runtime, tenants, concurrency=min(25, max(plan.concurrency)),
                 clients=plan.dashboard_clients, target_calls=plan.target_calls)
+        booking_concurrency = min(BOOKING_CONCURRENCY, max(plan.concurrency))
+        progress(f"booking calls at concurrency {booking_concurrency}")
+        results["booking_turns"] = await booking_round(
+            runtime, tenants, booking_concurrency, plan.target_calls)
         if plan.capacity_steps:
             results["capacity"] = await find_capacity(
                 runtime, tenants, plan.capacity_steps, plan.capacity_hold_s,

@@ -32,6 +32,11 @@ MODEL_QUESTIONS = (
     "Can I pay the technician with a personal check?",
     "Is your office dog friendly if I drop by?",
 )
+# A whole phone booking: every turn is the booking flow (availability, then the reservation).
+BOOKING_SCRIPT = (
+    "I need to schedule an appointment", "my AC is blowing warm air", "as soon as possible",
+    "the first one", "Pat Doe", "12 Palm Avenue, Fort Myers", "yes", "yes",
+)
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,10 @@ class CallPlan:
     turns: int
     paced: bool = False
     seed: int = 0
+    script: tuple[str, ...] = ()  # what the caller says; empty: the tenant's questions
+
+    def utterance(self, tenant: BenchTenant, turn: int, rng: random.Random) -> str:
+        return self.script[turn] if self.script else tenant.question(turn, rng)
 
 
 async def run_call(sim: TwilioCallSimulator, tenant: BenchTenant, caller: str, plan: CallPlan,
@@ -95,7 +104,7 @@ async def run_call(sim: TwilioCallSimulator, tenant: BenchTenant, caller: str, p
             if stop is not None and stop.is_set():
                 break
             started = time.monotonic()
-            events = await call.speak(tenant.question(index, rng))
+            events = await call.speak(plan.utterance(tenant, index, rng))
             sample.turns.append(_turn_sample(started, time.monotonic() - started, events))
         record = await call.hang_up()
         sample.status_s = next((r.seconds for r in reversed(record.requests)

@@ -91,6 +91,13 @@ def format_table(results: dict[str, Any]) -> str:
                 f" {row['ratio_p50']!s:>6}/{row['ratio_p99']!s:<7} "
                 f"{row['runtime']['turns_per_s']!s:>7}  {row['runtime']['failed_calls']}")
             lines.append(_cpu_line(row["runtime"].get("cpu")))
+    booking = results.get("booking_turns")
+    if booking:
+        hook = booking["turn_webhook"]
+        lines.append(
+            f"booking calls      {booking['concurrency']:>5}  {_ms(hook, 'p50_ms'):>7}/"
+            f"{_ms(hook, 'p99_ms'):<8} (every turn in the booking flow; runtime only)  "
+            f"{booking['turns_per_s']!s:>7}  {booking['failed_calls']}")
     throughput = results.get("unpaced_throughput")
     if throughput:
         lines.append(f"unpaced throughput: {throughput['turns_per_s']} turns/s with p99 ≤ "

@@ -16,7 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from loadtest.bench_calls import BenchTenant, CallPlan, CallSample, caller_number, run_call
+from loadtest.bench_calls import (
+    BOOKING_SCRIPT,
+    BenchTenant,
+    CallPlan,
+    CallSample,
+    caller_number,
+    run_call,
+)
 from loadtest.bench_cpu import CpuWindow
 from loadtest.bench_stats import latency_ms, ratio
 from loadtest.twilio_sim import TwilioCallSimulator
@@ -28,6 +35,7 @@ class RoundPlan:
     calls_per_slot: int
     turns: int
     seed: int = 0
+    script: tuple[str, ...] = ()  # every call says this (e.g. a booking); empty: questions
 
 
 def calls_per_slot(concurrency: int, target_calls: int) -> int:
@@ -43,7 +51,8 @@ async def run_round(sim: TwilioCallSimulator, tenants: Sequence[BenchTenant], pl
         for number in range(plan.calls_per_slot):
             tenant = tenants[(index + number) % len(tenants)]
             caller = caller_number(index * 1000 + number)
-            call = CallPlan(plan.turns, seed=plan.seed + index * 1000 + number)
+            call = CallPlan(plan.turns, seed=plan.seed + index * 1000 + number,
+                            script=plan.script)
             samples.append(await run_call(sim, tenant, caller, call))
 
     load = os.getloadavg()[0]
@@ -120,3 +129,12 @@ def unpaced_throughput(rows: Sequence[dict[str, Any]], p99_target_ms: float = 10
     return {"p99_target_ms": p99_target_ms,
             "turns_per_s": best["turns_per_s"] if best else None,
             "at_concurrency": best["concurrency"] if best else None}
+
+
+async def booking_round(sim: TwilioCallSimulator, tenants: Sequence[BenchTenant],
+                        concurrency: int, target_calls: int) -> dict[str, Any]:
+    """Turn overhead while every live call is booking a visit (runtime only: the floor
+    has no bookings), to set beside the question rounds at the same concurrency."""
+    plan = RoundPlan(concurrency, calls_per_slot(concurrency, target_calls),
+                     len(BOOKING_SCRIPT), seed=777_000, script=BOOKING_SCRIPT)
+    return await run_round(sim, tenants, plan)

@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from runtime.node import ServeIngress
+from runtime.providers.calendar_factory import CalendarConfig
 from runtime.providers.factory import ProviderConfig
 
 MIN_JWT_SECRET_BYTES = 32
@@ -40,6 +41,14 @@ class Settings(BaseSettings):
     # Provider keys: with none, the agent answers from knowledge and speaks with <Say>.
     gemini_api_key: SecretStr | None = None
     elevenlabs_api_key: SecretStr | None = None
+    # Google OAuth client for companies connecting Google Calendar (redirect URI:
+    # PUBLIC_BASE_URL + /api/integrations/google-calendar/callback), and how long a booking
+    # waits for the calendar before deciding on the company's own rules.
+    google_client_id: str | None = None
+    google_client_secret: SecretStr | None = None
+    calendar_timeout_s: float = Field(default=2.0, gt=0, le=10)
+    # Fault injection for the offline calendar double: "none", "error" or "hang".
+    double_calendar_failure: Literal["none", "error", "hang"] = "none"
     # "auto": real clients when keys are set; "doubles": offline doubles (tests, load).
     provider_mode: Literal["auto", "doubles"] = "auto"
     # Latency profile of the doubles: "zero" or "realistic" (LLM TTFT ~375 ms, TTS ~100 ms).
@@ -129,6 +138,15 @@ class Settings(BaseSettings):
             double_profile=self.double_profile,
             llm_failure=self.double_llm_failure,
             tts_failure=self.double_tts_failure,
+        )
+
+    def calendar_config(self) -> CalendarConfig:
+        secret = self.google_client_secret
+        return CalendarConfig(
+            mode=self.provider_mode, client_id=self.google_client_id,
+            client_secret=secret.get_secret_value() if secret is not None else None,
+            public_base_url=self.public_base_url, timeout_s=self.calendar_timeout_s,
+            double_failure=self.double_calendar_failure,
         )
 
     def for_deployment(self) -> dict[str, object]:

@@ -11,6 +11,8 @@ from typing import Any, cast
 
 import redis.asyncio as aioredis
 
+from tenancy.bookings import BookingBook
+from tenancy.calendar_link import CalendarLinkStore, PendingEvents
 from tenancy.models import Company, CompanyQnA, Employee, is_object_id
 from tenancy.records import ContactBook, RecordCollection
 from tenancy.secrets import SecretBox
@@ -35,6 +37,13 @@ class TenantStore:
         self.knowledge = RecordCollection(redis, self.key("qna"), CompanyQnA, "knowledge entry")
         self.employees = RecordCollection(redis, self.key("employees"), Employee, "employee")
         self.contacts = ContactBook(redis, self.key("contacts"), self.key("contacts", "by-phone"))
+        self.bookings = BookingBook(
+            redis, self.key("bookings"), self.key("bookings", "calendar"),
+            self.key("bookings", "spans"),
+        )
+        self.calendar_link = CalendarLinkStore(
+            redis, self.key("integrations", "google-calendar"), secrets)
+        self.calendar_pending = PendingEvents(redis, self.key("bookings", "calendar-pending"))
 
     def key(self, *parts: str) -> str:
         return tenant_key(self.company_id, *parts)

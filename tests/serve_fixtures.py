@@ -5,7 +5,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -101,3 +103,13 @@ def new_company_body(name: str = "Atlas Air", numbers: tuple[str, ...] = ()) -> 
 
 def unique_number() -> str:
     return "+1239" + str(secrets.randbelow(10**7)).zfill(7)
+
+
+def next_weekday_at(hour: int, minute: int = 0, *, after_days: int = 3,
+                    timezone: str = "America/New_York") -> datetime:
+    """A Monday-to-Friday local time at least `after_days` from now (inside default hours)."""
+    zone = ZoneInfo(timezone)
+    day = datetime.now(zone).date() + timedelta(days=after_days)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(hour, minute), zone)

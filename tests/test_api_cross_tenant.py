@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 
 from runtime.serve.app import create_api
 from tenancy.users import Role
-from tests.serve_fixtures import new_company_body, unique_number
+from tests.serve_fixtures import new_company_body, next_weekday_at, unique_number
 
 pytestmark = pytest.mark.ray
 
@@ -52,6 +52,8 @@ def test_the_route_table_has_company_routes_to_probe():
     paths = {path for _, path in COMPANY_ROUTES}
     assert "/api/company/{company_id}" in paths
     assert "/api/company/{company_id}/knowledge/{record_id}" in paths
+    assert "/api/company/{company_id}/bookings/{booking_id}" in paths
+    assert "/api/company/{company_id}/availability" in paths
     assert all(re.search(r"\{company_id\}", path) for path in paths)
 
 
@@ -70,6 +72,10 @@ def target(api_server):
                 "name": "Target Tech", "phone": unique_number(), "isOnCall": True}).json(),
             "contacts": admin.post(f"{base}/contacts", json={
                 "name": "Target Customer", "phone": unique_number()}).json(),
+            "bookings": admin.post(f"{base}/bookings", json={
+                "start": next_weekday_at(10).isoformat(), "service": "Service visit",
+                "customerName": "Target Booker", "customerPhone": unique_number(),
+                "address": "1 Target Way, Naples"}).json(),
         }
         attacker = admin.post("/api/company", json=new_company_body("Attacker Plumbing")).json()
     return {"company": company, "records": records, "attacker": attacker}
@@ -80,13 +86,14 @@ def concrete_path(path: str, target: dict) -> str:
     record = target["records"].get(segment, target["records"]["knowledge"])
     return (path.replace("{company_id}", target["company"]["_id"])
             .replace("{record_id}", record["_id"])
+            .replace("{booking_id}", record["_id"])
             .replace("{call_sid}", "CA" + "0" * 32))
 
 
 def forbidden_fragments(target: dict) -> list[str]:
     company = target["company"]
     return [company["_id"], company["companyName"], "TARGET-ONLY-ANSWER", "Target Tech",
-            "Target Customer", *[r["_id"] for r in target["records"].values()]]
+            "Target Customer", "Target Booker", *[r["_id"] for r in target["records"].values()]]
 
 
 @pytest.mark.parametrize("method, path", COMPANY_ROUTES)

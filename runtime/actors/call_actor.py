@@ -26,6 +26,7 @@ import structlog
 
 from analytics.emitter import CallEventEmitter
 from runtime.actors.answer_stream import AnswerStream
+from runtime.actors.booking_calendar import booking_for_call
 from runtime.actors.call_record import (
     CallRecord,
     CallRecorder,
@@ -58,6 +59,7 @@ from runtime.conversation import (
     action_to_dict,
     split_sentences,
 )
+from runtime.conversation.dates import warm_up as warm_up_dates
 from runtime.providers.audio_store import AudioStore, SpeechCache
 from runtime.providers.factory import build_language_model, build_synthesizer
 from runtime.redis_client import redis_client
@@ -102,12 +104,14 @@ class CallActor:
         self._recorder = CallRecorder(
             CallEventEmitter(text_redis, max_backlog=config.call_events_max_backlog))
         self._capacity = config.calls_per_actor
+        self._calendar = config.calendar_config()
         # A call's lock exists from the moment its slot is taken (begin/restore) until it
         # ends, so `len(self._locks)` counts the taken slots, sessions not yet built included.
         self._locks: dict[str, asyncio.Lock] = {}
         self._sessions: dict[str, CallSession] = {}
         self._uses = 0
         self._background: set[asyncio.Task[None]] = set()  # ended calls' events in delivery
+        warm_up_dates()  # the booking flow's date parser, before the first call needs it
         # Everything built so far (Ray, pydantic, providers: ~175k objects) lives as long as
         # the actor: keep it out of the cyclic GC, whose full passes over it took ~100 ms,
         # a pause every call on this actor would hear. Serve does the same for replicas.
@@ -135,7 +139,8 @@ class CallActor:
             )
             session = CallSession(
                 snapshot, ctx, ConversationState.new(), CallRecord(),
-                DialoguePolicy(snapshot, self._llm),
+                DialoguePolicy(snapshot, self._llm, booking=await booking_for_call(
+                    store, company, self._calendar)),
                 voice_request(snapshot.voice, company.aiSettings.elevenLabs.apiKey,
                               self._platform_voice),
             )
@@ -226,15 +231,15 @@ class CallActor:
                 return False
             snapshot, ctx, state, record, last = CallSession.checkpoint_parts(data,
                                                                              snapshot_data)
-            api_key = None
-            if snapshot.voice.use_own_api_key:
-                company = await store.load_company()
-                api_key = company.aiSettings.elevenLabs.apiKey if company else None
+            company = await store.load_company()
+            api_key = (company.aiSettings.elevenLabs.apiKey
+                       if company and snapshot.voice.use_own_api_key else None)
+            booking = await booking_for_call(store, company, self._calendar)
+            policy = DialoguePolicy(snapshot, self._llm, booking=booking)
             self._sessions[call_sid] = CallSession(
-                snapshot, ctx, state, record, DialoguePolicy(snapshot, self._llm),
+                snapshot, ctx, state, record, policy,
                 voice_request(snapshot.voice, api_key, self._platform_voice), restored=True,
-                snapshot_saved=True,
-                last=last,
+                snapshot_saved=True, last=last,
             )
             self._uses += 1
             log.info("call_restored", call_sid=call_sid, turns=state.turn_count)

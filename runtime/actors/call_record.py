@@ -19,6 +19,7 @@ import structlog
 from analytics.emitter import CallEventEmitter
 from analytics.events import (
     TIERS,
+    AppointmentBooked,
     CallEnded,
     CallEventBase,
     CallStarted,
@@ -44,6 +45,7 @@ ANSWER_OUTCOMES: dict[str, Outcome] = {
 }
 DIAL_CONNECTED = frozenset({"completed", "answered"})
 CALL_COMPLETED = "completed"
+BOOKED_CHANGES = frozenset({"booked", "rescheduled"})  # a cancellation books nothing
 
 
 def _now() -> datetime:
@@ -71,6 +73,7 @@ class CallRecord:
     transferred: bool = False
     dial_failed: bool = False
     message_taken: bool = False
+    booked: bool = False  # a visit was booked or moved on this call
     answered_by: str | None = None  # the last tier that answered a question
     sentiment: float = 0.0
     unsent: list[str] = field(default_factory=list)  # serialized events not yet in the stream
@@ -85,6 +88,8 @@ class CallRecord:
 
     def outcome(self, call_status: str) -> Outcome:
         """Twilio's final status plus what happened on the call → the call's outcome."""
+        if self.booked:
+            return "booked"
         if self.message_taken:
             return "message_taken"
         if call_status != CALL_COMPLETED:
@@ -162,6 +167,13 @@ class CallRecorder:
             events.append(MessageTaken(
                 **base, turn_index=index, at=now, message=action.message[:TEXT_LIMIT],
                 urgent=action.urgent,
+            ))
+        booking = outcome.appointment
+        if booking is not None and booking.change in BOOKED_CHANGES:
+            record.booked = True
+            events.append(AppointmentBooked(
+                **base, turn_index=index, at=now, service=booking.service[:200],
+                scheduled_for=datetime.fromisoformat(booking.start),
             ))
         await self.emit(record, events)
 

@@ -40,7 +40,7 @@ class LlmTier:
         self._budget = budget
         self._booking = booking
         self._clock = clock
-        self._tools = BASE_TOOLS + ((booking.tool,) if booking is not None else ())
+        self._tools = BASE_TOOLS + (booking.tools if booking is not None else ())
 
     async def events(
         self,
@@ -110,8 +110,9 @@ class LlmTier:
                 outcome = replies.start_message(state, ctx, Tier.LLM, urgent=urgent)
         elif call.name == END_CALL_TOOL.name:
             outcome = replies.goodbye(state, ctx)
-        elif self._booking is not None and call.name == self._booking.tool.name:
-            reply = await self._booking.on_tool_call(self._snapshot, state, ctx, dict(args))
+        elif self._booking is not None and call.name in {t.name for t in self._booking.tools}:
+            reply = await self._booking.on_tool_call(self._snapshot, state, ctx, call.name,
+                                                     dict(args))
             outcome = replies.apply_booking(state, reply)
         else:
             reason = f"llm_unknown_tool: {call.name}"

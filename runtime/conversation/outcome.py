@@ -70,6 +70,16 @@ def action_to_dict(action: Action) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class Appointment:
+    """A visit this turn booked, moved or cancelled (the call log records it)."""
+
+    booking_id: str
+    service: str
+    start: str  # ISO 8601 with the company's UTC offset
+    change: str = "booked"  # booked | rescheduled | cancelled
+
+
+@dataclass(frozen=True)
 class TurnOutcome:
     text: str
     action: Action
@@ -79,6 +89,7 @@ class TurnOutcome:
     fallback_reason: str | None = None
     sentiment: float | None = None  # caller frustration this turn, 0 calm .. 1 furious
     knowledge_id: str | None = None  # the company Q&A entry that answered, if one did
+    appointment: Appointment | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -90,6 +101,7 @@ class TurnOutcome:
             "fallback_reason": self.fallback_reason,
             "sentiment": self.sentiment,
             "knowledge_id": self.knowledge_id,
+            "appointment": asdict(self.appointment) if self.appointment else None,
         }
 
 

@@ -288,19 +288,39 @@ class DialoguePolicy:
     ) -> AgentTurn:
         async def events() -> AsyncIterator[str | TurnOutcome]:
             state.mode = Mode.BOOKING
-            try:
-                reply = await handler.reply(self.snapshot, state, ctx, text)
-            except Exception as exc:  # a broken booking must not break the call
-                state.mode = Mode.CONVERSATION
-                outcome = self._miss(state, ctx, text, f"booking_error: {type(exc).__name__}")
-            else:
-                outcome = self._replies.apply_booking(state, reply)
+            outcome = self._booking_aside(handler, state, ctx, text, facts)
+            if outcome is None:
+                try:
+                    reply = await handler.reply(self.snapshot, state, ctx, text)
+                except Exception as exc:  # a broken booking must not break the call
+                    state.mode = Mode.CONVERSATION
+                    outcome = self._miss(state, ctx, text, f"booking_error: {type(exc).__name__}")
+                else:
+                    outcome = self._replies.apply_booking(state, reply)
             final = self._finish(state, outcome, facts)
             for sentence in split_sentences(final.text):
                 yield sentence
             yield final
 
         return AgentTurn(events())
+
+    def _booking_aside(
+        self, handler: BookingHandler, state: ConversationState, ctx: CallContext, text: str,
+        facts: TurnFacts,
+    ) -> TurnOutcome | None:
+        """A question mid-booking ("is there a fee?"): answer it from knowledge, then re-ask."""
+        if not handler.is_aside(state, text):
+            return None
+        matches = self._match(text, facts)
+        company = matches.top_company() if self.snapshot.settings.knowledge_enabled else None
+        best = max((m for m in (company, matches.trade) if m is not None),
+                   key=lambda match: match.confidence, default=None)
+        if best is None or best.confidence < self.snapshot.settings.knowledge_threshold:
+            return None
+        tier = Tier.KNOWLEDGE if best is company else Tier.TRADE_KNOWLEDGE
+        answer = self._knowledge_answer(state, ctx, best, tier)
+        resume = handler.resume_prompt(self.snapshot, state, ctx)
+        return dataclasses.replace(answer, text=f"{answer.text} {resume}")
 
     # --- bookkeeping ---------------------------------------------------------------------
 

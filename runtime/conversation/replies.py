@@ -133,8 +133,11 @@ class Replies:
         return TurnOutcome(self.fill(line, ctx), Listen(), Tier.FALLBACK, fallback_reason=reason)
 
     def apply_booking(self, state: ConversationState, reply: BookingReply) -> TurnOutcome:
-        """Follow a booking handler's reply: mode, end of call, transfer."""
-        if isinstance(reply.action, Hangup | TakeMessage):
+        """Follow a booking handler's reply: mode, end of call, transfer, message taking."""
+        if reply.take_message:
+            state.mode = Mode.MESSAGE
+            state.message_context = reply.message_context
+        elif isinstance(reply.action, Hangup | TakeMessage):
             self._end(state)
         elif isinstance(reply.action, Transfer):
             state.mode = Mode.TRANSFERRING
@@ -142,7 +145,8 @@ class Replies:
             state.mode = Mode.CONVERSATION if reply.done else Mode.BOOKING
         if reply.done or not isinstance(reply.action, Listen):
             state.consecutive_misses = 0
-        return TurnOutcome(reply.text, reply.action, Tier.BOOKING, confidence=reply.confidence)
+        return TurnOutcome(reply.text, reply.action, Tier.BOOKING, confidence=reply.confidence,
+                           appointment=reply.appointment)
 
     def declined_offer(self, state: ConversationState) -> TurnOutcome:
         state.mode = Mode.CONVERSATION

@@ -18,6 +18,8 @@ from runtime.actors.pool import ensure_pool
 from runtime.serve.errors import DEFAULT_MAX_BODY_BYTES, install_error_handlers
 from runtime.serve.routers import (
     auth_routes,
+    bookings,
+    calendar_integration,
     call_logs,
     company,
     platform,
@@ -54,6 +56,9 @@ def create_api(services: Services | None = None) -> FastAPI:
         records.knowledge_router,
         records.employees_router,
         records.contacts_router,
+        bookings.router,
+        calendar_integration.company_router,
+        calendar_integration.callback_router,
         call_logs.router,
         twilio_voice.router,
         voice.router,

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
+from tenancy.models.booking import BookingSettings, BookingTemplateId
 from tenancy.models.common import (
     ApiModel,
     ClockTime,
@@ -220,7 +221,7 @@ class AgentSetup(ApiModel):
         "and what you need, and someone will call you back."
     )
     services: Annotated[list[ShortText], Field(max_length=100)] = Field(default_factory=list)
-    bookingScriptTemplate: Annotated[str, Field(max_length=64)] | None = None
+    bookingScriptTemplate: BookingTemplateId | None = None
 
     @model_validator(mode="after")
     def _one_entry_per_day(self) -> AgentSetup:
@@ -288,6 +289,7 @@ class CompanyProfile(ApiModel):
     agentSetup: AgentSetup = Field(default_factory=AgentSetup)
     personalityResponses: PersonalityResponses = Field(default_factory=PersonalityResponses)
     profileComplete: bool = False  # set by the owner once onboarding is done
+    bookingSettings: BookingSettings = Field(default_factory=BookingSettings)
 
     @model_validator(mode="after")
     def _trades_unique(self) -> CompanyProfile:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 import redis.asyncio as aioredis
 
-from runtime.actors.call_record import CallRecord, event_sentiment, event_tier
+from analytics.events import AppointmentBooked, parse_event
+from runtime.actors.call_record import CallRecord, CallRecorder, event_sentiment, event_tier
 from runtime.actors.messages import Utterance
 from runtime.actors.speech import RenderedSentence, SpeechRenderer
+from runtime.conversation import CallContext, Listen, Tier, TurnOutcome
+from runtime.conversation.outcome import Appointment
 from runtime.providers.audio import wav_duration_s
 from runtime.providers.audio_store import AudioStore, SpeechCache
 from runtime.providers.base import VoiceRequest
@@ -99,6 +104,8 @@ async def test_no_synthesizer_or_no_voice_means_say(audio_redis):
          "message_taken"),
         ({"answered_by": "knowledge"}, "reaped", "abandoned"),
         ({}, "completed", "abandoned"),
+        ({"booked": True, "answered_by": "knowledge"}, "completed", "booked"),
+        ({"booked": True}, "reaped", "booked"),
     ],
 )
 def test_a_call_outcome_follows_what_happened(facts, status, outcome):
@@ -123,3 +130,32 @@ def test_a_company_key_alone_pays_for_its_voice():
     assert voice_request(own, "sk_own_key_1234", platform_voice=False).api_key == "sk_own_key_1234"
     assert voice_request(platform, None, platform_voice=False) is None  # <Say>
     assert voice_request(platform, None, platform_voice=True).api_key is None  # platform's key
+class _Recording:
+    """An event emitter that keeps what it is given."""
+
+    def __init__(self) -> None:
+        self.events: list = []
+
+    async def emit_payloads(self, payloads) -> int:
+        parsed = [parse_event(payload) for payload in payloads]
+        self.events.extend(parsed)
+        return len(parsed)
+
+
+@pytest.mark.parametrize(("change", "booked"), [
+    ("booked", True), ("rescheduled", True), ("cancelled", False),
+])
+async def test_a_booking_turn_reports_the_appointment(change, booked):
+    emitter = _Recording()
+    record, ctx = CallRecord(), CallContext("CA" + "1" * 32, "+12395557777", "+12395550199",
+                                            datetime(2026, 12, 3, 15, tzinfo=UTC))
+    appointment = Appointment("a" * 24, "Repair", "2026-12-08T10:00:00-05:00", change)
+    outcome = TurnOutcome("You're all set!", Listen(), Tier.BOOKING, appointment=appointment)
+    await CallRecorder(emitter).turn(record, "b" * 24, ctx, "yes", outcome, total_ms=1.0,
+                                     tts_first_byte_ms=None)
+    reported = [e for e in emitter.events if isinstance(e, AppointmentBooked)]
+    assert record.booked is booked and len(reported) == int(booked)
+    if booked:
+        assert reported[0].service == "Repair" and reported[0].turn_index == 0
+        assert reported[0].scheduled_for == datetime(2026, 12, 8, 15, tzinfo=UTC)
+        assert record.outcome("completed") == "booked"

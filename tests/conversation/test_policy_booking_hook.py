@@ -23,10 +23,17 @@ from runtime.providers.base import ToolCall, ToolSpec
 class NameThenDone:
     """Asks for a name, then confirms: just enough booking to see the hook work."""
 
-    tool = ToolSpec("book_appointment", "Book a visit.", {"type": "object", "properties": {}})
+    tools = (ToolSpec("book_appointment", "Book a visit.", {"type": "object", "properties": {}}),)
 
     def wants(self, state: ConversationState, utterance: str) -> bool:
         return wants_booking(utterance)
+
+    def is_aside(self, state: ConversationState, utterance: str) -> bool:
+        return False
+
+    def resume_prompt(self, snapshot: CompanySnapshot, state: ConversationState,
+                      ctx: CallContext) -> str:
+        return "May I have your name?"
 
     async def reply(
         self, snapshot: CompanySnapshot, state: ConversationState, ctx: CallContext,
@@ -40,7 +47,7 @@ class NameThenDone:
 
     async def on_tool_call(
         self, snapshot: CompanySnapshot, state: ConversationState, ctx: CallContext,
-        arguments: dict[str, Any],
+        name: str, arguments: dict[str, Any],
     ) -> BookingReply:
         return await self.reply(snapshot, state, ctx, "")
 

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from loadtest.bench import BenchPlan, build_parser
-from loadtest.bench_calls import CallSample, TurnSample
+from loadtest.bench_calls import (
+    BOOKING_SCRIPT,
+    BenchTenant,
+    CallPlan,
+    CallSample,
+    TurnSample,
+)
+from loadtest.bench_report import format_table
 from loadtest.bench_stats import latency_ms, percentile, ratio
 from loadtest.bench_turns import RoundPlan, calls_per_slot, summarize_round, unpaced_throughput
 
@@ -82,3 +91,14 @@ def test_unpaced_throughput_is_the_fastest_round_within_the_p99_bound():
     assert unpaced_throughput(rows) == {"p99_target_ms": 100.0, "turns_per_s": 60.0,
                                         "at_concurrency": 4}
     assert unpaced_throughput([row(1, 150.0, 9.0)])["turns_per_s"] is None
+
+
+def test_a_booking_call_speaks_its_script_and_has_its_own_report_row() -> None:
+    tenant, rng = BenchTenant("a" * 24, "+12395550100", "HVAC"), random.Random(1)
+    assert CallPlan(8, script=BOOKING_SCRIPT).utterance(tenant, 2, rng) == "as soon as possible"
+    assert CallPlan(2).utterance(tenant, 1, rng) != "as soon as possible"
+    turn = TurnSample(at=0.0, webhook_s=0.02, action_s=0.03, redirects=0)
+    row = summarize_round(RoundPlan(5, 1, 8), [CallSample(turns=[turn] * 8)], 1.0, 0.1)
+    table = format_table({"meta": {"date": "today", "load_avg_at_start": 0.1},
+                          "booking_turns": row})
+    assert "booking calls" in table and "20.0/20.0" in table
