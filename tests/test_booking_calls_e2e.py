@@ -22,8 +22,8 @@ from tests.test_calls_e2e import (
     call,
     company_body,
     make_company,
+    session_turns,
     simulator,
-    turns_of,
     zone_where_it_is_2am,
 )
 
@@ -73,7 +73,7 @@ def booked_by_staff(admin, company: dict, caller: str, start: datetime) -> dict:
 
 
 async def agent_lines(api_server, record) -> list[str]:
-    return [t.agent_text for t in await turns_of(api_server.settings["redis_url"], record.call_sid)]
+    return [t.agent_text for t in await session_turns(api_server, record.call_sid)]
 
 
 async def logged_call(api_server, company: dict, call_sid: str) -> dict:
@@ -166,7 +166,7 @@ async def test_a_visit_is_booked_after_hours_within_the_booking_windows(api_serv
                         "tomorrow afternoon", "the first", "Pat", "12 Palm Ave", "yes", "yes",
                         "bye")
     assert record.ok, record.errors
-    turns = await turns_of(api_server.settings["redis_url"], record.call_sid)
+    turns = await session_turns(api_server, record.call_sid)
     assert "closed right now" in turns[0].agent_text  # the after-hours greeting
     [booking] = bookings_on(admin_client, company, local_day(company, 1))
     assert booking["start"] == (local_day(company, 1) + timedelta(hours=12)).isoformat()
@@ -180,7 +180,7 @@ async def test_an_emergency_in_the_middle_of_a_booking_goes_to_the_on_call_tech(
                         "tomorrow morning", "wait, I smell gas in the basement")
     assert record.ok, record.errors
     assert record.transfers and record.transfers[0].numbers == (company["onCall"]["phone"],)
-    turns = await turns_of(api_server.settings["redis_url"], record.call_sid)
+    turns = await session_turns(api_server, record.call_sid)
     assert [t.tier for t in turns if t.caller_text] == ["booking", "booking", "booking",
                                                          "emergency"]
     assert bookings_on(admin_client, company, local_day(company, 1)) == []

@@ -21,18 +21,18 @@ from tenancy.models import CompanyProfile, utc_now
 from tenancy.models.company import WEEKDAYS
 from tenancy.registry import CompanyRegistry
 from tenancy.secrets import SecretBox
-from tests.serve_fixtures import unique_number
+from tests.serve_fixtures import JWT_SECRET, SECRET_KEY, unique_number
 
 pytestmark = pytest.mark.ray
 
 NAMESPACE = "booking-calendar-test"
-SECRET_KEY = "booking-calendar-secret-key-0123"
 
 
 @pytest.fixture(scope="module")
 def settings(redis_url: str) -> Settings:
     return Settings.model_validate({
-        "redis_url": redis_url, "jwt_secret": "booking-calendar-jwt-0123456",
+        # the session's secrets: Ray processes read them from their environment
+        "redis_url": redis_url, "jwt_secret": JWT_SECRET,
         "clientsvia_secret_key": SECRET_KEY, "provider_mode": "doubles",
         "warm_pool_size": 1, "max_concurrent_calls": 1, "actor_max_uses": 10,
         "double_calendar_failure": "hang", "calendar_timeout_s": 0.3,
