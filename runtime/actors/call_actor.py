@@ -54,8 +54,9 @@ from runtime.conversation import (
     TurnOutcome,
     action_to_dict,
 )
+from runtime.meaning.scorer import CatalogVectors, call_meaning
 from runtime.providers.audio_store import AudioStore, SpeechCache
-from runtime.providers.factory import build_language_model, build_synthesizer
+from runtime.providers.factory import build_embedder, build_language_model, build_synthesizer
 from runtime.redis_client import redis_client
 from runtime.settings import Settings
 from tenancy.registry import CompanyRegistry
@@ -87,6 +88,10 @@ class CallActor:
         audio_redis = redis_client(config.redis_url, decode_responses=False)  # audio is bytes
         providers = config.provider_config()
         self._llm = build_language_model(providers)
+        # One embedding model per actor process, shared by its calls; loaded (and the
+        # trade catalog embedded) here, never on a caller's turn.
+        self._embedder = build_embedder(providers)
+        CatalogVectors.of(self._embedder)
         self._speech = SpeechRenderer(
             build_synthesizer(providers), AudioStore(audio_redis), SpeechCache(audio_redis),
             self._options.tts_timeout_s,
@@ -125,9 +130,10 @@ class CallActor:
                 contact=(await returning_caller(store, setup.caller_number)
                          if snapshot.settings.memory_enabled else None),
             )
+            meaning = await call_meaning(store, self._embedder, snapshot)
             session = CallSession(
                 snapshot, ctx, ConversationState.new(), CallRecord(),
-                DialoguePolicy(snapshot, self._llm),
+                DialoguePolicy(snapshot, self._llm, meaning=meaning),
                 voice_request(snapshot.voice, company.aiSettings.elevenLabs.apiKey),
             )
             self._sessions[setup.call_sid] = session
@@ -203,8 +209,10 @@ class CallActor:
             if snapshot.voice.use_own_api_key:
                 company = await store.load_company()
                 api_key = company.aiSettings.elevenLabs.apiKey if company else None
+            meaning = await call_meaning(store, self._embedder, snapshot)
             self._sessions[call_sid] = CallSession(
-                snapshot, ctx, state, record, DialoguePolicy(snapshot, self._llm),
+                snapshot, ctx, state, record,
+                DialoguePolicy(snapshot, self._llm, meaning=meaning),
                 voice_request(snapshot.voice, api_key), restored=True, snapshot_saved=True,
             )
             self._uses += 1

@@ -93,12 +93,19 @@ class KnowledgeIndex:
         return len(self._entries)
 
     def ranked(self, utterance: str, limit: int = 5) -> list[KnowledgeMatch]:
-        words = content_words(utterance)
-        if not words:
+        if not content_words(utterance):
             return []
-        scored = [KnowledgeMatch(item.entry, _confidence(words, item)) for item in self._entries]
+        scored = self.scored(utterance)
         scored.sort(key=lambda match: match.confidence, reverse=True)
         return scored[:limit]
+
+    def scored(self, utterance: str) -> list[KnowledgeMatch]:
+        """Every entry with its lexical confidence (0 when the utterance has no content words)."""
+        words = content_words(utterance)
+        return [
+            KnowledgeMatch(item.entry, _confidence(words, item) if words else 0.0)
+            for item in self._entries
+        ]
 
     def best(self, utterance: str) -> KnowledgeMatch | None:
         ranked = self.ranked(utterance, limit=1)
@@ -120,7 +127,7 @@ def _confidence(words: tuple[str, ...], item: _IndexedEntry) -> float:
             _WEIGHTS, (anchor, utterance_cover, set_ratio), strict=True
         )
     )
-    return round(_calibrate(raw), 4)
+    return round(piecewise_linear(_CALIBRATION, raw), 4)
 
 
 def _coverage(needles: tuple[str, ...], haystack: tuple[str, ...]) -> float:
@@ -143,8 +150,9 @@ def _best_word_match(word: str, haystack: tuple[str, ...]) -> float:
     return best
 
 
-def _calibrate(raw: float) -> float:
-    for (x0, y0), (x1, y1) in zip(_CALIBRATION, _CALIBRATION[1:], strict=False):
-        if raw <= x1:
-            return y0 + (y1 - y0) * (max(raw, x0) - x0) / (x1 - x0)
-    return _CALIBRATION[-1][1]
+def piecewise_linear(knots: tuple[tuple[float, float], ...], x: float) -> float:
+    """The curve through `knots` (x ascending) at `x`; flat beyond the first and last knot."""
+    for (x0, y0), (x1, y1) in zip(knots, knots[1:], strict=False):
+        if x <= x1:
+            return y0 + (y1 - y0) * (max(x, x0) - x0) / (x1 - x0)
+    return knots[-1][1]
