@@ -99,7 +99,8 @@ class DialoguePolicy:
             trade_index(trade.value) for trade in TradeCategory
             if trade.value not in snapshot.trade_categories
         ]
-        self._emergencies = every_trade_signals(snapshot.trade_categories)
+        self._emergencies = every_trade_signals(
+            snapshot.trade_categories, snapshot.emergency_phrases)
         self._llm_tier = (
             LlmTier(snapshot, llm, self._replies, budget, booking, clock)
             if llm is not None else None

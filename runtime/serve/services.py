@@ -10,7 +10,8 @@ import redis.asyncio as aioredis
 from analytics.repository import CallLogRepository
 from runtime.providers.audio_store import AudioStore
 from runtime.providers.base import SpeechSynthesizer, VoiceCatalog
-from runtime.providers.factory import build_synthesizer, build_voice_catalog
+from runtime.providers.embedding import SentenceEmbedder
+from runtime.providers.factory import build_embedder, build_synthesizer, build_voice_catalog
 from runtime.redis_client import redis_client
 from runtime.serve.auth import TokenService
 from runtime.serve.company_cache import CompanyCache
@@ -37,6 +38,7 @@ class Services:
     speech: SpeechSynthesizer | None  # for voice samples; calls synthesize in their actors
     companies: CompanyCache  # the webhook hot path's view of company documents
     voices: VoiceCatalog
+    embedder: SentenceEmbedder  # knowledge entries are embedded when written
     _calls: CallGateway | None = field(default=None, repr=False)
 
     @property
@@ -67,6 +69,7 @@ class Services:
             call_logs=CallLogRepository(settings.parquet_root),
             speech=build_synthesizer(settings.provider_config()),
             voices=build_voice_catalog(settings.provider_config()),
+            embedder=build_embedder(settings.provider_config()),
         )
 
     async def close(self) -> None:

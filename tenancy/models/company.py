@@ -187,6 +187,10 @@ class AgentSetup(ApiModel):
     )
     services: Annotated[list[ShortText], Field(max_length=100)] = Field(default_factory=list)
     bookingScriptTemplate: Annotated[str, Field(max_length=64)] | None = None
+    # The company's own words for an emergency, on top of every trade's (e.g. "well pump").
+    emergencyPhrases: Annotated[list[ShortText], Field(max_length=50)] = Field(
+        default_factory=list
+    )
 
     @model_validator(mode="after")
     def _one_entry_per_day(self) -> AgentSetup:
