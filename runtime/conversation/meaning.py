@@ -40,10 +40,14 @@ DECISION_MARGIN = 0.1  # the best entry must lead the runner-up by this much to 
 
 @dataclass(frozen=True)
 class MeaningScores:
-    """Cosine similarities of one utterance (−1..1), by entry id and by hazard label."""
+    """Cosine similarities of one utterance (−1..1), by entry id and by hazard label.
+
+    `ordinary`: the best cosine with ordinary, non-hazard equipment complaints.
+    """
 
     entries: Mapping[str, float] = field(default_factory=dict)
     hazards: Mapping[str, float] = field(default_factory=dict)
+    ordinary: float = -1.0
 
 
 NO_MEANING = MeaningScores()

@@ -217,11 +217,13 @@ class DialoguePolicy:
         if matches.trade_answer is not None:
             return self._knowledge_answer(state, ctx, matches.trade_answer, Tier.TRADE_KNOWLEDGE)
         if self._llm_tier is not None:
+            company = matches.top_company()
             return AgentTurn(
                 self._llm_tier.events(
                     state, ctx, self._prompt_knowledge(matches),
                     fallback=lambda reason: self._fallback(state, ctx, matches, reason),
                     finish=lambda outcome: self._finish(state, outcome, facts),
+                    knowledge_confidence=company.confidence if company else 0.0,
                 )
             )
         return self._miss(state, ctx, matches, reason=None)

@@ -19,7 +19,7 @@ from runtime.conversation.snapshot import CompanySnapshot
 from runtime.conversation.trade_knowledge import trade_entries
 from runtime.meaning.entry_vectors import entry_text, load_entry_vectors
 from runtime.providers.embedding import SentenceEmbedder, Vector
-from tenancy.catalog.hazard_examples import HAZARD_EXAMPLES
+from tenancy.catalog.hazard_examples import HAZARD_EXAMPLES, ORDINARY_EXAMPLES
 from tenancy.models import TradeCategory
 from tenancy.store import TenantStore
 
@@ -38,6 +38,7 @@ class CatalogVectors:
     entries: Matrix
     hazard_labels: tuple[str, ...]  # one per row of `hazards`
     hazards: Matrix
+    ordinary: Matrix  # ordinary complaints a hazard must beat
 
     @staticmethod
     def of(embedder: SentenceEmbedder) -> CatalogVectors:
@@ -45,12 +46,12 @@ class CatalogVectors:
         built = _CATALOGS.get(embedder.model_id)
         if built is None:
             built = _CATALOGS[embedder.model_id] = CatalogVectors.build(
-                embedder, HAZARD_EXAMPLES)
+                embedder, HAZARD_EXAMPLES, ORDINARY_EXAMPLES)
         return built
 
     @staticmethod
-    def build(embedder: SentenceEmbedder, hazard_examples: Mapping[str, Sequence[str]]
-              ) -> CatalogVectors:
+    def build(embedder: SentenceEmbedder, hazard_examples: Mapping[str, Sequence[str]],
+              ordinary: Sequence[str]) -> CatalogVectors:
         entries = [entry for trade in TradeCategory for entry in trade_entries(trade.value)]
         hazards = [(label, text) for label, texts in hazard_examples.items() for text in texts]
         return CatalogVectors(
@@ -59,6 +60,7 @@ class CatalogVectors:
                     for entry in entries]),
             tuple(label for label, _ in hazards),
             _stack([embedder.embed(text).vector for _, text in hazards]),
+            _stack([embedder.embed(text).vector for text in ordinary]),
         )
 
 
@@ -82,7 +84,8 @@ class EmbeddingMeaning:
         for label, cosine in zip(catalog.hazard_labels, _products(catalog.hazards, vector),
                                  strict=True):
             hazards[label] = max(cosine, hazards.get(label, -1.0))
-        return MeaningScores(entries, hazards)
+        ordinary = max(_products(catalog.ordinary, vector), default=-1.0)
+        return MeaningScores(entries, hazards, ordinary)
 
 
 def _products(matrix: Matrix, vector: Vector) -> list[float]:

@@ -67,3 +67,19 @@ HAZARD_EXAMPLES: dict[str, tuple[str, ...]] = {
         "the outlet got wet and the breaker box is soaked",
     ),
 }
+
+# Ordinary equipment complaints that sound like a hazard to a sentence model (same
+# appliance, a noise or a smell) but are not one: a hazard must be closer in meaning to
+# its own examples than to any of these, as well as to any knowledge question.
+ORDINARY_EXAMPLES: tuple[str, ...] = (
+    "the furnace makes a loud bang when it kicks on",
+    "the heater smells dusty the first time we turn it on in the fall",
+    "my air conditioner is making a rattling noise",
+    "the water heater makes popping and rumbling sounds",
+    "the electrical panel is humming",
+    "there is condensation dripping from the ac drain line outside",
+    "my outlet cover is loose",
+    "the furnace keeps turning on and off",
+    "there is a small drip under the bathroom sink",
+    "the toilet gurgles when the shower drains",
+)
