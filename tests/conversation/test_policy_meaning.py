@@ -93,10 +93,15 @@ async def test_a_hazard_recognised_by_meaning_is_an_emergency() -> None:
     assert isinstance(outcome.action, Transfer) and outcome.action.number == ON_CALL_PHONE
 
 
-def test_a_hazard_closer_to_an_ordinary_question_is_not_an_emergency() -> None:
+def test_a_hazard_closer_to_an_ordinary_question_or_complaint_is_not_an_emergency() -> None:
     signals = every_trade_signals(["HVAC"])
-    scores = MeaningScores({"trade:HVAC:3": 0.88}, {"burning_smell_from_equipment": 0.62})
-    assert recognise_emergency("my furnace wont turn on", signals, scores) is None
+    hazard = {"burning_smell_from_equipment": 0.75}
+    closer_question = MeaningScores({"trade:HVAC:3": 0.88}, hazard)
+    closer_complaint = MeaningScores({"trade:HVAC:3": 0.3}, hazard, ordinary=0.8)
+    farther_both = MeaningScores({"trade:HVAC:3": 0.3}, hazard, ordinary=0.5)
+    assert recognise_emergency("my furnace wont turn on", signals, closer_question) is None
+    assert recognise_emergency("the heater smells dusty", signals, closer_complaint) is None
+    assert recognise_emergency("the heater smells scorched", signals, farther_both) is not None
 
 
 def test_a_negated_hazard_phrase_is_not_an_emergency_by_meaning() -> None:
