@@ -42,6 +42,18 @@ async def _seed(settings: Settings) -> str:
         await redis.aclose()
 
 
+def embedding_model_problem(settings: Settings) -> str | None:
+    """Why the embedding model cannot load (one line), or None: checked before anything starts."""
+    from runtime.providers.embedding import EmbedderUnavailable
+    from runtime.providers.factory import build_embedder
+
+    try:
+        build_embedder(settings.provider_config())
+    except EmbedderUnavailable as exc:
+        return str(exc)
+    return None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Start Redis, Ray and the Serve app, seed Atlas Air, print what to try; Ctrl-C stops."""
     import ray
@@ -51,8 +63,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from tenancy.seed import DEMO_NUMBER
     from tenancy.users import Role
 
-    redis_server = start_dev_redis()
     settings = dev_settings(http_port=args.port)
+    reason = embedding_model_problem(settings)
+    if reason is not None:
+        print(f"clientsvia: cannot start: {reason}", file=sys.stderr)
+        return 1
+    redis_server = start_dev_redis()
     try:
         start_ray(settings)
         deploy_app(settings)
