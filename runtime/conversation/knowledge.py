@@ -57,8 +57,31 @@ class KnowledgeMatch:
 
 
 def content_words(text: str) -> tuple[str, ...]:
-    """Normalised, stemmed words that carry meaning."""
-    return tuple(_stem(word) for word in normalize(text).split() if word not in _STOPWORDS)
+    """Normalised, stemmed words that carry meaning; spelled-out letters joined ("g f c i")."""
+    words = _join_spelled_letters(normalize(text).split())
+    return tuple(_stem(word) for word in words if word not in _STOPWORDS)
+
+
+def _join_spelled_letters(words: list[str]) -> list[str]:
+    """Speech recognizers spell abbreviations out: "a c", "e v", "g f c i" → "ac", "ev"..."""
+    joined: list[str] = []
+    run: list[str] = []
+    for word in [*words, ""]:
+        if len(word) == 1 and word.isalpha():
+            run.append(word)
+            continue
+        joined.extend(["".join(run)] if len(run) > 1 else run)
+        run = []
+        if word:
+            joined.append(word)
+    return joined
+
+
+def _with_joined_pairs(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The words plus each adjacent pair written as one ("tank less" → "tankless"), as
+    recognizers split compound words and names ("thermo stat", "lake wood")."""
+    pairs = zip(words, words[1:], strict=False)
+    return words + tuple(first + second for first, second in pairs)
 
 
 def _stem(word: str) -> str:
@@ -115,9 +138,10 @@ class KnowledgeIndex:
 def _confidence(words: tuple[str, ...], item: _IndexedEntry) -> float:
     if not item.question and not item.keywords:
         return 0.0
-    question_cover = _coverage(item.question, words)
+    heard = _with_joined_pairs(words)
+    question_cover = _coverage(item.question, heard)
     utterance_cover = _coverage(words, item.vocabulary)
-    hits = sum(1 for keyword in item.keywords if _coverage(keyword, words) >= _KEYWORD_HIT)
+    hits = sum(1 for keyword in item.keywords if _coverage(keyword, heard) >= _KEYWORD_HIT)
     keyword_score = 0.0 if hits == 0 else (0.75 if hits == 1 else 1.0)
     set_ratio = fuzz.token_set_ratio(" ".join(words), " ".join(item.question)) / 100.0
     anchor = max(question_cover, keyword_score)
