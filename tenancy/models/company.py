@@ -82,7 +82,9 @@ class ElevenLabsSettings(ApiModel):
 
 class SemanticKnowledge(ApiModel):
     enabled: bool = True
-    confidenceThreshold: Fraction = 0.7  # knowledge answers below this go to the next tier
+    # Knowledge answers below this go to the next tier. The score is the hybrid of meaning
+    # and words (runtime/conversation/meaning.py): 0.7 ≈ cosine 0.42 by meaning alone.
+    confidenceThreshold: Fraction = 0.7
 
 
 class ContextualMemory(ApiModel):
