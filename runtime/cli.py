@@ -33,11 +33,18 @@ def _token_service(settings: Settings):  # noqa: ANN202
 
 
 async def _seed(settings: Settings) -> str:
+    """Atlas Air, with its Q&A vectors made now rather than on the first caller's turn."""
+    from runtime.meaning.entry_vectors import load_entry_vectors
+    from runtime.providers.factory import build_embedder
     from tenancy.seed import seed_demo_company
 
     redis, registry, _ = _registry_and_users(settings)
     try:
-        return (await seed_demo_company(registry)).id
+        company = await seed_demo_company(registry)
+        store = registry.tenant(company.id)
+        embedder = build_embedder(settings.provider_config())
+        await load_entry_vectors(store, embedder, await store.knowledge.list())
+        return company.id
     finally:
         await redis.aclose()
 
