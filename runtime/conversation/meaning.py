@@ -83,6 +83,14 @@ class Ranked:
         return best
 
 
+def clearly_better(challenger: KnowledgeMatch | None, incumbent: KnowledgeMatch) -> bool:
+    """The company's own answer comes first unless the catalog's fits by `DECISION_MARGIN`
+    more ("what should I set my thermostat to" is the catalog's energy question, not the
+    company's "Do you install smart thermostats?")."""
+    return challenger is not None and (
+        challenger.confidence - incumbent.confidence >= DECISION_MARGIN)
+
+
 def semantic_confidence(cosine: float) -> float:
     return piecewise_linear(SEMANTIC_CALIBRATION, cosine)
 

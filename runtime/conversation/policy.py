@@ -30,7 +30,13 @@ from runtime.conversation.intents import (
 from runtime.conversation.knowledge import DECENT_MATCH, KnowledgeIndex, KnowledgeMatch
 from runtime.conversation.llm_stream import TurnBudget
 from runtime.conversation.llm_tier import LlmTier
-from runtime.conversation.meaning import NO_MEANING, MeaningScorer, MeaningScores, rank
+from runtime.conversation.meaning import (
+    NO_MEANING,
+    MeaningScorer,
+    MeaningScores,
+    clearly_better,
+    rank,
+)
 from runtime.conversation.outcome import AgentTurn, Listen, Tier, TurnOutcome
 from runtime.conversation.replies import Replies
 from runtime.conversation.sentences import split_sentences
@@ -212,8 +218,11 @@ class DialoguePolicy:
         self, state: ConversationState, ctx: CallContext, text: str, facts: TurnFacts
     ) -> TurnOutcome | AgentTurn:
         matches = self._match(text, facts)
-        if self.snapshot.settings.knowledge_enabled and matches.company_answer is not None:
-            return self._knowledge_answer(state, ctx, matches.company_answer, Tier.KNOWLEDGE)
+        company_answer = matches.company_answer if self.snapshot.settings.knowledge_enabled \
+            else None
+        if company_answer is not None and not clearly_better(matches.trade_answer,
+                                                              company_answer):
+            return self._knowledge_answer(state, ctx, company_answer, Tier.KNOWLEDGE)
         if matches.trade_answer is not None:
             return self._knowledge_answer(state, ctx, matches.trade_answer, Tier.TRADE_KNOWLEDGE)
         if self._llm_tier is not None:

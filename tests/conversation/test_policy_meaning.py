@@ -129,3 +129,17 @@ async def test_the_company_phrase_reaches_the_policy_through_its_settings() -> N
     policy = DialoguePolicy(snapshot, None, clock=lambda: OFFICE_HOURS)
     outcome = await say(policy, ConversationState.new(), make_context(), "the well pump quit")
     assert outcome.tier is Tier.EMERGENCY
+
+
+async def test_the_catalog_answers_when_it_fits_clearly_better_than_the_company_entry() -> None:
+    utterance = "what should i keep the temperature at to spend less"
+    catalog = {f"trade:HVAC:{number}": 0.1 for number in range(11)}
+    close_enough = {**all_entries(0.1), entry_id("What are your"): 0.47, **catalog}
+    policy, _ = policy_with({utterance: MeaningScores(close_enough)})
+    company = await say(policy, ConversationState.new(), make_context(), utterance)
+    assert company.tier is Tier.KNOWLEDGE  # the company's own entry, when nothing beats it
+
+    better = {**close_enough, "trade:HVAC:6": 0.8}  # "What thermostat setting saves..."
+    policy, _ = policy_with({utterance: MeaningScores(better)})
+    outcome = await say(policy, ConversationState.new(), make_context(), utterance)
+    assert outcome.tier is Tier.TRADE_KNOWLEDGE and "78 degrees" in outcome.text
