@@ -41,6 +41,7 @@ from runtime.conversation.outcome import AgentTurn, Listen, Tier, TurnOutcome
 from runtime.conversation.replies import Replies
 from runtime.conversation.sentences import split_sentences
 from runtime.conversation.sentiment import frustration_score
+from runtime.conversation.service_area import named_town, service_area_answer
 from runtime.conversation.snapshot import CompanySnapshot, KnowledgeEntry
 from runtime.conversation.state import ConversationState, Mode
 from runtime.conversation.trade_knowledge import trade_index
@@ -225,6 +226,11 @@ class DialoguePolicy:
             return self._knowledge_answer(state, ctx, company_answer, Tier.KNOWLEDGE)
         if matches.trade_answer is not None:
             return self._knowledge_answer(state, ctx, matches.trade_answer, Tier.TRADE_KNOWLEDGE)
+        town = named_town(text, self.snapshot.service_area)
+        if town is not None:
+            state.consecutive_misses = 0
+            answer = service_area_answer(town, self.snapshot.service_area)
+            return TurnOutcome(answer, Listen(), Tier.KNOWLEDGE, confidence=1.0)
         if self._llm_tier is not None:
             company = matches.top_company()
             return AgentTurn(
