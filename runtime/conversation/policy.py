@@ -1,10 +1,12 @@
 """`DialoguePolicy`: decides every agent reply of a call, tier by tier.
 
-Per caller utterance, in order: emergency → the current mode (message being taken,
-offer awaiting an answer, booking) → goodbye → request for a person → frustration
-escalation → booking intent → company Q&A → trade Q&A → language model → fallback lines.
-Everything before the language model is decided synchronously in `respond()`; the model
-tier streams its sentences through the returned `AgentTurn`.
+Per caller utterance, in order: emergency (any trade's, by phrase or meaning) → the current
+mode (message being taken, offer awaiting an answer, booking) → goodbye → request for a
+person or to leave a message → frustration escalation → unsure transcript (ask again) →
+booking intent → company Q&A → trade Q&A (hybrid scores, `meaning.py`) → service area →
+language model → fallback lines. The utterance is embedded once per turn, through the
+`MeaningScorer` handed in. Everything before the language model is decided synchronously
+in `respond()`; the model tier streams its sentences through the returned `AgentTurn`.
 """
 
 from __future__ import annotations
