@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 export RAY_USAGE_STATS_ENABLED := 0
 
-.PHONY: run test lint bench load clean
+.PHONY: run test lint eval bench load clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ run: $(STAMP)
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest
+
+# The scenario evals (tests/evals/): the real policy and embedding model, offline; prints the
+# pass rate by category and every failure. `make test` enforces a floor (test_eval_floor.py).
+eval: $(STAMP)
+	$(BIN)/python -m tests.evals.run_evals
 
 lint: $(STAMP)
 	$(BIN)/ruff check runtime tenancy analytics loadtest tests

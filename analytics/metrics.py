@@ -88,7 +88,9 @@ KNOWLEDGE_GAPS = Metric(
     "knowledge_gaps",
     "SELECT caller_text AS question, COUNT(*) AS asked FROM turns"
     " WHERE caller_text <> '' AND (tier = 'fallback'"
-    f" OR (tier IN ('knowledge', 'trade_knowledge') AND confidence < {LOW_CONFIDENCE}))"
+    # An LLM turn's confidence is how well the best knowledge entry covered the question:
+    # low means the model answered without a fitting entry, a gap as much as a fallback.
+    f" OR (tier IN ('knowledge', 'trade_knowledge', 'llm') AND confidence < {LOW_CONFIDENCE}))"
     f" GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {GAP_QUESTION_LIMIT}",
 )
 

@@ -98,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="where the JSON results are written")
     parser.add_argument("--skip-analytics", action="store_true",
                         help="leave out the analytics (call-log) benchmark")
+    parser.add_argument("--skip-matcher", action="store_true",
+                        help="leave out the knowledge matcher benchmark (lexical vs hybrid)")
     parser.add_argument("--skip-capacity", action="store_true",
                         help="leave out the paced capacity steps")
     parser.add_argument("--skip-dashboard-load", action="store_true",
@@ -183,6 +185,11 @@ def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
     ))
     with env as node:
         results |= asyncio.run(measure_node(env, node, plan))
+    if not args.skip_matcher:
+        from loadtest.bench_matcher import run_matcher_bench
+
+        progress("knowledge matcher benchmark")
+        results["matcher"] = run_matcher_bench(args.quick)
     if not args.skip_analytics:
         from analytics.bench import run_benchmarks
 
@@ -203,6 +210,10 @@ def main(argv: list[str] | None = None) -> int:
     print(format_table(results))
     if "dashboard_load" in results:
         print(format_rows(results["dashboard_load"]))
+    if "matcher" in results:
+        from loadtest.bench_matcher import format_table as matcher_table
+
+        print(matcher_table(results["matcher"]))
     if "analytics" in results:
         from analytics.bench import format_table as analytics_table
 

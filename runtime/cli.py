@@ -31,13 +31,32 @@ def _token_service(settings: Settings):  # noqa: ANN202
 
 
 async def _seed(settings: Settings) -> str:
+    """Atlas Air, with its Q&A vectors made now rather than on the first caller's turn."""
+    from runtime.meaning.entry_vectors import load_entry_vectors
+    from runtime.providers.factory import build_embedder
     from tenancy.seed import seed_demo_company
 
     redis, registry, _ = _registry_and_users(settings)
     try:
-        return (await seed_demo_company(registry)).id
+        company = await seed_demo_company(registry)
+        store = registry.tenant(company.id)
+        embedder = build_embedder(settings.provider_config())
+        await load_entry_vectors(store, embedder, await store.knowledge.list())
+        return company.id
     finally:
         await redis.aclose()
+
+
+def embedding_model_problem(settings: Settings) -> str | None:
+    """Why the embedding model cannot load (one line), or None: checked before anything starts."""
+    from runtime.providers.embedding import EmbedderUnavailable
+    from runtime.providers.factory import build_embedder
+
+    try:
+        build_embedder(settings.provider_config())
+    except EmbedderUnavailable as exc:
+        return str(exc)
+    return None
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -53,6 +72,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from tenancy.users import Role
 
     settings = dev_settings(http_port=args.port)
+    reason = embedding_model_problem(settings)
+    if reason is not None:
+        print(f"clientsvia: cannot start: {reason}", file=sys.stderr)
+        return 1
     try:
         with LocalRun(settings) as run:
             with run.holding_stop_signals():

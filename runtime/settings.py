@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     # Fault injection for the doubles (tests, chaos runs): "none", "error" or "hang".
     double_llm_failure: Literal["none", "error", "hang"] = "none"
     double_tts_failure: Literal["none", "error", "hang"] = "none"
+    # Sentence embeddings for knowledge and hazard matching: "minilm" (the shipped
+    # all-MiniLM-L6-v2 ONNX model, loaded at process start) or "hashed-words" (an offline
+    # double for tests of the plumbing; it does not understand anything).
+    embedding_model: Literal["minilm", "hashed-words"] = "minilm"
     # Name of the call-actor pool (one per deployment; tests run two side by side).
     call_pool_name: str = "clientsvia-call-pool"
     # Where call logs land as Parquet: a folder or an object-store URI (s3://, gs://).
@@ -138,6 +142,7 @@ class Settings(BaseSettings):
             double_profile=self.double_profile,
             llm_failure=self.double_llm_failure,
             tts_failure=self.double_tts_failure,
+            embedder=self.embedding_model,
         )
 
     def calendar_config(self) -> CalendarConfig:

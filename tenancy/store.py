@@ -16,6 +16,7 @@ from tenancy.calendar_link import CalendarLinkStore, PendingEvents
 from tenancy.models import Company, CompanyQnA, Employee, is_object_id
 from tenancy.records import ContactBook, RecordCollection
 from tenancy.secrets import SecretBox
+from tenancy.vectors import VectorShelf
 
 CHECKPOINT_TTL_S = 6 * 3600  # a call checkpoint outlives any real call
 
@@ -35,6 +36,7 @@ class TenantStore:
         self._redis = redis
         self._secrets = secrets
         self.knowledge = RecordCollection(redis, self.key("qna"), CompanyQnA, "knowledge entry")
+        self.knowledge_vectors = VectorShelf(redis, self.key("qna-vectors"))
         self.employees = RecordCollection(redis, self.key("employees"), Employee, "employee")
         self.contacts = ContactBook(redis, self.key("contacts"), self.key("contacts", "by-phone"))
         self.bookings = BookingBook(

@@ -60,8 +60,9 @@ from runtime.conversation import (
     split_sentences,
 )
 from runtime.conversation.dates import warm_up as warm_up_dates
+from runtime.meaning.scorer import CatalogVectors, call_meaning
 from runtime.providers.audio_store import AudioStore, SpeechCache
-from runtime.providers.factory import build_language_model, build_synthesizer
+from runtime.providers.factory import build_embedder, build_language_model, build_synthesizer
 from runtime.redis_client import redis_client
 from runtime.settings import Settings
 from tenancy.registry import CompanyRegistry
@@ -95,6 +96,10 @@ class CallActor:
         providers = config.provider_config()
         self._platform_voice = providers.platform_voice
         self._llm = build_language_model(providers)
+        # One embedding model per actor process, shared by its calls; loaded (and the
+        # trade catalog embedded) here, never on a caller's turn.
+        self._embedder = build_embedder(providers)
+        CatalogVectors.of(self._embedder)
         self._speech = SpeechRenderer(
             build_synthesizer(providers), AudioStore(audio_redis), SpeechCache(audio_redis),
             self._options.tts_timeout_s,
@@ -137,10 +142,11 @@ class CallActor:
                 contact=(await returning_caller(store, setup.caller_number)
                          if snapshot.settings.memory_enabled else None),
             )
+            meaning = await call_meaning(store, self._embedder, snapshot)
             session = CallSession(
                 snapshot, ctx, ConversationState.new(), CallRecord(),
                 DialoguePolicy(snapshot, self._llm, booking=await booking_for_call(
-                    store, company, self._calendar)),
+                    store, company, self._calendar), meaning=meaning),
                 voice_request(snapshot.voice, company.aiSettings.elevenLabs.apiKey,
                               self._platform_voice),
             )
@@ -235,7 +241,8 @@ class CallActor:
             api_key = (company.aiSettings.elevenLabs.apiKey
                        if company and snapshot.voice.use_own_api_key else None)
             booking = await booking_for_call(store, company, self._calendar)
-            policy = DialoguePolicy(snapshot, self._llm, booking=booking)
+            meaning = await call_meaning(store, self._embedder, snapshot)
+            policy = DialoguePolicy(snapshot, self._llm, booking=booking, meaning=meaning)
             self._sessions[call_sid] = CallSession(
                 snapshot, ctx, state, record, policy,
                 voice_request(snapshot.voice, api_key, self._platform_voice), restored=True,

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from runtime.conversation.text import find_any, normalize
+from runtime.conversation.text import find_any, find_phrase, normalize
 from tenancy.catalog import TRADE_CATALOG, EmergencySignal
 from tenancy.models import TradeCategory
 
@@ -47,7 +47,13 @@ PERSON_REQUEST_PHRASES: tuple[str, ...] = (
     "talk to a human", "speak with a human", "representative", "operator", "talk to a manager",
     "speak to a manager", "speak with someone", "talk with someone", "customer service",
     "transfer me", "connect me", "put me through", "can i talk to", "can i speak to",
-    "speak to the owner", "talk to the owner", "agent please",
+    "speak to the owner", "talk to the owner", "agent please", "someone i can talk to",
+    "somebody i can talk to", "someone i can speak to", "speak with a person",
+)
+
+MESSAGE_REQUEST_PHRASES: tuple[str, ...] = (
+    "leave a message", "take a message", "call me back", "have someone call me",
+    "someone call me back", "somebody call me back", "give me a call back",
 )
 
 GOODBYE_PHRASES: tuple[str, ...] = (
@@ -59,7 +65,8 @@ _GOODBYE_MAX_WORDS = 8  # longer utterances that contain "bye" are still questio
 
 BOOKING_PHRASES: tuple[str, ...] = (
     "schedule", "book", "appointment", "set up a visit", "send someone", "send a technician",
-    "come out", "someone to come", "get someone out", "make an appointment", "reschedule",
+    "someone to come", "somebody to come", "someone come out", "somebody come out",
+    "get someone out", "make an appointment", "reschedule",
 )
 
 _YES = ("yes", "yeah", "yep", "sure", "please do", "ok", "okay", "go ahead", "that would be great")
@@ -108,7 +115,14 @@ def asks_for_person(utterance: str) -> bool:
 
 def is_goodbye(utterance: str) -> bool:
     text = normalize(utterance)
-    return len(text.split()) <= _GOODBYE_MAX_WORDS and find_any(text, GOODBYE_PHRASES) is not None
+    if len(text.split()) > _GOODBYE_MAX_WORDS:
+        return False
+    # "no that's it, thanks" is a goodbye: here "no" does not negate the phrase
+    return any(find_phrase(text, phrase, allow_negated=True) for phrase in GOODBYE_PHRASES)
+
+
+def asks_for_message(utterance: str) -> bool:
+    return find_any(normalize(utterance), MESSAGE_REQUEST_PHRASES) is not None
 
 
 def wants_booking(utterance: str) -> bool:

@@ -57,8 +57,31 @@ class KnowledgeMatch:
 
 
 def content_words(text: str) -> tuple[str, ...]:
-    """Normalised, stemmed words that carry meaning."""
-    return tuple(_stem(word) for word in normalize(text).split() if word not in _STOPWORDS)
+    """Normalised, stemmed words that carry meaning; spelled-out letters joined ("g f c i")."""
+    words = _join_spelled_letters(normalize(text).split())
+    return tuple(_stem(word) for word in words if word not in _STOPWORDS)
+
+
+def _join_spelled_letters(words: list[str]) -> list[str]:
+    """Speech recognizers spell abbreviations out: "a c", "e v", "g f c i" → "ac", "ev"..."""
+    joined: list[str] = []
+    run: list[str] = []
+    for word in [*words, ""]:
+        if len(word) == 1 and word.isalpha():
+            run.append(word)
+            continue
+        joined.extend(["".join(run)] if len(run) > 1 else run)
+        run = []
+        if word:
+            joined.append(word)
+    return joined
+
+
+def _with_joined_pairs(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The words plus each adjacent pair written as one ("tank less" → "tankless"), as
+    recognizers split compound words and names ("thermo stat", "lake wood")."""
+    pairs = zip(words, words[1:], strict=False)
+    return words + tuple(first + second for first, second in pairs)
 
 
 def _stem(word: str) -> str:
@@ -93,12 +116,19 @@ class KnowledgeIndex:
         return len(self._entries)
 
     def ranked(self, utterance: str, limit: int = 5) -> list[KnowledgeMatch]:
-        words = content_words(utterance)
-        if not words:
+        if not content_words(utterance):
             return []
-        scored = [KnowledgeMatch(item.entry, _confidence(words, item)) for item in self._entries]
+        scored = self.scored(utterance)
         scored.sort(key=lambda match: match.confidence, reverse=True)
         return scored[:limit]
+
+    def scored(self, utterance: str) -> list[KnowledgeMatch]:
+        """Every entry with its lexical confidence (0 when the utterance has no content words)."""
+        words = content_words(utterance)
+        return [
+            KnowledgeMatch(item.entry, _confidence(words, item) if words else 0.0)
+            for item in self._entries
+        ]
 
     def best(self, utterance: str) -> KnowledgeMatch | None:
         ranked = self.ranked(utterance, limit=1)
@@ -108,9 +138,10 @@ class KnowledgeIndex:
 def _confidence(words: tuple[str, ...], item: _IndexedEntry) -> float:
     if not item.question and not item.keywords:
         return 0.0
-    question_cover = _coverage(item.question, words)
+    heard = _with_joined_pairs(words)
+    question_cover = _coverage(item.question, heard)
     utterance_cover = _coverage(words, item.vocabulary)
-    hits = sum(1 for keyword in item.keywords if _coverage(keyword, words) >= _KEYWORD_HIT)
+    hits = sum(1 for keyword in item.keywords if _coverage(keyword, heard) >= _KEYWORD_HIT)
     keyword_score = 0.0 if hits == 0 else (0.75 if hits == 1 else 1.0)
     set_ratio = fuzz.token_set_ratio(" ".join(words), " ".join(item.question)) / 100.0
     anchor = max(question_cover, keyword_score)
@@ -120,7 +151,7 @@ def _confidence(words: tuple[str, ...], item: _IndexedEntry) -> float:
             _WEIGHTS, (anchor, utterance_cover, set_ratio), strict=True
         )
     )
-    return round(_calibrate(raw), 4)
+    return round(piecewise_linear(_CALIBRATION, raw), 4)
 
 
 def _coverage(needles: tuple[str, ...], haystack: tuple[str, ...]) -> float:
@@ -143,8 +174,9 @@ def _best_word_match(word: str, haystack: tuple[str, ...]) -> float:
     return best
 
 
-def _calibrate(raw: float) -> float:
-    for (x0, y0), (x1, y1) in zip(_CALIBRATION, _CALIBRATION[1:], strict=False):
-        if raw <= x1:
-            return y0 + (y1 - y0) * (max(raw, x0) - x0) / (x1 - x0)
-    return _CALIBRATION[-1][1]
+def piecewise_linear(knots: tuple[tuple[float, float], ...], x: float) -> float:
+    """The curve through `knots` (x ascending) at `x`; flat beyond the first and last knot."""
+    for (x0, y0), (x1, y1) in zip(knots, knots[1:], strict=False):
+        if x <= x1:
+            return y0 + (y1 - y0) * (max(x, x0) - x0) / (x1 - x0)
+    return knots[-1][1]

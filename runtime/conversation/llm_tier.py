@@ -50,10 +50,13 @@ class LlmTier:
         *,
         fallback: Callable[[str], TurnOutcome],
         finish: Callable[[TurnOutcome], TurnOutcome],
+        knowledge_confidence: float = 0.0,
     ) -> AsyncIterator[str | TurnOutcome]:
         """Sentences as the model writes them, then any closing sentences, then the outcome.
 
         `fallback(reason)` answers when the model fails; `finish(outcome)` records the turn.
+        A spoken answer carries `knowledge_confidence` (how well the best knowledge entry
+        fits the question), so answers given without a fitting entry show as knowledge gaps.
         """
         prompt = build_system_prompt(
             self._snapshot, now=self._clock(), after_hours=state.after_hours,
@@ -75,7 +78,8 @@ class LlmTier:
             extra = "" if spoken else outcome.text
         else:
             state.consecutive_misses = 0
-            outcome = TurnOutcome(spoken, Listen(), Tier.LLM, fallback_reason=result.failure)
+            outcome = TurnOutcome(spoken, Listen(), Tier.LLM, knowledge_confidence,
+                                  fallback_reason=result.failure)
             extra = ""
         for sentence in split_sentences(extra):
             yield sentence

@@ -1,10 +1,12 @@
 """`DialoguePolicy`: decides every agent reply of a call, tier by tier.
 
-Per caller utterance, in order: emergency → the current mode (message being taken,
-offer awaiting an answer, booking) → goodbye → request for a person → frustration
-escalation → booking intent → company Q&A → trade Q&A → language model → fallback lines.
-Everything before the language model is decided synchronously in `respond()`; the model
-tier streams its sentences through the returned `AgentTurn`.
+Per caller utterance, in order: emergency (any trade's, by phrase or meaning) → the current
+mode (message being taken, offer awaiting an answer, booking) → goodbye → request for a
+person or to leave a message → frustration escalation → unsure transcript (ask again) →
+booking intent → company Q&A → trade Q&A (hybrid scores, `meaning.py`) → service area →
+language model → fallback lines. The utterance is embedded once per turn, through the
+`MeaningScorer` handed in. Everything before the language model is decided synchronously
+in `respond()`; the model tier streams its sentences through the returned `AgentTurn`.
 """
 
 from __future__ import annotations
@@ -14,30 +16,38 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
 
 from runtime.conversation.booking import BookingHandler
 from runtime.conversation.context import CallContext
+from runtime.conversation.hazards import every_trade_signals, recognise_emergency
 from runtime.conversation.hours import is_open
 from runtime.conversation.intents import (
     OfferChoice,
+    asks_for_message,
     asks_for_person,
-    detect_emergency,
-    emergency_signals,
     is_goodbye,
     offer_choice,
+    wants_booking,
 )
 from runtime.conversation.knowledge import DECENT_MATCH, KnowledgeIndex, KnowledgeMatch
 from runtime.conversation.llm_stream import TurnBudget
 from runtime.conversation.llm_tier import LlmTier
+from runtime.conversation.meaning import (
+    NO_MEANING,
+    MeaningScorer,
+    MeaningScores,
+    clearly_better,
+    rank,
+)
 from runtime.conversation.outcome import AgentTurn, Listen, Tier, TurnOutcome
 from runtime.conversation.replies import Replies
 from runtime.conversation.sentences import split_sentences
 from runtime.conversation.sentiment import frustration_score
+from runtime.conversation.service_area import named_town, service_area_answer
 from runtime.conversation.snapshot import CompanySnapshot, KnowledgeEntry
 from runtime.conversation.state import ConversationState, Mode
+from runtime.conversation.trade_knowledge import trade_index
 from runtime.providers.base import LanguageModel
-from tenancy.catalog import TRADE_CATALOG
 from tenancy.models import TradeCategory
 
 LOW_STT_CONFIDENCE = 0.4  # transcripts below this are treated as not understood
@@ -49,22 +59,13 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@cache
-def trade_index(trade: str) -> KnowledgeIndex:
-    """The shipped Q&A of one trade, indexed once per process."""
-    catalog = TRADE_CATALOG[TradeCategory(trade)]
-    return KnowledgeIndex(
-        KnowledgeEntry(f"trade:{trade}:{number}", qna.question, qna.answer, qna.keywords, trade)
-        for number, qna in enumerate(catalog.qna)
-    )
-
-
 @dataclass
 class TurnFacts:
     """What is measured about a turn while it is decided."""
 
     started: float
     sentiment: float | None = None
+    meaning: MeaningScores = NO_MEANING
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     def elapsed_ms(self) -> float:
@@ -73,10 +74,13 @@ class TurnFacts:
 
 @dataclass(frozen=True)
 class TurnMatches:
-    """Knowledge matches of one utterance, best first."""
+    """Knowledge matches of one utterance, best first; `*_answer` are the decisive ones."""
 
     company: list[KnowledgeMatch]
+    company_answer: KnowledgeMatch | None
     trade: KnowledgeMatch | None
+    trade_answer: KnowledgeMatch | None
+    other_trade: KnowledgeMatch | None  # best of the trades the company does not list
 
     def top_company(self) -> KnowledgeMatch | None:
         return self.company[0] if self.company else None
@@ -91,10 +95,12 @@ class DialoguePolicy:
         clock: Callable[[], datetime] = _utc_now,
         budget: TurnBudget = TurnBudget(),
         booking: BookingHandler | None = None,
+        meaning: MeaningScorer | None = None,
     ) -> None:
         self.snapshot = snapshot
         self._clock = clock
         self._booking = booking
+        self._meaning = meaning
         self._replies = Replies(snapshot)
         self._company_index = KnowledgeIndex(snapshot.knowledge)
         self._trade_indexes = [trade_index(trade) for trade in snapshot.trade_categories]
@@ -102,7 +108,8 @@ class DialoguePolicy:
             trade_index(trade.value) for trade in TradeCategory
             if trade.value not in snapshot.trade_categories
         ]
-        self._emergencies = emergency_signals(snapshot.trade_categories)
+        self._emergencies = every_trade_signals(
+            snapshot.trade_categories, snapshot.emergency_phrases)
         self._llm_tier = (
             LlmTier(snapshot, llm, self._replies, budget, booking, clock)
             if llm is not None else None
@@ -161,7 +168,8 @@ class DialoguePolicy:
         replies = self._replies
         if state.ended:
             return replies.goodbye(state, ctx)
-        emergency = detect_emergency(text, self._emergencies)
+        facts.meaning = self._score(text, facts)
+        emergency = recognise_emergency(text, self._emergencies, facts.meaning)
         if emergency is not None:
             return replies.emergency(state, ctx, emergency, text)
         moded = self._decide_in_mode(state, ctx, text, facts)
@@ -171,6 +179,8 @@ class DialoguePolicy:
             return replies.goodbye(state, ctx)
         if asks_for_person(text):
             return replies.to_person(state, ctx, Tier.TRANSFER, "caller asked for a person")
+        if asks_for_message(text):
+            return replies.start_message(state, ctx, Tier.MESSAGE)
         settings = self.snapshot.settings
         sentiment = facts.sentiment or 0.0
         if settings.escalation_enabled and sentiment >= settings.sentiment_threshold:
@@ -182,6 +192,9 @@ class DialoguePolicy:
             return replies.miss(state, ctx, out_of_category=False, reason="low_stt_confidence")
         if self._booking is not None and self._booking.wants(state, text):
             return self._booking_turn(self._booking, state, ctx, text, facts)
+        if self._booking is None and self._llm_tier is None and wants_booking(text):
+            # nothing here can book or talk it through: a person can (a message after hours)
+            return replies.to_person(state, ctx, Tier.TRANSFER, "caller wants an appointment")
         return self._answer(state, ctx, text, facts)
 
     def _decide_in_mode(
@@ -208,30 +221,50 @@ class DialoguePolicy:
         self, state: ConversationState, ctx: CallContext, text: str, facts: TurnFacts
     ) -> TurnOutcome | AgentTurn:
         matches = self._match(text, facts)
-        settings = self.snapshot.settings
-        threshold = settings.knowledge_threshold
-        company = matches.top_company()
-        if settings.knowledge_enabled and company and company.confidence >= threshold:
-            return self._knowledge_answer(state, ctx, company, Tier.KNOWLEDGE)
-        if matches.trade is not None and matches.trade.confidence >= threshold:
-            return self._knowledge_answer(state, ctx, matches.trade, Tier.TRADE_KNOWLEDGE)
+        company_answer = matches.company_answer if self.snapshot.settings.knowledge_enabled \
+            else None
+        if company_answer is not None and not clearly_better(matches.trade_answer,
+                                                              company_answer):
+            return self._knowledge_answer(state, ctx, company_answer, Tier.KNOWLEDGE)
+        if matches.trade_answer is not None:
+            return self._knowledge_answer(state, ctx, matches.trade_answer, Tier.TRADE_KNOWLEDGE)
+        town = named_town(text, self.snapshot.service_area)
+        if town is not None:
+            state.consecutive_misses = 0
+            answer = service_area_answer(town, self.snapshot.service_area)
+            return TurnOutcome(answer, Listen(), Tier.KNOWLEDGE, confidence=1.0)
         if self._llm_tier is not None:
+            company = matches.top_company()
             return AgentTurn(
                 self._llm_tier.events(
                     state, ctx, self._prompt_knowledge(matches),
-                    fallback=lambda reason: self._fallback(state, ctx, text, matches, reason),
+                    fallback=lambda reason: self._fallback(state, ctx, matches, reason),
                     finish=lambda outcome: self._finish(state, outcome, facts),
+                    knowledge_confidence=company.confidence if company else 0.0,
                 )
             )
-        return self._miss(state, ctx, text, reason=None)
+        return self._miss(state, ctx, matches, reason=None)
+
+    def _score(self, text: str, facts: TurnFacts) -> MeaningScores:
+        """The utterance's meaning, embedded once for the whole turn."""
+        if self._meaning is None:
+            return NO_MEANING
+        started = time.perf_counter()
+        scores = self._meaning.score(text)
+        facts.timings_ms["meaning"] = round((time.perf_counter() - started) * 1000.0, 3)
+        return scores
 
     def _match(self, text: str, facts: TurnFacts) -> TurnMatches:
         started = time.perf_counter()
-        company = self._company_index.ranked(text, limit=PROMPT_KNOWLEDGE_ENTRIES)
-        trade_best = [match for index in self._trade_indexes if (match := index.best(text))]
-        trade = max(trade_best, key=lambda match: match.confidence, default=None)
+        threshold = self.snapshot.settings.knowledge_threshold
+        company = rank([self._company_index], text, facts.meaning)
+        trade = rank(self._trade_indexes, text, facts.meaning)
+        other = rank(self._other_trade_indexes, text, facts.meaning)
         facts.timings_ms["match"] = round((time.perf_counter() - started) * 1000.0, 3)
-        return TurnMatches(company, trade)
+        return TurnMatches(
+            company.matches[:PROMPT_KNOWLEDGE_ENTRIES], company.decisive(threshold),
+            trade.best, trade.decisive(threshold), other.best,
+        )
 
     def _knowledge_answer(
         self, state: ConversationState, ctx: CallContext, match: KnowledgeMatch, tier: Tier,
@@ -246,18 +279,17 @@ class DialoguePolicy:
         )
 
     def _miss(
-        self, state: ConversationState, ctx: CallContext, text: str, reason: str | None
+        self, state: ConversationState, ctx: CallContext, matches: TurnMatches,
+        reason: str | None,
     ) -> TurnOutcome:
         threshold = self.snapshot.settings.knowledge_threshold
-        elsewhere = any(
-            (match := index.best(text)) is not None and match.confidence >= threshold
-            for index in self._other_trade_indexes
-        )
+        other, ours = matches.other_trade, matches.trade
+        elsewhere = other is not None and other.confidence >= threshold and (
+            ours is None or other.confidence > ours.confidence)
         return self._replies.miss(state, ctx, out_of_category=elsewhere, reason=reason)
 
     def _fallback(
-        self, state: ConversationState, ctx: CallContext, text: str, matches: TurnMatches,
-        reason: str,
+        self, state: ConversationState, ctx: CallContext, matches: TurnMatches, reason: str,
     ) -> TurnOutcome:
         """The model failed: give the best decent knowledge answer, else a fallback line."""
         candidates = [matches.trade] if matches.trade is not None else []
@@ -267,7 +299,7 @@ class DialoguePolicy:
         best = max(candidates, key=lambda match: match.confidence, default=None)
         if best is not None and best.confidence >= DECENT_MATCH:
             return self._knowledge_answer(state, ctx, best, Tier.FALLBACK, reason)
-        return self._miss(state, ctx, text, reason)
+        return self._miss(state, ctx, matches, reason)
 
     def _prompt_knowledge(self, matches: TurnMatches) -> list[KnowledgeEntry]:
         chosen = [match.entry for match in matches.company if match.confidence > 0.1]
@@ -294,7 +326,8 @@ class DialoguePolicy:
                     reply = await handler.reply(self.snapshot, state, ctx, text)
                 except Exception as exc:  # a broken booking must not break the call
                     state.mode = Mode.CONVERSATION
-                    outcome = self._miss(state, ctx, text, f"booking_error: {type(exc).__name__}")
+                    reason = f"booking_error: {type(exc).__name__}"
+                    outcome = self._miss(state, ctx, self._match(text, facts), reason)
                 else:
                     outcome = self._replies.apply_booking(state, reply)
             final = self._finish(state, outcome, facts)

@@ -121,6 +121,7 @@ class CompanySnapshot:
     knowledge: tuple[KnowledgeEntry, ...]  # active entries only
     staff: tuple[StaffMember, ...]
     booking_template_id: str | None = None
+    emergency_phrases: tuple[str, ...] = ()  # the company's own, on top of every trade's
 
     @classmethod
     def from_documents(
@@ -191,6 +192,7 @@ class CompanySnapshot:
                 for person in employees
             ),
             booking_template_id=setup.bookingScriptTemplate,
+            emergency_phrases=tuple(setup.emergencyPhrases),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -227,6 +229,7 @@ class CompanySnapshot:
                     for entry in data["knowledge"]
                 ),
                 "staff": tuple(StaffMember(**entry) for entry in data["staff"]),
+                "emergency_phrases": tuple(data.get("emergency_phrases", ())),
             }
         )
 

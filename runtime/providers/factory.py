@@ -26,6 +26,8 @@ from runtime.providers.doubles import (
     ScriptedLanguageModel,
     SyntheticSpeech,
 )
+from runtime.providers.embedding import SentenceEmbedder
+from runtime.providers.embedding_doubles import HashedWordsEmbedder
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class ProviderConfig:
     # Failure injection in the doubles: "none", "error" or "hang", at `failure_rate` (0..1).
     llm_failure: FailureMode = "none"
     tts_failure: FailureMode = "none"
+    # Sentence embeddings: the real model, or the hashed-words double (see settings).
+    embedder: Literal["minilm", "hashed-words"] = "minilm"
     failure_rate: float = 1.0
     seed: int = 0
     # Consecutive failures that open a breaker, and seconds before it lets a probe through.
@@ -127,6 +131,15 @@ def build_synthesizer(config: ProviderConfig) -> SpeechSynthesizer:
         config.tts_first_byte_timeout_s,
         company_breaker_factory=config.breaker,
     )
+
+
+def build_embedder(config: ProviderConfig) -> SentenceEmbedder:
+    """Loads (and verifies) the model now: call it at process start-up, never in a turn."""
+    if config.embedder == "hashed-words":
+        return HashedWordsEmbedder()
+    from runtime.providers.minilm_onnx import OnnxMiniLmEmbedder
+
+    return OnnxMiniLmEmbedder()
 
 
 def build_voice_catalog(config: ProviderConfig) -> VoiceCatalog:

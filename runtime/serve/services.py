@@ -12,7 +12,8 @@ from analytics.repository import CallLogRepository
 from analytics.sources import QueryLimits
 from runtime.providers.audio_store import AudioStore
 from runtime.providers.base import SpeechSynthesizer, VoiceCatalog
-from runtime.providers.factory import build_synthesizer, build_voice_catalog
+from runtime.providers.embedding import SentenceEmbedder
+from runtime.providers.factory import build_embedder, build_synthesizer, build_voice_catalog
 from runtime.providers.twilio_numbers import NumberDirectory, build_number_directory
 from runtime.redis_client import redis_client
 from runtime.serve.analytics_pool import analytics_executor
@@ -46,6 +47,7 @@ class Services:
     companies: CompanyCache  # the webhook hot path's view of company documents
     voices: VoiceCatalog
     numbers: NumberDirectory  # which numbers a company's Twilio account owns
+    embedder: SentenceEmbedder  # knowledge entries are embedded when written
     _calls: CallGateway | None = field(default=None, repr=False)
 
     @property
@@ -83,6 +85,7 @@ class Services:
             speech=build_synthesizer(settings.provider_config()),
             voices=build_voice_catalog(settings.provider_config()),
             numbers=build_number_directory(settings.provider_mode, settings.double_twilio_numbers),
+            embedder=build_embedder(settings.provider_config()),
         )
 
     async def close(self) -> None:

@@ -107,7 +107,9 @@ class ElevenLabsSettings(ApiModel):
 
 class SemanticKnowledge(ApiModel):
     enabled: bool = True
-    confidenceThreshold: Fraction = 0.7  # knowledge answers below this go to the next tier
+    # Knowledge answers below this go to the next tier. The score is the hybrid of meaning
+    # and words (runtime/conversation/meaning.py): 0.7 ≈ cosine 0.42 by meaning alone.
+    confidenceThreshold: Fraction = 0.7
 
 
 class ContextualMemory(ApiModel):
@@ -222,6 +224,10 @@ class AgentSetup(ApiModel):
     )
     services: Annotated[list[ShortText], Field(max_length=100)] = Field(default_factory=list)
     bookingScriptTemplate: BookingTemplateId | None = None
+    # The company's own words for an emergency, on top of every trade's (e.g. "well pump").
+    emergencyPhrases: Annotated[list[ShortText], Field(max_length=50)] = Field(
+        default_factory=list
+    )
 
     @model_validator(mode="after")
     def _one_entry_per_day(self) -> AgentSetup:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from policy_builders import FakeModel, make_context, make_snapshot, say
+from policy_builders import OFFICE_HOURS, OFFICE_PHONE, FakeModel, make_context, make_snapshot, say
 
 from runtime.conversation import (
     BookingReply,
@@ -15,6 +15,7 @@ from runtime.conversation import (
     DialoguePolicy,
     Mode,
     Tier,
+    Transfer,
 )
 from runtime.conversation.intents import wants_booking
 from runtime.providers.base import ToolCall, ToolSpec
@@ -52,11 +53,19 @@ class NameThenDone:
         return await self.reply(snapshot, state, ctx, "")
 
 
-async def test_without_a_handler_booking_requests_fall_through() -> None:
-    policy = DialoguePolicy(make_snapshot(), None)
+async def test_without_a_handler_booking_requests_go_to_the_model() -> None:
+    policy = DialoguePolicy(make_snapshot(), FakeModel())
     state = ConversationState.new()
     outcome = await say(policy, state, make_context(), "can I book a visit for next week")
-    assert outcome.tier == Tier.FALLBACK and state.mode is Mode.CONVERSATION
+    assert outcome.tier == Tier.LLM and state.mode is Mode.CONVERSATION
+
+
+async def test_without_a_handler_or_a_model_booking_requests_go_to_a_person() -> None:
+    policy = DialoguePolicy(make_snapshot(), None, clock=lambda: OFFICE_HOURS)
+    state = ConversationState.new()
+    outcome = await say(policy, state, make_context(), "can I book a visit for next week")
+    assert outcome.tier == Tier.TRANSFER and isinstance(outcome.action, Transfer)
+    assert outcome.action.number == OFFICE_PHONE
 
 
 async def test_handler_owns_the_booking_turns_until_done() -> None:

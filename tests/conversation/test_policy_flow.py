@@ -118,6 +118,18 @@ async def test_goodbye_closes_the_call() -> None:
     assert state.ended and state.mode is Mode.ENDED
 
 
+async def test_no_thats_it_is_a_goodbye_not_a_negated_one() -> None:
+    policy, state, ctx = policy_for()
+    outcome = await say(policy, state, ctx, "no thats it thanks")
+    assert outcome.tier == Tier.GOODBYE and isinstance(outcome.action, Hangup)
+
+
+async def test_asking_to_leave_a_message_starts_one() -> None:
+    policy, state, ctx = policy_for(llm=FakeModel())
+    outcome = await say(policy, state, ctx, "can someone call me back about my bill")
+    assert outcome.tier == Tier.MESSAGE and state.mode is Mode.MESSAGE
+
+
 async def test_silence_reprompts_once_then_hangs_up() -> None:
     policy, state, ctx = policy_for()
     first = policy.on_silence(state, ctx)

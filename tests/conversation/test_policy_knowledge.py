@@ -124,3 +124,16 @@ async def test_trade_catalog_answers_only_for_the_company_trades() -> None:
     policy, state, ctx = policy_for(snapshot=make_snapshot(plumber))
     answered = await say(policy, state, ctx, plumbing_question)
     assert answered.tier == Tier.TRADE_KNOWLEDGE and "flapper" in answered.text
+
+
+def test_words_the_recognizer_split_or_spelled_out_still_meet_their_keywords() -> None:
+    index = KnowledgeIndex([
+        KnowledgeEntry("tankless", "Do you install tankless water heaters?", "Yes.",
+                       ("tankless",)),
+        KnowledgeEntry("gfci", "What is a GFCI outlet?", "A safety outlet.", ("gfci",)),
+        KnowledgeEntry("hours", "What are your hours?", "9 to 5.", ("hours",)),
+    ])
+    for heard, expected in [("do you put in tank less heaters", "tankless"),
+                            ("my g f c i keeps popping", "gfci")]:
+        best = index.best(heard)
+        assert best is not None and best.entry.id == expected and best.confidence >= 0.7, heard

@@ -18,7 +18,9 @@ async def test_unknown_question_is_answered_by_the_model() -> None:
                        TextDelta("Want me to take a message for a visit?")])
     policy, state, ctx = policy_for(llm=model)
     outcome = await say(policy, state, ctx, UNKNOWN)
-    assert outcome.tier == Tier.LLM and outcome.confidence is None
+    # confidence: how well the best knowledge entry fit; low = a knowledge gap
+    assert outcome.tier == Tier.LLM and outcome.confidence is not None
+    assert outcome.confidence < 0.5
     assert outcome.text == "Yes, we can check it. Want me to take a message for a visit?"
     assert isinstance(outcome.action, Listen)
     assert {"llm_first_token", "llm_total", "match", "total"} <= set(outcome.timings_ms)
@@ -26,6 +28,15 @@ async def test_unknown_question_is_answered_by_the_model() -> None:
     assert request.history[-1].text == UNKNOWN and request.history[-1].role == "caller"
     assert {tool.name for tool in request.tools} == {"transfer_call", "take_message", "end_call"}
     assert state.history[-1] == ("agent", outcome.text)
+
+
+async def test_a_model_answer_near_an_entry_is_not_a_knowledge_gap() -> None:
+    strict = make_company(aiSettings={"semanticKnowledge": {"confidenceThreshold": 0.99}})
+    policy, state, ctx = policy_for(llm=FakeModel([TextDelta("We cover Naples.")]),
+                                    snapshot=make_snapshot(strict))
+    outcome = await say(policy, state, ctx, "which cities do you cover")
+    assert outcome.tier == Tier.LLM and outcome.confidence is not None
+    assert outcome.confidence >= 0.5
 
 
 async def test_first_sentence_arrives_before_the_model_finishes() -> None:

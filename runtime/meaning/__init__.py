@@ -1,0 +1,1 @@
+"""Sentence embeddings turned into the similarity scores the dialogue policy decides on."""

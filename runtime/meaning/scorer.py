@@ -1,0 +1,102 @@
+"""`EmbeddingMeaning`: one call's `MeaningScorer`, from sentence embeddings.
+
+The shipped trade catalog and the hazard examples are embedded once per process
+(`CatalogVectors.of`), a company's entries come from the tenant store (`entry_vectors.py`),
+and a turn embeds the caller's utterance once and compares it with all of them in two
+matrix products.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from runtime.conversation.meaning import MeaningScores
+from runtime.conversation.snapshot import CompanySnapshot
+from runtime.conversation.trade_knowledge import trade_entries
+from runtime.meaning.entry_vectors import entry_text, load_entry_vectors
+from runtime.providers.embedding import SentenceEmbedder, Vector
+from tenancy.catalog.hazard_examples import HAZARD_EXAMPLES, ORDINARY_EXAMPLES
+from tenancy.models import TradeCategory
+from tenancy.store import TenantStore
+
+Matrix = npt.NDArray[np.float32]
+
+
+def _stack(vectors: Sequence[Vector]) -> Matrix:
+    return np.vstack(vectors) if vectors else np.zeros((0, 1), dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class CatalogVectors:
+    """Vectors of every trade's shipped Q&A and of the hazard example sentences."""
+
+    entry_ids: tuple[str, ...]
+    entries: Matrix
+    hazard_labels: tuple[str, ...]  # one per row of `hazards`
+    hazards: Matrix
+    ordinary: Matrix  # ordinary complaints a hazard must beat
+
+    @staticmethod
+    def of(embedder: SentenceEmbedder) -> CatalogVectors:
+        """Built once per process and model (at process start-up, not on a caller's turn)."""
+        built = _CATALOGS.get(embedder.model_id)
+        if built is None:
+            built = _CATALOGS[embedder.model_id] = CatalogVectors.build(
+                embedder, HAZARD_EXAMPLES, ORDINARY_EXAMPLES)
+        return built
+
+    @staticmethod
+    def build(embedder: SentenceEmbedder, hazard_examples: Mapping[str, Sequence[str]],
+              ordinary: Sequence[str]) -> CatalogVectors:
+        entries = [entry for trade in TradeCategory for entry in trade_entries(trade.value)]
+        hazards = [(label, text) for label, texts in hazard_examples.items() for text in texts]
+        return CatalogVectors(
+            tuple(entry.id for entry in entries),
+            _stack([embedder.embed(entry_text(entry.question, entry.keywords)).vector
+                    for entry in entries]),
+            tuple(label for label, _ in hazards),
+            _stack([embedder.embed(text).vector for _, text in hazards]),
+            _stack([embedder.embed(text).vector for text in ordinary]),
+        )
+
+
+_CATALOGS: dict[str, CatalogVectors] = {}  # by model id: same model, same vectors
+
+
+class EmbeddingMeaning:
+    def __init__(self, embedder: SentenceEmbedder, company: Mapping[str, Vector],
+                 catalog: CatalogVectors) -> None:
+        self._embedder = embedder
+        self._company_ids = tuple(company)
+        self._company = _stack(list(company.values()))
+        self._catalog = catalog
+
+    def score(self, utterance: str) -> MeaningScores:
+        vector = self._embedder.embed(utterance).vector
+        catalog = self._catalog
+        entries = dict(zip(self._company_ids, _products(self._company, vector), strict=True))
+        entries.update(zip(catalog.entry_ids, _products(catalog.entries, vector), strict=True))
+        hazards: dict[str, float] = {}
+        for label, cosine in zip(catalog.hazard_labels, _products(catalog.hazards, vector),
+                                 strict=True):
+            hazards[label] = max(cosine, hazards.get(label, -1.0))
+        ordinary = max(_products(catalog.ordinary, vector), default=-1.0)
+        return MeaningScores(entries, hazards, ordinary)
+
+
+def _products(matrix: Matrix, vector: Vector) -> list[float]:
+    if matrix.shape[0] == 0:
+        return []
+    products: list[float] = (matrix @ vector).tolist()
+    return products
+
+
+async def call_meaning(store: TenantStore, embedder: SentenceEmbedder,
+                       snapshot: CompanySnapshot) -> EmbeddingMeaning:
+    """The scorer of one call: the company's active entries' vectors plus the catalog's."""
+    vectors = await load_entry_vectors(store, embedder, snapshot.knowledge)
+    return EmbeddingMeaning(embedder, vectors, CatalogVectors.of(embedder))
