@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from runtime import cli
+from runtime import cli, run_session
 from runtime.providers import minilm_onnx
 from runtime.providers.embedding_doubles import HashedWordsEmbedder
 from runtime.settings import Settings
@@ -27,7 +27,7 @@ def test_an_altered_model_file_stops_start_up_with_a_one_line_reason(
     altered.write_bytes(b"\x00" * 64)
     monkeypatch.setattr(minilm_onnx, "installed_model_path", lambda: altered)
     started: list[str] = []
-    monkeypatch.setattr(cli, "start_dev_redis", lambda: started.append("redis"))
+    monkeypatch.setattr(run_session, "LocalRun", lambda *args: started.append("run"))
 
     assert cli.cmd_run(argparse.Namespace(port=0)) == 1
 
@@ -48,7 +48,7 @@ def test_a_missing_model_package_is_named_with_its_install_command(
 
 async def test_the_seeded_demo_company_has_its_vectors_before_any_call(redis_url: str) -> None:
     settings = Settings.model_validate({
-        "redis_url": redis_url, "jwt_secret": "cli-test-jwt-secret-0123456789",
+        "redis_url": redis_url, "jwt_secret": "cli-test-jwt-secret-0123456789abcdef",
         "clientsvia_secret_key": SECRET_KEY, "embedding_model": "hashed-words",
     })
     company_id = await cli._seed(settings)
