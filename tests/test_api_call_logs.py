@@ -5,14 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import redis.asyncio as aioredis
 
-from analytics.drain import CallLogDrain
-from analytics.emitter import CallEventEmitter
 from analytics.events import CallEnded, CallStarted
 from analytics.generator import CallLogGenerator, GeneratorConfig
 from tenancy.users import Role
-from tests.serve_fixtures import new_company_body
+from tests.serve_fixtures import new_company_body, seed_call_logs
 
 pytestmark = pytest.mark.ray
 
@@ -23,8 +20,6 @@ STREAM = "g:stream:test-api-call-logs"
 @pytest.fixture(scope="module")
 def logged(api_server):
     """Two companies made through the API, each with two weeks of generated calls on disk."""
-    import asyncio
-
     with api_server.client(api_server.admin_token) as admin:
         ids = [admin.post("/api/company", json=new_company_body(name)).json()["_id"]
                for name in ("Atlas Air", "Bayside Plumbing")]
@@ -33,15 +28,7 @@ def logged(api_server):
     remap = {c.company_id: ids[i] for i, c in enumerate(generator.companies)}
     events = [e.model_copy(update={"company_id": remap[e.company_id]}) for e in generator.events()]
 
-    async def ingest() -> None:
-        redis = aioredis.Redis.from_url(api_server.settings["redis_url"])
-        await CallEventEmitter(redis, stream=STREAM).emit_many(events)
-        drain = CallLogDrain(redis, api_server.settings["parquet_root"], stream=STREAM)
-        await drain.drain_until_idle()
-        drain.close()
-        await redis.aclose()
-
-    asyncio.run(ingest())
+    seed_call_logs(api_server, events, STREAM)
     ended = [e for e in events if isinstance(e, CallEnded)]
     started = {e.call_sid: e for e in events if isinstance(e, CallStarted)}
     return {"ids": ids, "ended": ended, "started": started}

@@ -180,6 +180,6 @@ def test_voice_picker_and_sample(api_server, admin, company):
     sample = admin.post(f"{base}/test", json={"text": "Hello from Atlas Air."})
     assert sample.status_code == 200, sample.text
     with api_server.client() as anyone:
-        audio = anyone.get(sample.json()["audioUrl"].replace(api_server.base_url, ""))
+        audio = anyone.get(api_server.server_url(sample.json()["audioUrl"]))
     assert audio.headers["content-type"] == "audio/wav" and audio.content[:4] == b"RIFF"
     assert admin.post(f"{base}/test", json={"text": ""}).status_code == 422

@@ -99,7 +99,8 @@ def _companies(api_server, admin):
 
 
 def simulator(api_server, token: str = PLATFORM_TWILIO_TOKEN) -> TwilioCallSimulator:
-    return TwilioCallSimulator(api_server.base_url, token)
+    return TwilioCallSimulator(api_server.base_url, token,
+                               public_base_url=api_server.settings["public_base_url"])
 
 
 async def turns_of(redis_url: str, call_sid: str) -> list[TurnRecorded]:
@@ -184,7 +185,7 @@ async def test_two_companies_at_once_each_hear_only_their_own(api_server, compan
         greeting = next(t for t in turns if not t.caller_text).agent_text
         assert company["companyName"] in greeting
         async with httpx.AsyncClient() as http:
-            heard = (await http.get(record.plays[0].url)).content
+            heard = (await http.get(api_server.server_url(record.plays[0].url))).content
         # the whole greeting, its sentences in one file, spoken in this company's voice
         sentences = re.split(r"(?<=[.!?])\s+", greeting)
         assert len(sentences) > 1 and len(record.plays) >= 1
