@@ -224,9 +224,16 @@ async def test_a_killed_call_actor_is_replaced_with_the_conversation_intact(
         actor_name = redis_sync.hget(f"g:call:{live.record.call_sid}", "actor_name")
         await kill_and_wait(ray.get_actor(actor_name, namespace="clientsvia"))
         await live.speak("How much is a service call?")
+        # read before hang-up: ending the call deletes its directory entry
+        taken_over = redis_sync.hget(f"g:call:{live.record.call_sid}", "actor_name")
+        assert taken_over is not None and taken_over != actor_name
+        held = await ray.get_actor(taken_over, namespace="clientsvia").describe_call.remote(
+            live.record.call_sid)
         record = await live.hang_up()
     assert record.ok, record.errors
-    assert redis_sync.hget(f"g:call:{record.call_sid}", "actor_name") != actor_name
+    assert held["restored"] and held["turn_count"] == 2
+    assert [text for role, text in held["history"] if role == "caller"] == [
+        "Do you service heat pumps?", "How much is a service call?"]
     turns = await turns_of(api_server.settings["redis_url"], record.call_sid)
     answered = [t for t in turns if t.caller_text]
     assert [t.tier for t in answered] == ["knowledge", "knowledge"]
