@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections import Counter
+from datetime import date, timedelta
 
 import pytest
 
-from analytics.events import CallEnded, CallStarted
+from analytics.events import OUTCOMES, CallEnded, CallStarted
 from analytics.generator import CallLogGenerator, GeneratorConfig
 from tenancy.users import Role
 from tests.serve_fixtures import new_company_body, seed_call_logs
@@ -79,8 +80,10 @@ def test_filters_by_outcome_and_caller(api_server, logged):
         by_caller = client.get(f"/api/company/{atlas}/call-logs",
                                params={**RANGE, "callerNumber": caller}).json()
     assert by_outcome["total"] == len(transferred)
-    assert by_caller["total"] >= 1
-    assert all(item["callerNumber"] == caller for item in by_caller["items"])
+    assert {item["callSid"] for item in by_outcome["items"]} == {e.call_sid for e in transferred}
+    theirs = {e.call_sid for e in mine if logged["started"][e.call_sid].caller_number == caller}
+    assert by_caller["total"] == len(theirs)
+    assert {item["callSid"] for item in by_caller["items"]} == theirs
 
 
 def test_analytics_endpoints_agree_across_engines(api_server, logged):
@@ -94,7 +97,14 @@ def test_analytics_endpoints_agree_across_engines(api_server, logged):
             strip = lambda body: {k: v for k, v in body.items() if k != "engine"}  # noqa: E731
             assert strip(duck.json()) == strip(polars.json())
         volume = client.get(f"/api/company/{atlas}/analytics", params=RANGE).json()
-    assert str(sum(1 for e in logged["ended"] if e.company_id == atlas)) in str(volume)
+    mine = [e for e in logged["ended"] if e.company_id == atlas]
+    assert volume["totalCalls"] == len(mine)
+    assert volume["outcomes"] == {outcome: sum(e.outcome == outcome for e in mine)
+                                  for outcome in OUTCOMES}
+    per_day = Counter(e.started_at.date().isoformat() for e in mine)
+    assert {d["date"]: d["calls"] for d in volume["callVolume"]["byDay"]} == {
+        (START + timedelta(days=n)).isoformat(): per_day.get(
+            (START + timedelta(days=n)).isoformat(), 0) for n in range(14)}
 
 
 @pytest.mark.parametrize(
