@@ -234,6 +234,10 @@ async def _http_client() -> httpx.AsyncClient:
 @events.quitting.add_listener
 def _close_worker(environment: Environment, **_: Any) -> None:
     global _worker
+    # On SIGTERM Locust fires `quitting` while users still run: stop them (each hangs up
+    # its call) before their loop and HTTP client go away under them.
+    if environment.runner is not None:
+        environment.runner.stop()
     if _worker is not None and _worker.pid == os.getpid():
         worker, _worker = _worker, None
         worker.bridge.run(worker.http.aclose())

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from analytics.events import CallEventBase
 from runtime.embedded_redis import free_port
 from runtime.serve.auth import TokenService
 from tenancy.users import Role
@@ -28,6 +29,9 @@ def secret_environment() -> dict[str, str]:
     """The session's secrets as every Ray process of the test session sees them."""
     return {"JWT_SECRET": JWT_SECRET, "CLIENTSVIA_SECRET_KEY": SECRET_KEY,
             "TWILIO_AUTH_TOKEN": PLATFORM_TWILIO_TOKEN}
+# What the app believes its public address is: deliberately not the address tests reach it
+# at, so a signature check that rebuilt the URL from the Host header would fail.
+PUBLIC_BASE_URL = "https://voice.clientsvia.test"
 
 
 @dataclass
@@ -39,6 +43,12 @@ class ApiServer:
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return httpx.Client(base_url=self.base_url, headers=headers, timeout=30)
+
+    def server_url(self, public_url: str) -> str:
+        """Where a URL the app handed out (TwiML, audio) really is, as a proxy would map it."""
+        public = self.settings["public_base_url"]
+        assert public_url.startswith(public + "/"), f"{public_url} is not under {public}"
+        return self.base_url + public_url[len(public):]
 
     def token(self, role: Role, company_id: str | None = None) -> str:
         return self.tokens.mint(f"{role.value}@test", role, company_id)
@@ -61,7 +71,7 @@ def api_server(ray_session: None, redis_url: str, tmp_path_factory: pytest.TempP
         "redis_url": redis_url,
         "jwt_secret": JWT_SECRET,
         "clientsvia_secret_key": SECRET_KEY,
-        "public_base_url": base_url,
+        "public_base_url": PUBLIC_BASE_URL,
         "twilio_auth_token": PLATFORM_TWILIO_TOKEN,
         "provider_mode": "doubles",
         "parquet_root": str(tmp_path_factory.mktemp("parquet")),
@@ -113,3 +123,21 @@ def next_weekday_at(hour: int, minute: int = 0, *, after_days: int = 3,
     while day.weekday() >= 5:
         day += timedelta(days=1)
     return datetime.combine(day, time(hour, minute), zone)
+def seed_call_logs(api_server: ApiServer, events: list[CallEventBase], stream: str) -> None:
+    """Put call events on disk the way a live call does: emitted, then drained to Parquet."""
+    import asyncio
+
+    import redis.asyncio as aioredis
+
+    from analytics.drain import CallLogDrain
+    from analytics.emitter import CallEventEmitter
+
+    async def ingest() -> None:
+        redis = aioredis.Redis.from_url(api_server.settings["redis_url"])
+        await CallEventEmitter(redis, stream=stream).emit_many(events)
+        drain = CallLogDrain(redis, api_server.settings["parquet_root"], stream=stream)
+        await drain.drain_until_idle()
+        drain.close()
+        await redis.aclose()
+
+    asyncio.run(ingest())

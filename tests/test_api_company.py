@@ -4,6 +4,7 @@ import pytest
 
 from tenancy.users import Role
 from tests.serve_fixtures import new_company_body, unique_number
+from tests.test_api_cross_tenant import TENANT_ROUTES, concrete_path, hostile_body
 
 pytestmark = pytest.mark.ray
 
@@ -53,15 +54,41 @@ def test_company_admin_logs_in_reads_and_updates_their_company(api_server, admin
     assert body["aiSettings"]["responseLength"] == "concise"  # untouched by the merge
 
 
-def test_secrets_are_masked_in_every_response(admin, company):
-    for response in (
-        admin.get(f"/api/company/{company['_id']}"),
+ROUTE_ORDER = {"GET": 0, "POST": 1, "PATCH": 2, "PUT": 3, "DELETE": 4}
+
+
+def test_secrets_are_masked_in_every_response(admin):
+    """Every company route, answered for the company's own admin, with the secrets set at
+    creation and changed later: no response carries a secret in clear."""
+    body = new_company_body(numbers=(unique_number(),))
+    created = admin.post("/api/company", json=body)
+    company = created.json()
+    base = f"/api/company/{company['_id']}"
+    new_token, new_key = "rotated-auth-" + "9" * 20, "rotated-el-key-" + "8" * 20
+    responses = [
+        created,
+        admin.patch(base, json={"twilioConfig": {"authToken": new_token}}),
+        admin.patch(f"{base}/ai-settings", json={"elevenLabs": {"apiKey": new_key}}),
         admin.get("/api/admin/companies"),
-    ):
-        text = response.text
-        assert "twilio-auth-" not in text and "el-key-" not in text and "twilio-secret-" not in text
-    assert company["twilioConfig"]["authToken"].startswith("••••")
-    assert company["aiSettings"]["elevenLabs"]["apiKey"].startswith("••••")
+    ]
+    records = {kind: admin.post(f"{base}/{kind}", json=hostile_body("POST", kind)).json()
+               for kind in ("knowledge", "employees", "contacts")}
+    scratch = {"company": company, "records": records, "call_sid": "CA" + "5" * 32}
+    routes = sorted(TENANT_ROUTES, key=lambda r: (ROUTE_ORDER[r[0]], -len(r[1])))
+    for method, path in routes:  # the company itself is deleted last
+        response = admin.request(method, concrete_path(path, scratch),
+                                 json=hostile_body(method, path) if method != "GET" else None)
+        expected_404 = path.endswith("{call_sid}")  # the scratch company has no calls
+        assert (response.status_code == 404) if expected_404 else response.is_success, (
+            method, path, response.text)
+        responses.append(response)
+    secrets = [body["twilioConfig"]["authToken"], body["twilioConfig"]["apiSecret"],
+               body["aiSettings"]["elevenLabs"]["apiKey"], new_token, new_key]
+    for response in responses:
+        assert not [secret for secret in secrets if secret in response.text], response.url
+    assert created.json()["twilioConfig"]["authToken"].startswith("••••")
+    assert responses[1].json()["twilioConfig"]["authToken"] == "••••" + new_token[-4:]
+    assert responses[2].json()["elevenLabs"]["apiKey"] == "••••" + new_key[-4:]
 
 
 def test_ai_settings_route_merges_into_ai_settings(admin, company):
@@ -180,6 +207,6 @@ def test_voice_picker_and_sample(api_server, admin, company):
     sample = admin.post(f"{base}/test", json={"text": "Hello from Atlas Air."})
     assert sample.status_code == 200, sample.text
     with api_server.client() as anyone:
-        audio = anyone.get(sample.json()["audioUrl"].replace(api_server.base_url, ""))
+        audio = anyone.get(api_server.server_url(sample.json()["audioUrl"]))
     assert audio.headers["content-type"] == "audio/wav" and audio.content[:4] == b"RIFF"
     assert admin.post(f"{base}/test", json={"text": ""}).status_code == 422

@@ -1,4 +1,8 @@
+import pytest
+
 from tests.serve_fixtures import new_company_body, unique_number
+
+pytestmark = pytest.mark.ray
 
 
 def test_health_and_company_round_trip(api_server, admin):

@@ -18,10 +18,13 @@ from pathlib import Path
 
 import httpx
 import psutil
+import pytest
 
 from loadtest.twilio_sim import TwilioCallSimulator
 from runtime.embedded_redis import free_port
 from tenancy.seed import DEMO_NUMBER
+
+pytestmark = pytest.mark.ray  # starts a Ray node of its own
 
 REPO = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 120.0

@@ -8,10 +8,25 @@ import signal
 import uuid
 
 import pytest
+import redis.asyncio
 import redis.exceptions
 
 from runtime.embedded_redis import EmbeddedRedis
 from runtime.redis_client import COMMAND_TIMEOUT_S, CONNECT_TIMEOUT_S, redis_client
+
+WAIT_S = 10.0  # a ceiling on polling, not a timing assertion
+
+
+async def wait_until_blocked(redis_url: str) -> None:
+    """Poll the server until a client is blocked in BLPOP (the only connection is busy)."""
+    observer = redis.asyncio.Redis.from_url(redis_url, decode_responses=True)
+    try:
+        async with asyncio.timeout(WAIT_S):
+            while not any(c.get("cmd") == "blpop" and "b" in c.get("flags", "")
+                          for c in await observer.client_list()):
+                await asyncio.sleep(0.005)
+    finally:
+        await observer.aclose()
 
 
 async def test_a_command_waits_for_a_busy_connection_instead_of_failing(redis_url: str):
@@ -20,7 +35,7 @@ async def test_a_command_waits_for_a_busy_connection_instead_of_failing(redis_ur
     try:
         # the only connection is held ~0.3 s by a blocking pop; the SET queues behind it
         held = asyncio.create_task(client.blpop([key + ":empty"], timeout=0.3))
-        await asyncio.sleep(0.05)
+        await wait_until_blocked(redis_url)
         assert await client.set(key, "v") is True
         assert await held is None
         assert await client.get(key) == "v"
@@ -33,7 +48,7 @@ async def test_a_command_fails_clearly_once_the_wait_is_over(redis_url: str):
     client = redis_client(redis_url, max_connections=1, wait_s=0.1)
     try:
         held = asyncio.create_task(client.blpop([f"test:empty:{uuid.uuid4().hex}"], timeout=1))
-        await asyncio.sleep(0.05)
+        await wait_until_blocked(redis_url)
         with pytest.raises(redis.exceptions.ConnectionError):
             await client.get("anything")
         await held

@@ -80,9 +80,11 @@ async def test_sentences_come_out_in_order_even_when_later_audio_is_ready_first(
 
 
 async def test_the_outcome_waits_until_the_turn_is_recorded():
-    model, ledger, recorded = Model(), Ledger(), asyncio.Event()
+    model, ledger = Model(), Ledger()
+    recording, recorded = asyncio.Event(), asyncio.Event()
 
     async def slow_finish(outcome: TurnOutcome, first_byte_ms: float | None) -> None:
+        recording.set()
         await recorded.wait()
         await ledger.finish(outcome, first_byte_ms)
 
@@ -91,8 +93,7 @@ async def test_the_outcome_waits_until_the_turn_is_recorded():
     for item in ("Connecting you.", transfer, None):
         await model.queue.put(item)
     taking = asyncio.create_task(stream.take(5.0))
-    for _ in range(20):  # let the answer be written and spoken: only the record is missing
-        await asyncio.sleep(0)
+    await recording.wait()  # the answer is written and spoken: only the record is missing
     assert not taking.done() and not ledger.finished
     recorded.set()
     said, outcome = await taking
@@ -100,16 +101,16 @@ async def test_the_outcome_waits_until_the_turn_is_recorded():
 
 
 async def test_a_record_slower_than_the_webhook_sends_the_sentences_first():
-    model, recorded = Model(), asyncio.Event()
+    model, recording, recorded = Model(), asyncio.Event(), asyncio.Event()
 
     async def stuck_finish(outcome: TurnOutcome, first_byte_ms: float | None) -> None:
+        recording.set()
         await recorded.wait()
 
     stream = AnswerStream(AgentTurn(model.events()), Voice().render, stuck_finish)
     for item in ("First.", "Second.", OUTCOME, None):
         await model.queue.put(item)
-    for _ in range(20):
-        await asyncio.sleep(0)
+    await recording.wait()  # both sentences spoken, the record not yet written
     said, outcome = await stream.take(0.0)
     assert texts(said) == ["First.", "Second."] and outcome is None  # more=True: continue
     recorded.set()

@@ -1,21 +1,28 @@
 """Calls placed through the gateway onto real call actors, a real pool and a real Redis.
 
-One pool per module (three warm actors, room for three calls), provider doubles, companies
-created with the tenant registry.
+A pool shared by the module's calls (three warm actors), a pool of its own for the
+capacity test, provider doubles, companies created with the tenant registry. Where a test
+needs an answer written slowly, `tests.gated_model` holds the actor's model at fixed
+points, so "an answer over several webhooks" and "killed mid-answer" are not races.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import ray
 import redis.asyncio as aioredis
+from ray.exceptions import RayActorError
 
 from analytics.emitter import CALL_EVENTS_STREAM, PAYLOAD_FIELD
 from analytics.events import CallEnded, CallStarted, TransferMade, TurnRecorded, parse_event
+from runtime.actors.call_actor import SAY_AGAIN
 from runtime.actors.call_session import CallNotHeld
 from runtime.actors.directory import CallDirectory
 from runtime.actors.gateway import CallGateway, UnknownCall
@@ -27,6 +34,7 @@ from tenancy.models import Company, CompanyProfile, EmployeeFields, QnAFields
 from tenancy.models.company import WEEKDAYS
 from tenancy.registry import CompanyRegistry
 from tenancy.secrets import SecretBox
+from tests import gated_model
 from tests.call_events import keeping_call_events
 from tests.ray_helpers import kill_and_wait
 from tests.serve_fixtures import JWT_SECRET, SECRET_KEY, unique_number
@@ -37,6 +45,12 @@ NAMESPACE = "actors-test"
 FEE_QUESTION = "How much is your service call fee?"
 FEE_ANSWER = "Our service call fee is $89."
 FINANCING_ANSWER = "Yes, we offer financing with approved credit."
+OPEN_QUESTION = "Can your technicians also look at my attic insulation?"
+OPEN_ANSWER = [  # what the scripted model double says to OPEN_QUESTION, sentence by sentence
+    "Thanks for letting me know about the technicians also look attic insulation.",
+    "We can certainly help with that.",
+    "Would you like me to book a technician to take a look?",
+]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -169,23 +183,95 @@ async def test_a_caller_asks_a_question_and_hangs_up(gateway, atlas, redis, redi
         await gateway.end_call(atlas.id, setup.call_sid, "completed", 42.0)
 
 
-async def test_an_open_question_is_answered_by_the_model_sentence_by_sentence(gateway, atlas):
+@pytest.fixture
+async def gated(gateway, atlas, redis, tmp_path) -> AsyncIterator[tuple[CallSetup, Any, Path]]:
+    """A call whose actor's model writes its answers only as far as the test opens gates."""
     setup, _ = await begin(gateway, atlas)
-    # nothing in the knowledge tiers is about attic insulation: the model answers
-    reply = await gateway.turn(atlas.id, setup.call_sid,
-                               "Can your technicians also look at my attic insulation?", 0.9)
-    assert not reply.more  # a zero-latency model: the whole answer in one webhook
-    spoken = list(reply.utterances)
-    while reply.more:  # the "continue" webhook until the answer is complete
-        reply = await gateway.resume(atlas.id, setup.call_sid)
-        spoken.extend(reply.utterances)
-    assert reply.tier == "llm" and reply.action == {"type": "Listen"}
-    text = " ".join(utterance.text for utterance in spoken)
-    assert text.startswith("Thanks for letting me know about the") and text.endswith("?")
-    assert all(utterance.audio_token for utterance in spoken)
+    _, actor = await actor_of(redis, setup.call_sid)
+    assert await actor.__ray_call__.remote(gated_model.install, str(tmp_path))
+    yield setup, actor, tmp_path
+    with contextlib.suppress(RayActorError):  # killed by the test: nothing to put back
+        await actor.__ray_call__.remote(gated_model.uninstall)
+    with contextlib.suppress(UnknownCall):
+        await gateway.end_call(atlas.id, setup.call_sid, "completed", 12.0)
+
+
+def texts(reply: AgentReply) -> list[str]:
+    return [utterance.text for utterance in reply.utterances]
+
+
+async def rest_of_answer(gateway: CallGateway, company: Company, reply: AgentReply
+                         ) -> tuple[list[str], AgentReply]:
+    """Follow "continue" webhooks until the answer is complete, as Twilio's <Redirect> does."""
+    spoken = texts(reply)
+    while reply.more:
+        reply = await gateway.resume(company.id, reply.call_sid)
+        spoken.extend(texts(reply))
+    return spoken, reply
+
+
+async def test_an_answer_written_slowly_is_spoken_over_several_webhooks(gateway, atlas, gated):
+    setup, _, gates = gated
+    gated_model.open_gate(gates, 0)
+    first = await gateway.turn(atlas.id, setup.call_sid, OPEN_QUESTION, 0.9)
+    assert texts(first) == OPEN_ANSWER[:1] and first.more and first.tier == ""
+    gated_model.open_gate(gates, 1)
+    second = await gateway.resume(atlas.id, setup.call_sid)
+    assert texts(second) == OPEN_ANSWER[1:2] and second.more
+    gated_model.open_gate(gates, 2)
+    rest, last = await rest_of_answer(gateway, atlas, second)
+    assert rest[1:] == OPEN_ANSWER[2:]
+    assert last.tier == "llm" and last.action == {"type": "Listen"} and not last.more
+    assert all(u.audio_token for u in (*first.utterances, *second.utterances, *last.utterances))
     nothing_left = await gateway.resume(atlas.id, setup.call_sid)  # a repeated continue
     assert nothing_left.utterances == () and not nothing_left.more
+
+
+async def test_an_actor_killed_with_a_webhook_in_flight_is_replaced_and_answers_it(
+        gateway, atlas, redis, gated):
+    setup, actor, gates = gated
+    await gateway.turn(atlas.id, setup.call_sid, FEE_QUESTION, 0.9)  # checkpointed
+    dead_name, _ = await actor_of(redis, setup.call_sid)
+    in_flight = asyncio.create_task(gateway.turn(atlas.id, setup.call_sid, OPEN_QUESTION, 0.9))
+    await gated_model.wait_until_asked(gates)
+    await kill_and_wait(actor)
+
+    spoken, last = await rest_of_answer(gateway, atlas, await in_flight)
+    assert " ".join(spoken) == " ".join(OPEN_ANSWER) and last.tier == "llm"
+    new_name, replacement = await actor_of(redis, setup.call_sid)
+    assert new_name != dead_name
+    held = await replacement.describe_call.remote(setup.call_sid)
+    assert held["restored"] and held["turn_count"] == 2
+    assert [text for role, text in held["history"] if role == "caller"] == [
+        FEE_QUESTION, OPEN_QUESTION]
     await gateway.end_call(atlas.id, setup.call_sid, "completed", 12.0)
+    turns = [e for e in await events_of(redis, setup.call_sid) if isinstance(e, TurnRecorded)]
+    assert [(t.turn_index, t.tier) for t in turns] == [(0, "greeting"), (1, "knowledge"),
+                                                       (2, "llm")]
+
+
+async def test_an_actor_killed_with_an_answer_half_sent_asks_the_caller_again(
+        gateway, atlas, redis, gated):
+    setup, actor, gates = gated
+    gated_model.open_gate(gates, 0)
+    first = await gateway.turn(atlas.id, setup.call_sid, OPEN_QUESTION, 0.9)
+    assert texts(first) == OPEN_ANSWER[:1] and first.more
+    dead_name, _ = await actor_of(redis, setup.call_sid)
+    await kill_and_wait(actor)
+
+    resumed = await gateway.resume(atlas.id, setup.call_sid)  # Twilio follows the <Redirect>
+    assert texts(resumed) == [SAY_AGAIN] and not resumed.more
+    new_name, replacement = await actor_of(redis, setup.call_sid)
+    assert new_name != dead_name
+    spoken, _ = await rest_of_answer(
+        gateway, atlas, await gateway.turn(atlas.id, setup.call_sid, OPEN_QUESTION, 0.9))
+    assert " ".join(spoken) == " ".join(OPEN_ANSWER)
+    held = await replacement.describe_call.remote(setup.call_sid)
+    assert held["restored"] and held["turn_count"] == 1
+    assert [text for role, text in held["history"] if role == "caller"] == [OPEN_QUESTION]
+    await gateway.end_call(atlas.id, setup.call_sid, "completed", 12.0)
+    turns = [e for e in await events_of(redis, setup.call_sid) if isinstance(e, TurnRecorded)]
+    assert [(t.turn_index, t.tier) for t in turns] == [(0, "greeting"), (1, "llm")]
 
 
 async def test_without_a_voice_the_agent_speaks_with_say(gateway, bayside):
@@ -254,14 +340,28 @@ async def test_a_dead_actor_is_replaced_and_the_call_goes_on(gateway, atlas, red
     assert (await pool.stats.remote()).extra["replaced"] >= 1
 
 
-async def test_calls_beyond_capacity_are_forwarded(gateway, atlas, pool):
-    assert await pool.wait_warm.remote(60.0)
-    calls = [(await begin(gateway, atlas))[0] for _ in range(3)]
+@pytest.fixture
+def small_gateway(settings: Settings, redis: aioredis.Redis) -> Iterator[tuple[CallGateway, Any]]:
+    """A pool of its own with room for two calls: no other test's calls use its slots."""
+    small = settings.model_copy(update={"warm_pool_size": 2, "max_concurrent_calls": 2})
+    name = f"capacity-{uuid.uuid4().hex[:8]}"
+    config = PoolConfig.from_settings(small, namespace=NAMESPACE, actor_prefix=name,
+                                      reap_interval_s=3600.0, idle_call_timeout_s=600.0)
+    handle = ensure_pool(small, config=config, name=name, detached=False)
+    assert ray.get(handle.wait_warm.remote(60.0))
+    yield CallGateway(small, redis, pool=handle, namespace=NAMESPACE), handle
+    ray.get(handle.shutdown.remote())
+    ray.kill(handle)
+
+
+async def test_calls_beyond_capacity_are_forwarded(small_gateway, atlas):
+    gateway, pool = small_gateway
+    calls = [(await begin(gateway, atlas))[0] for _ in range(2)]
     refused = await gateway.start_call(setup_for(atlas), forward_to=atlas.companyPhone)
     assert isinstance(refused, CallRefused)
     assert refused.reason == "at_capacity" and refused.forward_to == atlas.companyPhone
     stats = await pool.stats.remote()
-    assert stats.active == 3 and stats.capacity == 3
+    assert stats.active == 2 and stats.capacity == 2
     for setup in calls:
         await gateway.end_call(atlas.id, setup.call_sid, "completed", 1.0)
     assert (await pool.stats.remote()).active == 0

@@ -12,7 +12,11 @@ from analytics.bulk import BulkConfig, write_bulk
 from analytics.parquet_store import ParquetStore
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "analytics" / "notebooks"
-NAMES = ["call_volume_and_outcomes", "agent_performance", "knowledge_gaps"]
+NAMES = sorted(path.stem for path in NOTEBOOKS.glob("*.ipynb"))
+
+
+def test_the_notebooks_are_found():
+    assert {"call_volume_and_outcomes", "agent_performance", "knowledge_gaps"} <= set(NAMES)
 
 
 @pytest.fixture(scope="module")

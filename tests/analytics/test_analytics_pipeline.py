@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,25 +26,19 @@ from analytics.parquet_store import ParquetStore
 from analytics.repository import CallLogRepository
 from analytics.sources import ENGINES
 from runtime.embedded_redis import EmbeddedRedis
+from tests.drain_crash import (
+    STOP_POINTS,
+    drain_all,
+    kill_at_stop_point,
+    sigkill,
+    start_stopping_drain,
+    stored_rows,
+    temp_files,
+    wait_for_marker,
+)
 
 COMPANY = "65a1b2c3d4e5f60718293a4b"
 T0 = datetime(2025, 3, 4, 14, 0, tzinfo=UTC)
-
-
-class CrashingDrain(CallLogDrain):
-    """A drain that dies at a chosen step of its first batch, as a killed process would."""
-
-    def __init__(self, *args: object, crash_at: str, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.crash_at = crash_at
-        if crash_at == "write":
-            self.store.write = self._refuse_write  # type: ignore[method-assign]
-
-    def _refuse_write(self, *args: object) -> str:
-        raise OSError("disk went away before the file was written")
-
-    async def _acknowledge(self, ids: Sequence[str]) -> None:
-        raise ConnectionError("killed after the files were written, before XACK")
 
 
 @pytest.fixture
@@ -150,65 +143,107 @@ def test_event_ids_name_what_happened_so_replays_collide() -> None:
     assert parse_event(events[2].to_json()) == events[2]
 
 
-@pytest.mark.parametrize("crash_at", ["write", "ack"])
-async def test_drain_killed_mid_batch_then_restarted_counts_every_event_once(
-    redis_async: aioredis.Redis, stream: str, tmp_path: Path, crash_at: str
+async def reference_rows(
+    redis: aioredis.Redis, stream: str, root: Path, events: list[CallEventBase], batch_size: int
+) -> dict[str, list[dict]]:
+    """What a drain that never crashed makes of the same events (on its own stream)."""
+    await CallEventEmitter(redis, stream=f"{stream}:reference").emit_many(events)
+    drain = CallLogDrain(redis, str(root), stream=f"{stream}:reference", batch_size=batch_size)
+    assert await drain_all(drain) == len(events)
+    drain.close()
+    rows = stored_rows(root)
+    assert len(rows["calls"]) == sum(isinstance(e, CallEnded) for e in events)
+    assert len(rows["turns"]) == sum(isinstance(e, TurnRecorded) for e in events)
+    return rows
+
+
+def files_on_disk(root: Path) -> list[str]:
+    store = ParquetStore(str(root))
+    return [path for table in ("calls", "turns") for company in store.companies(table)
+            for path in store.list_files(table, company)]
+
+
+@pytest.mark.parametrize("point", STOP_POINTS)
+async def test_drain_sigkilled_mid_batch_then_restarted_matches_a_drain_that_never_crashed(
+    redis_url: str, redis_async: aioredis.Redis, stream: str, tmp_path: Path, point: str
 ) -> None:
     events = generated_events()
+    expected = await reference_rows(redis_async, stream, tmp_path / "reference", events, 7)
+    root = tmp_path / "crashed"
     await CallEventEmitter(redis_async, stream=stream).emit_many(events)
-    crashing = CrashingDrain(redis_async, str(tmp_path), stream=stream, batch_size=40,
-                             crash_at=crash_at)
-    with pytest.raises((OSError, ConnectionError)):
-        await crashing.drain_once(block_ms=None)
-    pending = await redis_async.xpending(stream, "logsink")
-    assert pending["pending"] == 40  # nothing was acknowledged
+    child = start_stopping_drain(redis_url, root, stream, point, tmp_path / "stopped",
+                                 batch_size=7)
+    kill_at_stop_point(child, tmp_path / "stopped")
 
-    restarted = CallLogDrain(redis_async, str(tmp_path), stream=stream, batch_size=40)
-    assert await restarted.drain_until_idle() == len(events)
+    assert (await redis_async.xpending(stream, "logsink"))["pending"] == 7  # nothing acked
+    if point == "before-ack":
+        assert files_on_disk(root) and not temp_files(root)
+    else:  # a torn temp file, and no data file at all
+        assert temp_files(root) and not files_on_disk(root)
+
+    restarted = CallLogDrain(redis_async, str(root), stream=stream, batch_size=7)
+    assert await drain_all(restarted) == len(events)
     assert restarted.stats.recovered_batches == 1
     assert (await redis_async.xpending(stream, "logsink"))["pending"] == 0
-    assert_exactly_once(tmp_path, events)
+    assert stored_rows(root) == expected
     # the replayed batch overwrote its own files: not even the raw files hold a duplicate
-    turn_ids = [row["event_id"] for row in raw_rows(ParquetStore(str(tmp_path)), "turns")]
+    turn_ids = [row["event_id"] for row in raw_rows(ParquetStore(str(root)), "turns")]
     assert len(turn_ids) == len(set(turn_ids))
 
 
-async def test_batch_left_by_a_dead_consumer_is_claimed_and_written_once(
-    redis_async: aioredis.Redis, stream: str, tmp_path: Path
+async def test_batch_left_by_a_sigkilled_consumer_is_claimed_and_written_once(
+    redis_url: str, redis_async: aioredis.Redis, stream: str, tmp_path: Path
 ) -> None:
     events = generated_events()
+    expected = await reference_rows(redis_async, stream, tmp_path / "reference", events, 25)
+    root = tmp_path / "crashed"
     await CallEventEmitter(redis_async, stream=stream).emit_many(events)
-    dead = CrashingDrain(redis_async, str(tmp_path), stream=stream, consumer="sink-a",
-                         batch_size=30, crash_at="ack")
-    with pytest.raises(ConnectionError):
-        await dead.drain_once(block_ms=None)
+    dead = start_stopping_drain(redis_url, root, stream, "before-ack", tmp_path / "stopped",
+                                consumer="sink-a", batch_size=30)
+    kill_at_stop_point(dead, tmp_path / "stopped")
 
-    survivor = CallLogDrain(redis_async, str(tmp_path), stream=stream, consumer="sink-b",
+    survivor = CallLogDrain(redis_async, str(root), stream=stream, consumer="sink-b",
                             batch_size=25, claim_idle_ms=0)
-    assert await survivor.drain_until_idle() == len(events)
-    # different batch boundaries wrote some rows twice on disk; queries still count once
-    turn_ids = [row["event_id"] for row in raw_rows(ParquetStore(str(tmp_path)), "turns")]
+    assert await drain_all(survivor) == len(events)
+    # different batch boundaries wrote some rows twice on disk; queries still see one each
+    turn_ids = [row["event_id"] for row in raw_rows(ParquetStore(str(root)), "turns")]
     assert len(turn_ids) > len(set(turn_ids))
-    assert_exactly_once(tmp_path, events)
+    assert stored_rows(root) == expected
 
 
-async def test_events_survive_a_redis_restart_between_emit_and_drain(
-    redis_server: EmbeddedRedis, stream: str, tmp_path: Path
+async def test_redis_sigkilled_with_a_batch_pending_loses_nothing(
+    redis_async: aioredis.Redis, stream: str, tmp_path: Path
 ) -> None:
+    """A private Redis (AOF on, fsync on every write) is killed while the drain holds a
+    written but unacknowledged batch; after a restart the pending list is still there."""
     events = generated_events(companies=1)
-    client = aioredis.Redis.from_url(redis_server.url, decode_responses=True)
-    await CallEventEmitter(client, stream=stream).emit_many(events)
-    await client.aclose()
-
-    redis_server.restart()  # AOF replays the stream
-
-    client = aioredis.Redis.from_url(redis_server.url, decode_responses=True)
+    expected = await reference_rows(redis_async, stream, tmp_path / "reference", events, 9)
+    root = tmp_path / "crashed"
+    server = EmbeddedRedis(data_dir=tmp_path / "private-redis").start()
     try:
-        drain = CallLogDrain(client, str(tmp_path), stream=stream)
-        assert await drain.drain_until_idle() == len(events)
-    finally:
+        client = aioredis.Redis.from_url(server.url, decode_responses=True)
+        await client.config_set("appendfsync", "always")
+        await CallEventEmitter(client, stream=stream).emit_many(events)
         await client.aclose()
-    assert_exactly_once(tmp_path, events)
+        child = start_stopping_drain(server.url, root, stream, "before-ack",
+                                     tmp_path / "stopped", batch_size=9)
+        wait_for_marker(tmp_path / "stopped", child)
+        assert server.process is not None
+        sigkill(server.process.pid)
+        server.process.wait()
+        sigkill(child.pid)
+        child.wait()
+
+        server.start()  # same port and folder: the AOF replays stream, group and pending list
+        client = aioredis.Redis.from_url(server.url, decode_responses=True)
+        assert (await client.xpending(stream, "logsink"))["pending"] == 9
+        drain = CallLogDrain(client, str(root), stream=stream, batch_size=9)
+        assert await drain_all(drain) == len(events)
+        assert drain.stats.recovered_batches == 1
+        await client.aclose()
+    finally:
+        server.stop()
+    assert stored_rows(root) == expected
 
 
 async def test_malformed_payload_is_set_aside_without_blocking_the_stream(

@@ -66,6 +66,49 @@ def test_duckdb_and_polars_agree_on_every_metric(logs: CallLogs) -> None:
             )
 
 
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def doubled(logs: CallLogs, redis_url: str, tmp_path_factory: pytest.TempPathFactory
+                  ) -> CallLogRepository:
+    """The same events drained twice with other batch boundaries: every row twice on disk."""
+    root = tmp_path_factory.mktemp("doubled")
+    client = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    try:
+        for batch_size in (97, 41):
+            stream = f"test:queries:{uuid.uuid4().hex[:8]}"
+            await CallEventEmitter(client, stream=stream).emit_many(logs.events)
+            drain = CallLogDrain(client, str(root), stream=stream, batch_size=batch_size)
+            await drain.drain_until_idle()
+    finally:
+        await client.aclose()
+    return CallLogRepository(str(root))
+
+
+NO_CALLS_COMPANY = "0" * 24
+RANGES = {"wide": WIDE, "one-day": ("2025-03-04", "2025-03-04"),
+          "empty-range": ("2025-04-01", "2025-04-30")}
+
+
+@pytest.mark.parametrize("date_range", list(RANGES.values()), ids=list(RANGES))
+def test_duckdb_and_polars_agree_on_duplicated_rows_and_empty_ranges(
+    logs: CallLogs, doubled: CallLogRepository, date_range: tuple[str, str]
+) -> None:
+    store = doubled.store
+    on_disk = [row["event_id"] for company in store.companies("turns")
+               for path in store.list_files("turns", company)
+               for row in store.read(path).select(["event_id"]).to_pylist()]
+    assert len(on_disk) == 2 * len(set(on_disk))
+    for company in (logs.company_a, logs.company_b, NO_CALLS_COMPANY):
+        duck = doubled.metric_rows(company, ALL_METRICS, *date_range, engine="duckdb")
+        polars = doubled.metric_rows(company, ALL_METRICS, *date_range, engine="polars")
+        assert duck == polars
+        for name in ("analytics", "agent_performance", "learning"):
+            answers = [getattr(repo, name)(company, *date_range, engine=engine)
+                       for repo in (doubled, logs.repo) for engine in ("duckdb", "polars")]
+            assert all(answer == answers[0] for answer in answers), name  # duplicates unseen
+    if date_range == RANGES["empty-range"]:
+        assert logs.repo.analytics(logs.company_a, *date_range)["totalCalls"] == 0
+
+
 def test_call_analytics_match_the_events_that_were_emitted(logs: CallLogs) -> None:
     ended: list[CallEnded] = logs.of(logs.company_a, CallEnded)
     started: list[CallStarted] = logs.of(logs.company_a, CallStarted)

@@ -1,10 +1,9 @@
 """The CPU accounting of the benchmark: processes sorted into roles, CPU per turn."""
 
-import asyncio
-import hashlib
-import time
+import os
 
-from loadtest.bench_cpu import CpuWindow, role_of
+from loadtest import bench_cpu
+from loadtest.bench_cpu import CpuWindow, cpu_snapshot, role_of
 
 
 def test_ray_processes_are_told_apart_by_their_titles():
@@ -18,19 +17,28 @@ def test_ray_processes_are_told_apart_by_their_titles():
     assert role_of("/usr/bin/python3 something_else.py") == "other"
 
 
-async def test_a_window_charges_the_cpu_it_saw_to_this_process():
+def test_a_snapshot_sees_this_process_as_the_bench_client():
+    role, seconds = cpu_snapshot()[os.getpid()]
+    assert role == "bench_client" and seconds > 0
+
+
+async def test_a_window_charges_each_role_what_its_processes_spent(monkeypatch):
+    """Fixed snapshots, so the arithmetic is checked, not how fast this machine is."""
+    snapshots = iter([
+        {1: ("bench_client", 10.0), 2: ("call_actors", 5.0), 3: ("redis", 1.0),
+         5: ("serve_proxy", 2.0)},  # 5 exits inside the window
+        {1: ("bench_client", 10.3), 2: ("call_actors", 5.5), 3: ("redis", 1.0),
+         4: ("call_actors", 0.25)},  # 4 starts inside it
+    ])
+    monkeypatch.setattr(bench_cpu, "cpu_snapshot", lambda: next(snapshots))
     window = CpuWindow()
     await window.start()
-    deadline = time.process_time() + 0.2
-    digest = b""
-    while time.process_time() < deadline:  # burn ~0.2 s of this process's CPU
-        digest = hashlib.sha256(digest).digest()
-    await asyncio.sleep(0)
     await window.stop()
+    window.wall_s = 2.0  # the measured wall time is the one thing this test does not check
     report = window.report(turns=10)
-    client = report["roles"]["bench_client"]
-    assert client["cpu_ms_per_turn"] >= 15.0  # ≥ 150 ms of CPU over 10 turns
-    assert report["turns"] == 10 and report["wall_s"] > 0
-    # the client's own CPU is not the server's
-    assert report["server_cpu_ms_per_turn"] < sum(
-        r["cpu_ms_per_turn"] for r in report["roles"].values())
+    assert report["roles"] == {
+        "call_actors": {"cores": 0.375, "cpu_ms_per_turn": 75.0},
+        "bench_client": {"cores": 0.15, "cpu_ms_per_turn": 30.0},
+    }
+    assert report["server_cpu_ms_per_turn"] == 75.0  # the client's own CPU is not the server's
+    assert (report["cores_used"], report["turns"], report["wall_s"]) == (0.53, 10, 2.0)

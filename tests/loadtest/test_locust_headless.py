@@ -8,8 +8,10 @@ reaches Locust's statistics.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
+import signal
 import socket
 import struct
 import subprocess
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl
 
+import psutil
 import pytest
 import uvicorn
 from fastapi import FastAPI, HTTPException, Request, Response
@@ -38,6 +41,9 @@ TENANTS = [
     Tenant("c" * 24, "+12395550102", "Electrical"),
 ]
 TRANSFER_WORDS = ("person", "someone", "gas", "burst", "sparks")
+KINDS = ("setup", "turn", "redirect", "dial", "audio", "status")
+USERS = 3
+RUN_CEILING_S = 180  # Locust's own --run-time: a ceiling, normally never reached
 
 
 def greeting_wav() -> bytes:
@@ -148,6 +154,30 @@ def locust(*args: str, env: dict[str, str] | None = None) -> subprocess.Complete
     )
 
 
+def complete(stats: Path) -> bool:
+    """Locust's statistics (rewritten every second) show every kind and more than 3 calls."""
+    try:
+        rows = list(csv.DictReader(stats.open()))
+        counts = {(r["Type"], r["Name"]): int(r["Request Count"]) for r in rows}
+    except (OSError, KeyError, ValueError):  # not written yet, or caught mid-rewrite
+        return False
+    calls = sum(count for (kind, _), count in counts.items() if kind == "call")
+    return all(counts.get(("twilio", kind), 0) > 0 for kind in KINDS) and calls > 3
+
+
+def stop_locust_once_complete(stats: Path) -> None:
+    """Poll the statistics, then SIGTERM the Locust process this test started."""
+    deadline = time.monotonic() + RUN_CEILING_S
+    while not complete(stats):
+        if time.monotonic() > deadline:
+            return  # Locust's own --run-time ends the run; the asserts say what was missing
+        time.sleep(0.1)
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            if "locust" in child.cmdline():
+                child.send_signal(signal.SIGTERM)
+
+
 def test_the_locustfile_imports_and_offers_the_phone_call_user() -> None:
     listed = locust("--list")
 
@@ -161,16 +191,20 @@ def test_a_headless_run_places_whole_calls_and_reports_every_request_kind(
     tenants_file = tmp_path / "tenants.json"
     write_tenants(tenants_file, TENANTS)
 
+    stats = tmp_path / "run_stats.csv"
+    stopper = threading.Thread(target=stop_locust_once_complete, args=(stats,), daemon=True)
+    stopper.start()
     code = run_load.main(
         ["--host", stub_server.public_url, "--reuse-tenants", "--tenants-file", str(tenants_file),
-         "--users", "3", "--spawn-rate", "3", "--run-time", "4s", "--pacing", "unpaced",
-         "--seed", "7", "--csv", str(tmp_path / "run")],
+         "--users", str(USERS), "--spawn-rate", str(USERS), "--run-time", f"{RUN_CEILING_S}s",
+         "--pacing", "unpaced", "--seed", "7", "--csv", str(tmp_path / "run")],
         env={"CLIENTSVIA_TWILIO_AUTH_TOKEN": AUTH_TOKEN},
     )
+    stopper.join()
 
     assert code == 0, capfd.readouterr().err[-3000:]
-    rows = {(r["Type"], r["Name"]): r for r in csv.DictReader((tmp_path / "run_stats.csv").open())}
-    for kind in ("setup", "turn", "redirect", "dial", "audio", "status"):
+    rows = {(r["Type"], r["Name"]): r for r in csv.DictReader(stats.open())}
+    for kind in KINDS:
         row = rows[("twilio", kind)]
         assert int(row["Request Count"]) > 0 and row["Failure Count"] == "0", (kind, row)
     calls = [row for (kind, _), row in rows.items() if kind == "call"]

