@@ -100,6 +100,5 @@ async def test_log_sink_sigkilled_mid_batch_restarts_and_matches_a_drain_that_ne
     # a fresh actor (new pid) started with the killed one's unacknowledged batch
     assert await sink.__ray_call__.remote(actor_pid) != pid
     assert (stats["recovered_batches"], stats["entries"]) == (1, len(events))
-    await sink.stop.remote()
-    ray.kill(sink, no_restart=True)
+    ray.kill(sink, no_restart=True)  # everything is acknowledged: nothing left to lose
     assert stored_rows(root) == expected
