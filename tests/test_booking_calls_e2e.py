@@ -28,8 +28,6 @@ from tests.test_calls_e2e import (
 
 pytestmark = pytest.mark.ray
 
-NINE_TO_FIVE = [{"day": d["day"], "enabled": True, "start": "09:00", "end": "17:00"}
-                for d in ALWAYS_OPEN]
 
 
 @pytest.fixture(scope="module")
