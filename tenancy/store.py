@@ -12,6 +12,8 @@ from typing import Any, cast
 import redis.asyncio as aioredis
 
 from tenancy.models import Company, CompanyQnA, Employee, is_object_id
+from tenancy.models.messages import TakenMessage
+from tenancy.notification_book import NotificationBook
 from tenancy.records import ContactBook, RecordCollection
 from tenancy.secrets import SecretBox
 
@@ -35,6 +37,9 @@ class TenantStore:
         self.knowledge = RecordCollection(redis, self.key("qna"), CompanyQnA, "knowledge entry")
         self.employees = RecordCollection(redis, self.key("employees"), Employee, "employee")
         self.contacts = ContactBook(redis, self.key("contacts"), self.key("contacts", "by-phone"))
+        self.messages = RecordCollection(redis, self.key("messages"), TakenMessage, "message")
+        self.notifications = NotificationBook(redis, company_id, self.key("notifications"),
+                                              self.key("notifications", "by-sid"))
 
     def key(self, *parts: str) -> str:
         return tenant_key(self.company_id, *parts)

@@ -20,9 +20,11 @@ from runtime.serve.routers import (
     auth_routes,
     call_logs,
     company,
+    inbox,
     platform,
     public,
     records,
+    twilio_messaging,
     twilio_voice,
     voice,
 )
@@ -55,7 +57,9 @@ def create_api(services: Services | None = None) -> FastAPI:
         records.employees_router,
         records.contacts_router,
         call_logs.router,
+        inbox.router,
         twilio_voice.router,
+        twilio_messaging.router,
         voice.router,
     ):
         api.include_router(router)

@@ -1,0 +1,68 @@
+"""A company's notifications: the outbox records, written together with their stream entry.
+
+`queue` stores the record and adds `{company_id, notification_id, attempt}` to the
+outbox stream in one MULTI, so a notification is never stored without being queued
+(nor queued without being stored). A Twilio MessageSid → notification index lets the
+signed status callback find the record it updates.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import cast
+
+import redis.asyncio as aioredis
+
+from tenancy.errors import NotFound
+from tenancy.models.messages import Notification
+from tenancy.records import RecordCollection
+
+OUTBOX_MAX_ENTRIES = 100_000  # approximate cap on the shared outbox stream
+
+
+@dataclass(frozen=True)
+class Outbox:
+    """The shared outbox: a stream of attempts due now, a sorted set of later ones."""
+
+    stream: str = "notifications:outbox"
+    delayed: str = "notifications:delayed"  # score: when the attempt is due (epoch s)
+
+
+class NotificationBook(RecordCollection[Notification]):
+    def __init__(self, redis: aioredis.Redis, company_id: str, key: str, sid_key: str) -> None:
+        super().__init__(redis, key, Notification, "notification")
+        self._company_id = company_id
+        self._sid_key = sid_key
+
+    async def queue(self, notification: Notification, outbox: Outbox) -> None:
+        """Store the record and queue attempt `attempts + 1` (the first, or a retry):
+        on the stream, or in the delayed set until `notBefore`."""
+        entry = {"company_id": self._company_id, "notification_id": notification.id,
+                 "attempt": str(notification.attempts + 1)}
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(self._key, notification.id, notification.model_dump_json(by_alias=True))
+            if notification.notBefore is None:
+                pipe.xadd(outbox.stream, entry,  # type: ignore[arg-type]
+                          maxlen=OUTBOX_MAX_ENTRIES, approximate=True)
+            else:
+                due = notification.notBefore.timestamp()
+                pipe.zadd(outbox.delayed, {json.dumps(entry, sort_keys=True): due})
+            await pipe.execute()
+
+    async def save(self, notification: Notification) -> None:
+        """Write the record after a sending attempt, indexing its provider ids."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(self._key, notification.id, notification.model_dump_json(by_alias=True))
+            for sid in notification.providerIds:
+                pipe.hset(self._sid_key, sid, notification.id)
+            await pipe.execute()
+
+    async def find_by_provider_id(self, provider_id: str) -> Notification | None:
+        notification_id = await self._redis.hget(self._sid_key, provider_id)
+        if notification_id is None:
+            return None
+        try:
+            return await self.get(cast(str, notification_id))
+        except NotFound:
+            return None
