@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import cast
 
 import redis.asyncio as aioredis
 
-from tenancy.errors import NotFound
 from tenancy.models.messages import Notification
 from tenancy.records import RecordCollection
 
@@ -59,10 +57,4 @@ class NotificationBook(RecordCollection[Notification]):
             await pipe.execute()
 
     async def find_by_provider_id(self, provider_id: str) -> Notification | None:
-        notification_id = await self._redis.hget(self._sid_key, provider_id)
-        if notification_id is None:
-            return None
-        try:
-            return await self.get(cast(str, notification_id))
-        except NotFound:
-            return None
+        return await self.get_indexed(self._sid_key, provider_id)
