@@ -14,6 +14,7 @@ from ray import serve
 from ray.serve import Application
 
 from runtime.actors.log_sink import ensure_log_sink
+from runtime.actors.notifier import ensure_notifier
 from runtime.actors.pool import ensure_pool
 from runtime.serve.errors import DEFAULT_MAX_BODY_BYTES, install_error_handlers
 from runtime.serve.routers import (
@@ -83,6 +84,7 @@ class ApiGateway:
         self._services = Services.from_settings(Settings.from_deployment(settings))
         ensure_pool(self._services.settings)  # warm call actors before the first call
         ensure_log_sink(self._services.settings)  # call events → Parquet
+        ensure_notifier(self._services.settings)  # staff notifications → SMS, email
 
     def __serve_build_asgi_app__(self) -> FastAPI:
         return create_api(self._services)
