@@ -110,8 +110,6 @@ class NotificationSender:
         config = company.twilioConfig
         account = (TwilioAccount(config.accountSid, config.authToken)
                    if config.accountSid and config.authToken else self._config.platform_account)
-        if account is None:
-            raise SendFailed("no Twilio account to text from", permanent=True)
         callback = (self._config.public_base_url.rstrip("/")
                     + STATUS_PATH.format(company_id=store.company_id))
         ids = [await self._sms.send(SmsRequest(notification.to, numbers[0], part, callback),

@@ -46,8 +46,9 @@ class EmailRequest:
 class SmsSender(Protocol):
     name: str
 
-    async def send(self, request: SmsRequest, account: TwilioAccount) -> str:
-        """Send one text of at most `SMS_MAX_BODY` characters; the provider's message id."""
+    async def send(self, request: SmsRequest, account: TwilioAccount | None) -> str:
+        """Send one text of at most `SMS_MAX_BODY` characters from `account` (the
+        company's or the platform's; None when neither is configured); its message id."""
         ...
 
 

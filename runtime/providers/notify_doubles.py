@@ -21,7 +21,7 @@ class RecordingSmsSender:
     sent: list[SmsRequest] = field(default_factory=list)
     fail_next: int = 0
 
-    async def send(self, request: SmsRequest, account: TwilioAccount) -> str:
+    async def send(self, request: SmsRequest, account: TwilioAccount | None) -> str:
         if self.fail_next > 0:
             self.fail_next -= 1
             raise SendFailed("double told to fail", permanent=False)

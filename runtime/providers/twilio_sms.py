@@ -33,7 +33,9 @@ class TwilioSmsSender:
             self._clients[account.account_sid] = cached
         return cached[0]
 
-    async def send(self, request: SmsRequest, account: TwilioAccount) -> str:
+    async def send(self, request: SmsRequest, account: TwilioAccount | None) -> str:
+        if account is None:
+            raise SendFailed("no Twilio account to text from", permanent=True)
         options: dict[str, str] = {"to": request.to, "from_": request.from_,
                                    "body": request.body}
         if request.status_callback:

@@ -30,7 +30,7 @@ class JournalSms(RecordingSmsSender):
         with self._journal.open("a") as out:
             out.write(line + "\n")
 
-    async def send(self, request: SmsRequest, account: TwilioAccount) -> str:
+    async def send(self, request: SmsRequest, account: TwilioAccount | None) -> str:
         if self._hold:
             self._write(f"holding {request.to}")
             await asyncio.Event().wait()  # killed here: stored, read, never sent

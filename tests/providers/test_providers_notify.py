@@ -75,6 +75,14 @@ async def test_twilio_errors_say_whether_a_retry_can_help(status, code, permanen
     assert str(code) in str(failed.value)
 
 
+async def test_without_a_twilio_account_a_text_fails_for_good():
+    http = RecordingHttp()
+    with pytest.raises(SendFailed) as failed:
+        await TwilioSmsSender(lambda: http).send(
+            SmsRequest("+12395550111", "+12395550100", "hi"), None)
+    assert failed.value.permanent and http.requests == []
+
+
 def test_sms_bodies_are_split_at_words_within_twilios_limit():
     assert sms_parts("  short   text ") == ["short text"]
     assert sms_parts("") == [""]
