@@ -13,7 +13,7 @@ from datetime import datetime
 import structlog
 
 from runtime.conversation import CallContext, TakeMessage
-from runtime.notifications.planner import plan_message
+from runtime.notifications.planner import plan_escalation, plan_message
 from tenancy.models import utc_now
 from tenancy.models.messages import TakenMessage
 from tenancy.notification_book import Outbox
@@ -32,7 +32,9 @@ async def notify_message(store: TenantStore, message: TakenMessage, outbox: Outb
     company = await store.load_company()
     if company is None:
         return 0
-    planned = plan_message(company, await store.employees.list(), message, now)
+    employees = await store.employees.list()
+    planned = [*plan_message(company, employees, message, now),
+               *plan_escalation(company, employees, message, now)]
     for notification in planned:
         await store.notifications.queue(notification, outbox)
     return len(planned)

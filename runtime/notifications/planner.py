@@ -2,7 +2,9 @@
 
 Employees are chosen by role or on-call flag, plus the office email; one notification
 per (channel, address). Quiet hours (company local time) hold back texts about
-non-urgent messages until the window ends; email and urgent texts go at once.
+non-urgent messages until the window ends; email and urgent texts go at once. An urgent
+message also walks `escalationOrder`: step i is a text due i × `escalationMinutes` later,
+which the sender drops if the message was marked handled by then.
 """
 
 from __future__ import annotations
@@ -78,3 +80,21 @@ def plan_message(
             notBefore=hold if channel == "sms" else None,
         ))
     return planned
+
+
+def plan_escalation(
+    company: Company, employees: list[Employee], message: TakenMessage, now: datetime,
+) -> list[Notification]:
+    """One text per employee of `escalationOrder` (unknown ids skipped), spaced out."""
+    settings = company.notificationSettings
+    if not (settings.enabled and message.urgent):
+        return []
+    by_id = {employee.id: employee for employee in employees}
+    order = [by_id[i] for i in dict.fromkeys(settings.escalationOrder) if i in by_id]
+    _, body = message_text(company, message)
+    gap = timedelta(minutes=settings.escalationMinutes)
+    return [Notification(
+        channel="sms", to=employee.phone, reason="emergency", messageId=message.id,
+        body=f"{body} (escalation {step + 1} of {len(order)}: mark it handled to stop)",
+        escalationStep=step, notBefore=now + step * gap if step else None,
+    ) for step, employee in enumerate(order)]

@@ -71,6 +71,9 @@ class NotificationSender:
             return
         if notification.status != "queued" or notification.attempts >= attempt:
             return  # sent, failed, or this attempt was already made
+        if await self._acknowledged(store, notification):
+            await store.notifications.delete(notification.id)  # escalation no longer needed
+            return
         try:
             provider, ids = await self._send(store, notification)
         except SendFailed as exc:
@@ -80,6 +83,16 @@ class NotificationSender:
             "status": "sent", "attempts": attempt, "provider": provider, "providerIds": ids,
             "notBefore": None, "lastError": "", "updatedAt": self._clock(),
         }))
+
+    async def _acknowledged(self, store: TenantStore, notification: Notification) -> bool:
+        """An escalation step past the first, about a message someone has since handled."""
+        if not notification.escalationStep or notification.messageId is None:
+            return False
+        try:
+            message = await store.messages.get(notification.messageId)
+        except NotFound:
+            return False
+        return message.status == "handled"
 
     async def _failed(self, store: TenantStore, notification: Notification, attempt: int,
                       exc: SendFailed) -> None:

@@ -51,7 +51,8 @@ class NotificationFields(ApiModel):
     attempts: Annotated[int, Field(ge=0)] = 0
     lastError: Annotated[str, Field(max_length=500)] = ""
     messageId: str | None = None  # the inbox entry it tells about
-    notBefore: datetime | None = None  # quiet hours: not sent before this
+    notBefore: datetime | None = None  # quiet hours, a retry or an escalation step: not before
+    escalationStep: Annotated[int, Field(ge=0)] | None = None  # place in escalationOrder
 
 
 class Notification(StoredRecord, NotificationFields):

@@ -2,8 +2,8 @@
 
 Recipients are employees (by role, or whoever is on call) and the office email.
 Quiet hours (company local time) hold back non-urgent texts; urgent ones go out at once.
-`escalationOrder` lists employee ids to work down for urgent messages (stored; the
-escalation itself is not run yet).
+`escalationOrder` lists employee ids to text, one every `escalationMinutes`, about an
+urgent message until someone marks it handled or the list ends.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ import redis.asyncio as aioredis
 from runtime.conversation import CallContext, CallerContact, TakeMessage
 from runtime.notifications.inbox import keep_message
 from runtime.providers.notify import SMS_MAX_BODY
+from tenancy.models.messages import MessageUpdate
 from tenancy.registry import CompanyRegistry
 from tenancy.secrets import SecretBox
 from tests.notifications.outbox_fixtures import (
@@ -177,3 +178,32 @@ async def test_texts_go_from_the_company_account_when_it_has_one(registry, redis
     await keep_message(store, context(), 1, TakeMessage("call me"), outbox)
     await drain_all(out)
     assert accounts == ["AC" + "9" * 32] and PLATFORM.account_sid not in accounts
+
+
+async def test_an_urgent_message_escalates_until_someone_marks_it_handled(
+        registry, redis_async):
+    store = await staffed_company(registry, urgent={"sms": False, "email": False,
+                                                    "officeEmail": False})
+    people = {e.name: e for e in await store.employees.list()}
+    company = await store.load_company()
+    assert company is not None
+    company.notificationSettings.escalationOrder = [
+        people["Dana"].id, people["Lee"].id, people["Sam"].id]
+    await store.save_company(company)
+    outbox = fresh_outbox()
+    out = outgoing(redis_async, registry, outbox)
+    await out.drain.ensure_group()
+    await keep_message(store, context(), 1, TakeMessage("Gas smell", urgent=True), outbox)
+
+    await drain_all(out)
+    assert [t.to for t in out.sms.sent] == [people["Dana"].phone]
+    await out.drain.promote_due(time.time() + 10 * 60 + 1)  # nobody handled it in 10 min
+    await drain_all(out)
+    assert [t.to for t in out.sms.sent] == [people["Dana"].phone, people["Lee"].phone]
+
+    [message] = await store.messages.list()
+    await store.messages.update(message.id, MessageUpdate(status="handled"))
+    await out.drain.promote_due(time.time() + 20 * 60 + 1)
+    await drain_all(out)
+    assert len(out.sms.sent) == 2  # Sam is not woken: Lee handled it
+    assert sorted(n.escalationStep for n in await store.notifications.list()) == [0, 1]
