@@ -10,12 +10,13 @@ import redis.asyncio as aioredis
 import structlog
 
 from runtime.notifications.drain import NotificationDrain
-from runtime.notifications.sender import NotificationSender, SenderConfig
+from runtime.notifications.sender import TEXT_WINDOW_S, NotificationSender, SenderConfig
 from runtime.providers.notify import EmailSender, SmsSender, TwilioAccount
 from runtime.providers.notify_doubles import RecordingEmailSender, RecordingSmsSender
 from runtime.providers.smtp_email import SmtpConfig, SmtpEmailSender
 from runtime.providers.twilio_sms import TwilioSmsSender
 from runtime.settings import Settings
+from runtime.window_counter import WindowCounter
 from tenancy.registry import CompanyRegistry
 
 log = structlog.get_logger(__name__)
@@ -46,5 +47,7 @@ def build_drain(settings: Settings, redis: aioredis.Redis,
     sms, email = build_senders(settings)
     sender = NotificationSender(registry, sms, email, SenderConfig(
         public_base_url=settings.public_base_url, platform_account=platform,
-        max_attempts=settings.notify_max_attempts))
+        max_attempts=settings.notify_max_attempts,
+        texts_per_number_per_hour=settings.notify_texts_per_number_per_hour,
+    ), WindowCounter(redis, TEXT_WINDOW_S))
     return NotificationDrain(redis, sender)

@@ -25,6 +25,7 @@ from runtime.providers.notify import (
     TwilioAccount,
     sms_parts,
 )
+from runtime.window_counter import WindowCounter
 from tenancy.errors import NotFound
 from tenancy.models import utc_now
 from tenancy.models.messages import Notification
@@ -34,6 +35,7 @@ from tenancy.store import TenantStore
 
 log = structlog.get_logger(__name__)
 
+TEXT_WINDOW_S = 3600
 BACKOFF_BASE_S = 30.0
 BACKOFF_MAX_S = 3600.0
 STATUS_PATH = "/api/twilio/message-status/{company_id}"
@@ -50,14 +52,16 @@ class SenderConfig:
     platform_account: TwilioAccount | None = None
     max_attempts: int = 5
     outbox: Outbox = Outbox()
+    texts_per_number_per_hour: int = 30  # a flood of messages cannot text one phone 1000 times
 
 
 class NotificationSender:
     def __init__(
         self, registry: CompanyRegistry, sms: SmsSender, email: EmailSender,
-        config: SenderConfig, clock: Callable[[], datetime] = utc_now,
+        config: SenderConfig, texts: WindowCounter, clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._registry = registry
+        self._texts = texts  # hourly window: texts per (company, number)
         self._sms = sms
         self._email = email
         self._config = config
@@ -120,6 +124,10 @@ class NotificationSender:
         numbers = company.phone_numbers(active_only=True)
         if not numbers:
             raise SendFailed("the company has no active number to text from", permanent=True)
+        subject = f"{store.company_id}:{notification.to}"
+        if await self._texts.hit("notify-sms", subject) > self._config.texts_per_number_per_hour:
+            raise SendFailed(f"rate limited: over {self._config.texts_per_number_per_hour} "
+                             "texts to this number this hour", permanent=True)
         config = company.twilioConfig
         account = (TwilioAccount(config.accountSid, config.authToken)
                    if config.accountSid and config.authToken else self._config.platform_account)

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 
 from runtime.notifications.drain import NotificationDrain
-from runtime.notifications.sender import NotificationSender, SenderConfig
+from runtime.notifications.sender import TEXT_WINDOW_S, NotificationSender, SenderConfig
 from runtime.providers.notify import TwilioAccount
 from runtime.providers.notify_doubles import RecordingEmailSender, RecordingSmsSender
+from runtime.window_counter import WindowCounter
 from tenancy.models import CompanyProfile, EmployeeFields
 from tenancy.notification_book import Outbox
 from tenancy.registry import CompanyRegistry
@@ -55,10 +56,11 @@ class Outgoing:
 
 
 def outgoing(redis: aioredis.Redis, registry: CompanyRegistry, outbox: Outbox,
-             sms: RecordingSmsSender | None = None) -> Outgoing:
+             sms: RecordingSmsSender | None = None, texts_per_hour: int = 30) -> Outgoing:
     sms = sms or RecordingSmsSender()
     email = RecordingEmailSender()
     sender = NotificationSender(registry, sms, email, SenderConfig(
-        public_base_url=BASE_URL, platform_account=PLATFORM, max_attempts=3, outbox=outbox))
+        public_base_url=BASE_URL, platform_account=PLATFORM, max_attempts=3, outbox=outbox,
+        texts_per_number_per_hour=texts_per_hour), WindowCounter(redis, TEXT_WINDOW_S))
     drain = NotificationDrain(redis, sender, outbox=outbox)
     return Outgoing(sms, email, sender, drain)

@@ -207,3 +207,16 @@ async def test_an_urgent_message_escalates_until_someone_marks_it_handled(
     await drain_all(out)
     assert len(out.sms.sent) == 2  # Sam is not woken: Lee handled it
     assert sorted(n.escalationStep for n in await store.notifications.list()) == [0, 1]
+
+
+async def test_a_flood_of_messages_cannot_text_one_number_without_limit(registry, redis_async):
+    store = await staffed_company(registry, messages={"email": False, "officeEmail": False})
+    outbox = fresh_outbox()
+    out = outgoing(redis_async, registry, outbox, texts_per_hour=2)
+    await out.drain.ensure_group()
+    for turn in range(4):
+        await keep_message(store, context(), turn, TakeMessage(f"message {turn}"), outbox)
+    await drain_all(out)
+    assert len(out.sms.sent) == 2
+    limited = [n for n in await store.notifications.list() if n.status == "failed"]
+    assert len(limited) == 2 and all("rate limited" in n.lastError for n in limited)
