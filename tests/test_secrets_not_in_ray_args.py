@@ -18,7 +18,8 @@ SECRETS = {"jwt_secret": "jwt-secret-value-0123456789abcdef",
            "clientsvia_secret_key": "at-rest-key-value-0123456789abcd",
            "twilio_auth_token": "platform-twilio-token-value-0001",
            "gemini_api_key": "gemini-key-value-0001",
-           "elevenlabs_api_key": "elevenlabs-key-value-0001"}
+           "elevenlabs_api_key": "elevenlabs-key-value-0001",
+           "smtp_password": "smtp-password-value-0001"}
 
 
 def test_every_secret_field_is_known():

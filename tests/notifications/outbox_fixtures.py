@@ -16,9 +16,9 @@ from tenancy.models import CompanyProfile, EmployeeFields
 from tenancy.notification_book import Outbox
 from tenancy.registry import CompanyRegistry
 from tenancy.store import TenantStore
-from tests.serve_fixtures import unique_number
+from tests.serve_fixtures import SECRET_KEY, unique_number
 
-KEY = "notify-test-secret-key-0123456789"
+KEY = SECRET_KEY  # the Serve app's key: companies created here stay readable by it
 PLATFORM = TwilioAccount("AC" + "1" * 32, "platform-auth-token-0123")
 BASE_URL = "https://calls.example.com"
 
