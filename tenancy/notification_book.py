@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 
 from tenancy.models.messages import Notification
-from tenancy.records import RecordCollection
+from tenancy.rolling import RollingCollection
 
 OUTBOX_MAX_ENTRIES = 100_000  # approximate cap on the shared outbox stream
 
@@ -27,7 +27,9 @@ class Outbox:
     delayed: str = "notifications:delayed"  # score: when the attempt is due (epoch s)
 
 
-class NotificationBook(RecordCollection[Notification]):
+class NotificationBook(RollingCollection[Notification]):
+    """When full, the oldest finished notifications make room; queued ones never do."""
+
     def __init__(self, redis: aioredis.Redis, company_id: str, key: str, sid_key: str) -> None:
         super().__init__(redis, key, Notification, "notification")
         self._company_id = company_id
@@ -36,6 +38,7 @@ class NotificationBook(RecordCollection[Notification]):
     async def queue(self, notification: Notification, outbox: Outbox) -> None:
         """Store the record and queue attempt `attempts + 1` (the first, or a retry):
         on the stream, or in the delayed set until `notBefore`."""
+        await self.make_room()
         entry = {"company_id": self._company_id, "notification_id": notification.id,
                  "attempt": str(notification.attempts + 1)}
         async with self._redis.pipeline(transaction=True) as pipe:
@@ -46,6 +49,17 @@ class NotificationBook(RecordCollection[Notification]):
             else:
                 due = notification.notBefore.timestamp()
                 pipe.zadd(outbox.delayed, {json.dumps(entry, sort_keys=True): due})
+            await pipe.execute()
+
+    def obsolete(self, record: Notification) -> bool:
+        return record.status != "queued"
+
+    async def drop(self, records: list[Notification]) -> None:
+        sids = [sid for record in records for sid in record.providerIds]
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hdel(self._key, *(r.id for r in records))
+            if sids:
+                pipe.hdel(self._sid_key, *sids)
             await pipe.execute()
 
     async def save(self, notification: Notification) -> None:

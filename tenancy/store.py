@@ -12,9 +12,9 @@ from typing import Any, cast
 import redis.asyncio as aioredis
 
 from tenancy.models import Company, CompanyQnA, Employee, is_object_id
-from tenancy.models.messages import TakenMessage
 from tenancy.notification_book import NotificationBook
 from tenancy.records import ContactBook, RecordCollection
+from tenancy.rolling import Inbox
 from tenancy.secrets import SecretBox
 
 CHECKPOINT_TTL_S = 6 * 3600  # a call checkpoint outlives any real call
@@ -37,7 +37,7 @@ class TenantStore:
         self.knowledge = RecordCollection(redis, self.key("qna"), CompanyQnA, "knowledge entry")
         self.employees = RecordCollection(redis, self.key("employees"), Employee, "employee")
         self.contacts = ContactBook(redis, self.key("contacts"), self.key("contacts", "by-phone"))
-        self.messages = RecordCollection(redis, self.key("messages"), TakenMessage, "message")
+        self.messages = Inbox(redis, self.key("messages"))
         self.notifications = NotificationBook(redis, company_id, self.key("notifications"),
                                               self.key("notifications", "by-sid"))
 
