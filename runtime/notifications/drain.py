@@ -24,6 +24,7 @@ log = structlog.get_logger(__name__)
 
 GROUP = "notifier"
 ERROR_BACKOFF_S = 1.0
+MAX_ENTRY_CRASHES = 5  # an entry whose sending keeps crashing is given up, not retried forever
 
 
 class NotificationDrain:
@@ -36,6 +37,7 @@ class NotificationDrain:
         self._consumer = consumer
         self._batch = batch
         self._read_pending = True  # first go through what a previous run left unacknowledged
+        self._crashes: dict[str, int] = {}  # entry id → sends that raised (not SendFailed)
 
     async def ensure_group(self) -> None:
         try:
@@ -70,9 +72,24 @@ class NotificationDrain:
             except (KeyError, ValueError):
                 log.error("notification_entry_malformed", entry_id=entry_id)
             else:
-                await self._sender.deliver(*target)
+                try:
+                    await self._sender.deliver(*target)
+                except Exception:
+                    if self._crashed(entry_id):
+                        continue  # stays pending: read again next round
+            self._crashes.pop(entry_id, None)
             await self._redis.xack(self._outbox.stream, GROUP, entry_id)
         return len(entries)
+
+    def _crashed(self, entry_id: str) -> bool:
+        """Count a crash of `entry_id`'s sending; True while it should be tried again."""
+        crashes = self._crashes[entry_id] = self._crashes.get(entry_id, 0) + 1
+        log.exception("notification_send_crashed", entry_id=entry_id, crashes=crashes)
+        if crashes < MAX_ENTRY_CRASHES:
+            self._read_pending = True
+            return True
+        log.error("notification_entry_abandoned", entry_id=entry_id)
+        return False
 
     async def _read(self, start: str, block_ms: int | None) -> list[Any]:
         reply: Any = await self._redis.xreadgroup(

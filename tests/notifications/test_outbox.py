@@ -9,6 +9,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from runtime.conversation import CallContext, CallerContact, TakeMessage
+from runtime.notifications.drain import MAX_ENTRY_CRASHES
 from runtime.notifications.inbox import keep_message
 from runtime.providers.notify import SMS_MAX_BODY
 from tenancy.models.messages import MessageUpdate
@@ -220,3 +221,27 @@ async def test_a_flood_of_messages_cannot_text_one_number_without_limit(registry
     assert len(out.sms.sent) == 2
     limited = [n for n in await store.notifications.list() if n.status == "failed"]
     assert len(limited) == 2 and all("rate limited" in n.lastError for n in limited)
+
+
+async def test_a_notification_whose_sending_crashes_does_not_block_the_others(
+        registry, redis_async):
+    store = await staffed_company(registry, messages={"email": False, "officeEmail": False})
+    outbox = fresh_outbox()
+    out = outgoing(redis_async, registry, outbox)
+    await out.drain.ensure_group()
+    await keep_message(store, context(), 1, TakeMessage("first"), outbox)
+    await keep_message(store, context(), 2, TakeMessage("second"), outbox)
+    first = next(n for n in await store.notifications.list() if "first" in n.body)
+    deliver = out.sender.deliver
+
+    async def crash_on_first(company_id, notification_id, attempt):
+        if notification_id == first.id:
+            raise RuntimeError("a bug, not a provider failure")
+        await deliver(company_id, notification_id, attempt)
+
+    out.sender.deliver = crash_on_first  # type: ignore[method-assign]
+    for _ in range(MAX_ENTRY_CRASHES + 1):
+        await out.drain.run_once(block_ms=1)
+    assert [t.body.split(": ")[-1] for t in out.sms.sent] == ["second"]
+    pending = await redis_async.xpending(outbox.stream, "notifier")
+    assert pending["pending"] == 0  # given up after MAX_ENTRY_CRASHES, not retried forever
