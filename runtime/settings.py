@@ -121,6 +121,17 @@ class Settings(BaseSettings):
     # Header whose last hop is the client address (e.g. X-Forwarded-For), when a load
     # balancer you run sets it; unset: the TCP peer (all clients look alike behind a proxy).
     client_ip_header: str | None = None
+    # Staff notifications (SMS, email) go out for real only with NOTIFY_MODE=live; the
+    # default records what would be sent (runtime/providers/notify_doubles.py).
+    notify_mode: Literal["doubles", "live"] = "doubles"
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_start_tls: bool = True
+    notify_from_email: str = "notifications@clientsvia.local"
+    notify_max_attempts: int = Field(default=5, ge=1, le=20)
+    notify_texts_per_number_per_hour: int = Field(default=30, ge=1)
 
     @field_validator("jwt_secret")
     @classmethod

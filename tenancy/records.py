@@ -71,6 +71,16 @@ class RecordCollection(Generic[Record]):
         await self._forget(record)
         return record
 
+    async def get_indexed(self, index_key: str, value: str) -> Record | None:
+        """The record a secondary index (value → record id) points at, if it still exists."""
+        record_id = await self._redis.hget(index_key, value)
+        if record_id is None:
+            return None
+        try:
+            return await self.get(cast(str, record_id))
+        except NotFound:
+            return None
+
     async def _write(self, record: Record, previous: Record | None = None) -> None:
         await self._redis.hset(self._key, record.id, record.model_dump_json(by_alias=True))
 
@@ -86,13 +96,7 @@ class ContactBook(RecordCollection[Contact]):
         self._phone_key = phone_index_key
 
     async def find_by_phone(self, phone: str) -> Contact | None:
-        contact_id = await self._redis.hget(self._phone_key, phone)
-        if contact_id is None:
-            return None
-        try:
-            return await self.get(cast(str, contact_id))
-        except NotFound:
-            return None
+        return await self.get_indexed(self._phone_key, phone)
 
     async def _write(self, record: Contact, previous: Contact | None = None) -> None:
         claimed = await self._redis.hsetnx(self._phone_key, record.phone, record.id)

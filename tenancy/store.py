@@ -14,7 +14,9 @@ import redis.asyncio as aioredis
 from tenancy.bookings import BookingBook
 from tenancy.calendar_link import CalendarLinkStore, PendingEvents
 from tenancy.models import Company, CompanyQnA, Employee, is_object_id
+from tenancy.notification_book import NotificationBook
 from tenancy.records import ContactBook, RecordCollection
+from tenancy.rolling import Inbox
 from tenancy.secrets import SecretBox
 from tenancy.vectors import VectorShelf
 
@@ -46,6 +48,9 @@ class TenantStore:
         self.calendar_link = CalendarLinkStore(
             redis, self.key("integrations", "google-calendar"), secrets)
         self.calendar_pending = PendingEvents(redis, self.key("bookings", "calendar-pending"))
+        self.messages = Inbox(redis, self.key("messages"))
+        self.notifications = NotificationBook(redis, company_id, self.key("notifications"),
+                                              self.key("notifications", "by-sid"))
 
     def key(self, *parts: str) -> str:
         return tenant_key(self.company_id, *parts)

@@ -19,7 +19,8 @@ SECRETS = {"jwt_secret": "jwt-secret-value-0123456789abcdef",
            "twilio_auth_token": "platform-twilio-token-value-0001",
            "gemini_api_key": "gemini-key-value-0001",
            "elevenlabs_api_key": "elevenlabs-key-value-0001",
-           "google_client_secret": "google-client-secret-value-0001"}
+           "google_client_secret": "google-client-secret-value-0001",
+           "smtp_password": "smtp-password-value-0001"}
 
 
 def test_every_secret_field_is_known():

@@ -55,12 +55,14 @@ from runtime.conversation import (
     ConversationState,
     DialoguePolicy,
     Listen,
+    TakeMessage,
     TurnOutcome,
     action_to_dict,
     split_sentences,
 )
 from runtime.conversation.dates import warm_up as warm_up_dates
 from runtime.meaning.scorer import CatalogVectors, call_meaning
+from runtime.notifications.inbox import keep_message
 from runtime.providers.audio_store import AudioStore, SpeechCache
 from runtime.providers.factory import build_embedder, build_language_model, build_synthesizer
 from runtime.redis_client import redis_client
@@ -292,6 +294,10 @@ class CallActor:
                 total_ms=round((time.perf_counter() - started) * 1000.0, 3),
                 tts_first_byte_ms=tts_first_byte_ms,
             )
+            if isinstance(outcome.action, TakeMessage):  # to the inbox, off the turn's path
+                self._spawn(keep_message(self._registry.tenant(session.company_id),
+                                         session.context, session.record.next_turn - 1,
+                                         outcome.action))
             await self._checkpoint(session)
 
         stream = AnswerStream(

@@ -14,6 +14,7 @@ from ray import serve
 from ray.serve import Application
 
 from runtime.actors.log_sink import ensure_log_sink
+from runtime.actors.notifier import ensure_notifier
 from runtime.actors.pool import ensure_pool
 from runtime.serve.errors import DEFAULT_MAX_BODY_BYTES, install_error_handlers
 from runtime.serve.routers import (
@@ -22,10 +23,12 @@ from runtime.serve.routers import (
     calendar_integration,
     call_logs,
     company,
+    inbox,
     knowledge,
     platform,
     public,
     records,
+    twilio_messaging,
     twilio_voice,
     voice,
 )
@@ -62,7 +65,9 @@ def create_api(services: Services | None = None) -> FastAPI:
         calendar_integration.company_router,
         calendar_integration.callback_router,
         call_logs.router,
+        inbox.router,
         twilio_voice.router,
+        twilio_messaging.router,
         voice.router,
     ):
         api.include_router(router)
@@ -86,6 +91,7 @@ class ApiGateway:
         self._services = Services.from_settings(Settings.from_deployment(settings))
         ensure_pool(self._services.settings)  # warm call actors before the first call
         ensure_log_sink(self._services.settings)  # call events → Parquet
+        ensure_notifier(self._services.settings)  # staff notifications → SMS, email
 
     def __serve_build_asgi_app__(self) -> FastAPI:
         return create_api(self._services)

@@ -25,6 +25,7 @@ from tenancy.models.common import (
     new_object_id,
     utc_now,
 )
+from tenancy.models.notification_settings import NotificationSettings
 
 
 class TradeCategory(StrEnum):
@@ -294,6 +295,7 @@ class CompanyProfile(ApiModel):
     twilioConfig: TwilioConfig = Field(default_factory=TwilioConfig)
     agentSetup: AgentSetup = Field(default_factory=AgentSetup)
     personalityResponses: PersonalityResponses = Field(default_factory=PersonalityResponses)
+    notificationSettings: NotificationSettings = Field(default_factory=NotificationSettings)
     profileComplete: bool = False  # set by the owner once onboarding is done
     bookingSettings: BookingSettings = Field(default_factory=BookingSettings)
 
