@@ -64,11 +64,14 @@ from runtime.conversation.dates import warm_up as warm_up_dates
 from runtime.meaning.scorer import CatalogVectors, call_meaning
 from runtime.notifications.inbox import keep_message
 from runtime.providers.audio_store import AudioStore, SpeechCache
+from runtime.providers.base import VoiceRequest
 from runtime.providers.factory import build_embedder, build_language_model, build_synthesizer
 from runtime.redis_client import redis_client
 from runtime.settings import Settings
+from tenancy.models import Company
 from tenancy.registry import CompanyRegistry
 from tenancy.secrets import SecretBox
+from tenancy.store import TenantStore
 
 log = structlog.get_logger(__name__)
 
@@ -144,14 +147,8 @@ class CallActor:
                 contact=(await returning_caller(store, setup.caller_number)
                          if snapshot.settings.memory_enabled else None),
             )
-            meaning = await call_meaning(store, self._embedder, snapshot)
-            session = CallSession(
-                snapshot, ctx, ConversationState.new(), CallRecord(),
-                DialoguePolicy(snapshot, self._llm, booking=await booking_for_call(
-                    store, company, self._calendar), meaning=meaning),
-                voice_request(snapshot.voice, company.aiSettings.elevenLabs.apiKey,
-                              self._platform_voice),
-            )
+            session = CallSession(snapshot, ctx, ConversationState.new(), CallRecord(),
+                                  *await self._policy_and_voice(store, company, snapshot))
             session.last = LastAnswer(INCOMING_KEY)
             self._sessions[setup.call_sid] = session
             self._uses += 1
@@ -239,20 +236,22 @@ class CallActor:
                 return False
             snapshot, ctx, state, record, last = CallSession.checkpoint_parts(data,
                                                                              snapshot_data)
-            company = await store.load_company()
-            api_key = (company.aiSettings.elevenLabs.apiKey
-                       if company and snapshot.voice.use_own_api_key else None)
-            booking = await booking_for_call(store, company, self._calendar)
-            meaning = await call_meaning(store, self._embedder, snapshot)
-            policy = DialoguePolicy(snapshot, self._llm, booking=booking, meaning=meaning)
-            self._sessions[call_sid] = CallSession(
-                snapshot, ctx, state, record, policy,
-                voice_request(snapshot.voice, api_key, self._platform_voice), restored=True,
-                snapshot_saved=True, last=last,
-            )
+            parts = await self._policy_and_voice(store, await store.load_company(), snapshot)
+            self._sessions[call_sid] = CallSession(snapshot, ctx, state, record, *parts,
+                                                   restored=True, snapshot_saved=True, last=last)
             self._uses += 1
             log.info("call_restored", call_sid=call_sid, turns=state.turn_count)
             return True
+
+    async def _policy_and_voice(self, store: TenantStore, company: Company | None,
+                                snapshot: CompanySnapshot
+                                ) -> tuple[DialoguePolicy, VoiceRequest | None]:
+        """The call's dialogue policy (with its booking desk and knowledge scores) and voice."""
+        api_key = company.aiSettings.elevenLabs.apiKey if company else None
+        booking = await booking_for_call(store, company, self._calendar)
+        meaning = await call_meaning(store, self._embedder, snapshot)
+        return (DialoguePolicy(snapshot, self._llm, booking=booking, meaning=meaning),
+                voice_request(snapshot.voice, api_key, self._platform_voice))
 
     async def describe(self) -> dict[str, Any]:
         """The held calls (`calls`); `call_sid`/`call` describe the oldest held call, or None."""
