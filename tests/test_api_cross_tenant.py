@@ -10,21 +10,26 @@ target's stored data is compared with what it was before.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
 import redis
+import redis.asyncio as aioredis
 from fastapi.routing import APIRoute, APIWebSocketRoute
 
 from analytics.events import CallEnded, CallStarted, TurnRecorded
 from runtime.serve.app import create_api
 from runtime.serve.auth import company_access
-from tenancy.store import tenant_key
+from tenancy.models.messages import MessageFields
+from tenancy.secrets import SecretBox
+from tenancy.store import TenantStore, tenant_key
 from tenancy.users import Role
 from tests.serve_fixtures import (
     JWT_SECRET,
+    SECRET_KEY,
     new_company_body,
     next_weekday_at,
     seed_call_logs,
@@ -102,6 +107,21 @@ def seeded_call(company_id: str) -> list:
     ]
 
 
+def leave_message(api_server, company_id: str, text: str) -> dict:
+    """A message in the company's inbox, as a call leaves one (there is no API to post it)."""
+    async def keep() -> dict:
+        redis = aioredis.Redis.from_url(api_server.settings["redis_url"])
+        try:
+            store = TenantStore(redis, company_id, SecretBox(SECRET_KEY))
+            message = await store.messages.add(MessageFields(
+                callSid="CA" + "6" * 32, callerNumber="+12395550123", text=text))
+        finally:
+            await redis.aclose()
+        return message.model_dump(by_alias=True, mode="json")
+
+    return asyncio.run(keep())
+
+
 @pytest.fixture(scope="module")
 def target(api_server):
     """A company with one record of each kind and a call on disk, plus an attacker."""
@@ -121,6 +141,7 @@ def target(api_server):
                 "start": next_weekday_at(10).isoformat(), "service": "Service visit",
                 "customerName": "Target Booker", "customerPhone": unique_number(),
                 "address": "1 Target Way, Naples"}).json(),
+            "messages": leave_message(api_server, company["_id"], "TARGET-MESSAGE"),
         }
         call = seeded_call(company["_id"])
         seed_call_logs(api_server, call, CALL_LOG_STREAM)
@@ -135,6 +156,8 @@ def target(api_server):
 def concrete_path(path: str, target: dict) -> str:
     segment = path.split("/")[4] if path.count("/") >= 4 else ""
     record = target["records"].get(segment, target["records"]["knowledge"])
+    if path == "/api/company/{company_id}":
+        path += f"?confirm={target['company']['_id']}"
     return (path.replace("{company_id}", target["company"]["_id"])
             .replace("{record_id}", record["_id"])
             .replace("{booking_id}", record["_id"])
@@ -159,14 +182,18 @@ def hostile_body(method: str, path: str) -> dict:
                      "customerName": "Planted Booker", "customerPhone": unique_number(),
                      "address": "2 Planted Way, Naples"},
         "{booking_id}": {"notes": "PLANTED"},
+        "messages": {"status": "handled"},
     }
+    if path.endswith("/knowledge/test"):
+        return {"question": "Planted?"}
     return {} if method == "DELETE" else bodies[segment]
 
 
 def forbidden_fragments(target: dict) -> list[str]:
     company = target["company"]
     return [company["_id"], company["companyName"], "TARGET-ONLY-ANSWER", "Target Tech",
-            "Target Customer", "Target Booker", "TARGET-CALLER-WORDS", "TARGET-AGENT-WORDS",
+            "Target Customer", "Target Booker", "TARGET-MESSAGE", "TARGET-CALLER-WORDS",
+            "TARGET-AGENT-WORDS",
             target["call_sid"], *[r["_id"] for r in target["records"].values()]]
 
 
@@ -244,7 +271,12 @@ def test_a_viewer_cannot_write(api_server, target, method, path):
 
 
 # Writes that answer without storing anything (a voice sample lives in the audio cache).
-NO_STORED_EFFECT = {("POST", "/api/company/{company_id}/elevenlabs/test")}
+NO_STORED_EFFECT = {("POST", "/api/company/{company_id}/elevenlabs/test"),
+                    ("POST", "/api/company/{company_id}/knowledge/test"),
+                    # the scratch company has no calendar connected: nothing to remove
+                    ("DELETE", "/api/company/{company_id}/integrations/google-calendar")}
+# Claiming a number needs a Twilio account of the company's own or a platform admin.
+PLATFORM_ADMIN_WRITES = {("POST", "/api/company/{company_id}/phone-numbers")}
 
 
 @pytest.mark.parametrize("method, path", WRITE_ROUTES)
@@ -256,10 +288,15 @@ def test_the_probes_would_change_data_if_let_through(api_server, method, path):
         base = f"/api/company/{company['_id']}"
         records = {kind: admin.post(f"{base}/{kind}", json=hostile_body("POST", kind)).json()
                    for kind in ("knowledge", "employees", "contacts")}
+        records["bookings"] = admin.post(f"{base}/bookings", json={  # not the probe's time
+            **hostile_body("POST", "bookings"), "start": next_weekday_at(14).isoformat()}).json()
+    records["messages"] = leave_message(api_server, company["_id"], "Scratch message")
     scratch = {"company": company, "records": records, "call_sid": "CA" + "8" * 32}
     redis_url = api_server.settings["redis_url"]
     before = stored_state(redis_url, company["_id"])
-    with api_server.client(api_server.token(Role.COMPANY_ADMIN, company["_id"])) as owner:
+    token = (api_server.admin_token if (method, path) in PLATFORM_ADMIN_WRITES
+             else api_server.token(Role.COMPANY_ADMIN, company["_id"]))
+    with api_server.client(token) as owner:
         response = owner.request(method, concrete_path(path, scratch),
                                  json=hostile_body(method, path))
     assert response.status_code < 300, response.text
