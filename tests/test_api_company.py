@@ -3,8 +3,8 @@
 import pytest
 
 from tenancy.users import Role
-from tests.serve_fixtures import new_company_body, unique_number
-from tests.test_api_cross_tenant import TENANT_ROUTES, concrete_path, hostile_body
+from tests.serve_fixtures import new_company_body, next_weekday_at, unique_number
+from tests.test_api_cross_tenant import TENANT_ROUTES, concrete_path, hostile_body, leave_message
 
 pytestmark = pytest.mark.ray
 
@@ -57,7 +57,7 @@ def test_company_admin_logs_in_reads_and_updates_their_company(api_server, admin
 ROUTE_ORDER = {"GET": 0, "POST": 1, "PATCH": 2, "PUT": 3, "DELETE": 4}
 
 
-def test_secrets_are_masked_in_every_response(admin):
+def test_secrets_are_masked_in_every_response(api_server, admin):
     """Every company route, answered for the company's own admin, with the secrets set at
     creation and changed later: no response carries a secret in clear."""
     body = new_company_body(numbers=(unique_number(),))
@@ -73,6 +73,9 @@ def test_secrets_are_masked_in_every_response(admin):
     ]
     records = {kind: admin.post(f"{base}/{kind}", json=hostile_body("POST", kind)).json()
                for kind in ("knowledge", "employees", "contacts")}
+    records["bookings"] = admin.post(f"{base}/bookings", json={  # not the probe's time
+        **hostile_body("POST", "bookings"), "start": next_weekday_at(14).isoformat()}).json()
+    records["messages"] = leave_message(api_server, company["_id"], "Scratch message")
     scratch = {"company": company, "records": records, "call_sid": "CA" + "5" * 32}
     routes = sorted(TENANT_ROUTES, key=lambda r: (ROUTE_ORDER[r[0]], -len(r[1])))
     for method, path in routes:  # the company itself is deleted last

@@ -158,6 +158,8 @@ def concrete_path(path: str, target: dict) -> str:
     record = target["records"].get(segment, target["records"]["knowledge"])
     if path == "/api/company/{company_id}":
         path += f"?confirm={target['company']['_id']}"
+    if path.endswith("/availability"):
+        path += f"?date={next_weekday_at(10).date().isoformat()}"
     return (path.replace("{company_id}", target["company"]["_id"])
             .replace("{record_id}", record["_id"])
             .replace("{booking_id}", record["_id"])

@@ -1,50 +1,36 @@
 """Per-tenant rate limits: a company's runaway client is slowed down, nobody else is.
 
-The limiter is checked with a fixed clock; the app's limits through an in-process app
-(no Ray: neither route used here reaches a call actor) with small budgets.
+The shared Redis counter is tested in test_rate_limit.py; here the app's limits, through an
+in-process app with small budgets whose call actors are stood in for by a gateway that
+greets every call (no Ray).
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from twilio.request_validator import RequestValidator
 
+from runtime.actors.messages import AgentReply, CallSetup, Utterance
 from runtime.serve.app import create_api
-from runtime.serve.errors import ApiError
-from runtime.serve.rate_limit import TenantRateLimiter
 from runtime.serve.services import Services
 from runtime.settings import Settings
 from tenancy.users import Role
 from tests.serve_fixtures import PUBLIC_BASE_URL, new_company_body, unique_number
 
 A, B = "a" * 24, "b" * 24
-API_LIMIT, WEBHOOK_LIMIT = 4, 3
+API_LIMIT, NEW_CALL_LIMIT = 4, 3
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
+class AnsweringGateway:
+    """Stands in for the call actors: every call it is handed is greeted."""
 
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_a_company_gets_its_budget_per_minute_and_no_more():
-    clock = Clock()
-    limiter = TenantRateLimiter({"api": 3, "webhook": 5}, clock=clock)
-    for _ in range(3):
-        limiter.check("api", A)
-    with pytest.raises(ApiError) as refused:
-        limiter.check("api", A)
-    assert (refused.value.status, refused.value.code) == (429, "RATE_LIMITED")
-    limiter.check("api", B)  # another company has its own budget
-    for _ in range(5):
-        limiter.check("webhook", A)  # and so has each scope
-    clock.now += 60.0  # the next minute starts afresh
-    limiter.check("api", A)
+    async def start_call(self, setup: CallSetup, forward_to: str | None = None) -> AgentReply:
+        return AgentReply(call_sid=setup.call_sid, utterances=(Utterance("Hello!"),),
+                          action={"type": "Listen"})
 
 
 @pytest.fixture
@@ -53,8 +39,9 @@ async def app(redis_url: str, tmp_path) -> AsyncIterator[tuple[httpx.AsyncClient
                         clientsvia_secret_key="rate-limit-secret-key-0123456789",
                         public_base_url=PUBLIC_BASE_URL, provider_mode="doubles",
                         parquet_root=str(tmp_path), bcrypt_rounds=4,
-                        api_rate_per_minute=API_LIMIT, webhook_rate_per_minute=WEBHOOK_LIMIT)
+                        api_rate_per_minute=API_LIMIT, new_call_rate_per_minute=NEW_CALL_LIMIT)
     services = Services.from_settings(settings)
+    services._calls = AnsweringGateway()  # type: ignore[assignment]
     transport = httpx.ASGITransport(app=create_api(services))
     async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_BASE_URL) as client:
         yield client, services
@@ -90,21 +77,32 @@ async def test_the_api_answers_429_past_a_company_budget_and_only_for_that_compa
     assert (await client.get(f"/api/company/{calm['_id']}", headers=calm_owner)).is_success
 
 
-async def test_webhooks_answer_429_past_a_company_budget_once_signed(app):
+def signed(body: dict, path: str, form: dict[str, str]) -> dict[str, str]:
+    signature = RequestValidator(body["twilioConfig"]["authToken"]).compute_signature(
+        PUBLIC_BASE_URL + path, form)
+    return {"X-Twilio-Signature": signature}
+
+
+async def test_new_calls_past_a_company_budget_are_refused_politely_and_live_calls_never(app):
     client, services = app
     (busy, busy_body), (calm, calm_body) = [await new_company(client, services)
                                             for _ in range(2)]
 
-    async def status_callback(company: dict, body: dict, signed: bool = True) -> httpx.Response:
-        path = f"/api/twilio/status/{company['_id']}"
-        form = {"CallSid": "CA" + "4" * 32, "CallStatus": "ringing"}
-        token = body["twilioConfig"]["authToken"] if signed else "unsigned-and-wrong-0000"
-        signature = RequestValidator(token).compute_signature(PUBLIC_BASE_URL + path, form)
-        return await client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+    async def incoming(company: dict, body: dict) -> httpx.Response:
+        path = f"/api/twilio/webhook/{company['_id']}"
+        form = {"CallSid": "CA" + secrets.token_hex(16), "CallStatus": "ringing",
+                "From": unique_number(), "To": body["twilioConfig"]["phoneNumbers"][0][
+                    "phoneNumber"]}
+        return await client.post(path, data=form, headers=signed(body, path, form))
 
-    for _ in range(2 * WEBHOOK_LIMIT):  # forged webhooks do not spend the company's budget
-        assert (await status_callback(busy, busy_body, signed=False)).status_code == 403
-    answers = [await status_callback(busy, busy_body) for _ in range(WEBHOOK_LIMIT + 1)]
-    assert [r.status_code for r in answers] == [200] * WEBHOOK_LIMIT + [429]
-    assert answers[-1].json()["error"] == "RATE_LIMITED"
-    assert (await status_callback(calm, calm_body)).status_code == 200
+    answers = [await incoming(busy, busy_body) for _ in range(NEW_CALL_LIMIT + 1)]
+    assert all(r.status_code == 200 for r in answers)  # Twilio never plays its error
+    assert ["<Gather" in r.text for r in answers] == [True] * NEW_CALL_LIMIT + [False]
+    assert "lines are busy" in answers[-1].text and "<Hangup" in answers[-1].text
+    assert "<Gather" in (await incoming(calm, calm_body)).text  # others keep their budget
+
+    path = f"/api/twilio/status/{busy['_id']}"
+    form = {"CallSid": "CA" + "4" * 32, "CallStatus": "in-progress"}
+    for _ in range(3 * NEW_CALL_LIMIT):  # a live call's callbacks are never limited
+        response = await client.post(path, data=form, headers=signed(busy_body, path, form))
+        assert response.status_code == 200, response.text
