@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, cast
 
 import redis.asyncio as aioredis
+import structlog
 from pydantic import ValidationError
 
 from tenancy.errors import Conflict, InvalidDocument, NotFound
@@ -22,6 +23,8 @@ from tenancy.models.company import TwilioPhoneNumber
 from tenancy.phone_index import PhoneIndex
 from tenancy.secrets import SecretBox, keep_unchanged_secrets
 from tenancy.store import TenantStore
+
+log = structlog.get_logger(__name__)
 
 COMPANIES_KEY = "g:companies"
 IMMUTABLE_FIELDS = ("_id", "id", "createdAt", "updatedAt", "isActive")
@@ -79,9 +82,18 @@ class CompanyRegistry:
         return company
 
     async def list(self) -> list[Company]:
-        ids = sorted(await self._redis.smembers(COMPANIES_KEY))
-        companies = [await self.tenant(cast(str, cid)).load_company() for cid in ids]
-        return [company for company in companies if company is not None]
+        """Every company that can be read; one that cannot (sealed with another key, or
+        corrupt) is logged and left out rather than failing the whole list."""
+        companies = []
+        for cid in sorted(await self._redis.smembers(COMPANIES_KEY)):
+            try:
+                company = await self.tenant(cast(str, cid)).load_company()
+            except Exception:
+                log.warning("company_unreadable", company_id=cid)
+                continue
+            if company is not None:
+                companies.append(company)
+        return companies
 
     async def company_for_number(self, number: str) -> Company | None:
         """The active company that answers `number`; none for a number marked inactive."""
