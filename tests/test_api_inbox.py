@@ -56,7 +56,8 @@ async def poll(read, done, what: str):
 async def test_a_message_call_reaches_the_inbox_and_the_on_call_tech(api_server, atlas):
     assert ray.get(ensure_pool(Settings(**api_server.settings)).wait_warm.remote(120))
     caller = unique_number()
-    async with TwilioCallSimulator(api_server.base_url, PLATFORM_TWILIO_TOKEN) as sim:
+    async with TwilioCallSimulator(api_server.base_url, PLATFORM_TWILIO_TOKEN,
+                                   public_base_url=api_server.settings["public_base_url"]) as sim:
         record = await sim.place_call(
             to=atlas["number"], from_=caller, company_id=atlas["_id"], dial_outcome="no-answer",
             utterances=["Can I talk to a real person please?",

@@ -61,7 +61,8 @@ def tokenless(api_server):
 
 def form(target: dict, call_sid: str = "CA" + "2" * 32) -> dict[str, str]:
     return {"CallSid": call_sid, "AccountSid": "AC" + "3" * 32, "From": unique_number(),
-            "To": target["number"], "CallStatus": "ringing", "SpeechResult": "hello"}
+            "To": target["number"], "CallStatus": "ringing", "SpeechResult": "hello",
+            "MessageSid": "SM" + "5" * 32, "MessageStatus": "delivered"}
 
 
 def public_url(api_server, path: str, company_id: str) -> str:
@@ -89,9 +90,10 @@ def test_a_correctly_signed_webhook_is_accepted(api_server, target, tokenless, p
     url = public_url(api_server, path, company["company"]["_id"])
     try:
         response = post(api_server, path, company, params, sign(company["token"], url, params))
-        assert response.status_code == 200, response.text
-        assert response.headers["content-type"].startswith("application/xml")
-        assert "<Response" in response.text
+        assert response.is_success, response.text
+        if response.status_code != 204:  # a delivery-status callback answers with no body
+            assert response.headers["content-type"].startswith("application/xml")
+            assert "<Response" in response.text
     finally:  # release the call actor an incoming-call webhook may have claimed
         end = {**params, "CallStatus": "completed", "CallDuration": "1"}
         status_path = "/api/twilio/status/{company_id}"
