@@ -22,7 +22,7 @@ from runtime.local_run import RunRecord
 
 REPO = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 180.0
-STOP_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 120.0  # a ceiling for a loaded 2-core machine, not a timing assertion
 
 
 class Run:
