@@ -184,6 +184,7 @@ def _turns(
             "llm_total_ms": pa.array(np.round(llm_total, 2), mask=~llm),
             "tts_first_byte_ms": np.round(tts, 2),
             "sentiment": np.round(np.clip(rng.normal(0.2, 0.4, n), -1, 1), 3),
+            "knowledge_id": pa.nulls(n, pa.string()),
         }
     )
     return table.cast(FILE_SCHEMAS["turns"])

@@ -36,8 +36,9 @@ def compact_partition(
     inputs = store.partition_files(key)
     if len(inputs) < min_files:
         return None
-    merged = deduplicate(pa.concat_tables([store.read(path) for path in inputs]))
-    merged = merged.cast(FILE_SCHEMAS[key.table])
+    schema = FILE_SCHEMAS[key.table]
+    merged = deduplicate(pa.concat_tables([conform(store.read(path), schema) for path in inputs]))
+    merged = merged.cast(schema)
     digest = hashlib.sha1("\n".join(sorted(inputs)).encode()).hexdigest()[:16]
     merged_path = store.write(key, f"compact-{digest}.parquet", merged)
     store.remove([path for path in inputs if path != merged_path])
@@ -59,6 +60,13 @@ def compact_company(
 def compact_all(store: ParquetStore, min_files: int = 2) -> list[CompactionResult]:
     companies = sorted({cid for table in TABLES for cid in store.companies(table)})
     return [result for cid in companies for result in compact_company(store, cid, min_files)]
+
+
+def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """A file's rows in the current schema: columns added since it was written are null."""
+    columns = [table.column(field.name).cast(field.type) if field.name in table.column_names
+               else pa.nulls(table.num_rows, field.type) for field in schema]
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def deduplicate(table: pa.Table) -> pa.Table:

@@ -103,6 +103,9 @@ class TurnRecorded(CallEventBase):
     llm_total_ms: Millis | None = None
     tts_first_byte_ms: Millis | None = None
     sentiment: Sentiment = 0.0
+    # The company knowledge entry that answered, if one did (the learning funnel counts
+    # answers from approved suggestions by it).
+    knowledge_id: Annotated[str, Field(max_length=64)] | None = None
 
     def identity(self) -> str:
         return f"turn:{self.turn_index}"
@@ -149,6 +152,7 @@ class CallEnded(CallEventBase):
     final_sentiment: Sentiment = 0.0
     turn_count: int = Field(ge=0)
     ended_at: UtcDatetime
+    summary: Text = ""  # who called, what about, what was done (analytics.call_summary)
 
     def identity(self) -> str:
         return "ended"

@@ -18,6 +18,7 @@ from typing import Any
 import pyarrow as pa
 from pydantic import ValidationError
 
+from analytics.call_summary import CallFacts, extractive_summary
 from analytics.events import CallEnded, CallStarted, Outcome, Tier, TurnRecorded
 from analytics.parquet_store import ParquetStore
 from analytics.tables import OpenCallFacts, PartitionedRows, call_row, turn_row
@@ -49,7 +50,7 @@ class ConvertedCalls:
     unmapped_fields: set[str] = field(default_factory=set)
 
 
-def _exchanges(transcript: str, responses: list[Any]) -> list[tuple[str, str]]:
+def exchanges(transcript: str, responses: list[Any]) -> list[tuple[str, str]]:
     """(caller, agent) pairs from "Speaker: text" lines; else the transcript and responses."""
     pairs: list[tuple[str, str]] = []
     for line in transcript.splitlines():
@@ -90,7 +91,7 @@ def add_conversation(converted: ConvertedCalls, company_id: str, log: dict[str, 
         converted.problems.append(f"call {sid}: no createdAt, not imported")
         return
     duration = float(log.get("duration") or 0)
-    turns = _exchanges(str(log.get("transcript") or ""), list(log.get("aiResponses") or []))
+    turns = exchanges(str(log.get("transcript") or ""), list(log.get("aiResponses") or []))
     sentiment = _sentiment(log.get("sentiment"))
     common = {"company_id": company_id, "call_sid": sid, "started_at": started}
     try:
@@ -102,9 +103,12 @@ def add_conversation(converted: ConvertedCalls, company_id: str, log: dict[str, 
                                match_ms=0, sentiment=sentiment,
                                at=started + timedelta(seconds=duration * i / max(len(turns), 1)))
                   for i, (caller, agent) in enumerate(turns)]
+        facts = CallFacts(outcome=outcome, caller_number=opened.caller_number
+                          if opened.caller_number != "unknown" else "")
         ended = CallEnded(**common, outcome=outcome, duration_s=max(duration, 0.0),
                           final_sentiment=sentiment, turn_count=len(turns),
-                          ended_at=started + timedelta(seconds=max(duration, 0.0)))
+                          ended_at=started + timedelta(seconds=max(duration, 0.0)),
+                          summary=extractive_summary([caller for caller, _ in turns], facts))
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         converted.problems.append(f"call {sid}: {'.'.join(map(str, first['loc']))}: "

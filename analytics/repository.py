@@ -35,11 +35,12 @@ _CALL_SID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _CALL_COLUMNS = (
     "call_sid, started_at, ended_at, caller_number, called_number, returning_caller, outcome,"
     " duration_s AS duration_seconds, final_sentiment, turn_count, transferred_to,"
-    " transfer_reason, transfer_priority, message, message_urgent, booked_service, booked_for"
+    " transfer_reason, transfer_priority, message, message_urgent, booked_service, booked_for,"
+    " summary"
 )
 _TURN_COLUMNS = (
     "turn_index, recorded_at, caller_text, agent_text, tier, confidence, total_ms, match_ms,"
-    " llm_first_token_ms, llm_total_ms, tts_first_byte_ms, sentiment"
+    " llm_first_token_ms, llm_total_ms, tts_first_byte_ms, sentiment, knowledge_id"
 )
 # Newest-first search for a call without a date: a week of partitions, a month, the rest.
 CALL_SEARCH_WINDOWS = (7, 31)

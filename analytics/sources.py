@@ -28,7 +28,7 @@ import polars as pl
 import pyarrow as pa
 
 from analytics.parquet_store import ParquetStore, require_company_id
-from analytics.tables import TABLES, TableName, query_schema
+from analytics.tables import FILE_SCHEMAS, TABLES, TableName, query_schema
 
 Engine = Literal["duckdb", "polars"]
 ENGINES: tuple[Engine, ...] = ("duckdb", "polars")
@@ -36,7 +36,7 @@ DEDUPE_VIEW_SQL = (
     "SELECT * FROM {raw} QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY stream_pos) = 1"
 )
 _DUCKDB_SCAN = (
-    "SELECT * FROM read_parquet({files}, hive_partitioning = true,"
+    "SELECT * FROM read_parquet({files}, hive_partitioning = true, union_by_name = true,"
     " hive_types = {{'company_id': VARCHAR, 'date': DATE}})"
 )
 _DUCKDB_TYPES = {
@@ -195,7 +195,15 @@ def _duckdb_source(table: TableName, paths: list[str]) -> str:
 def _polars_scan(paths: list[str], table: TableName) -> pl.LazyFrame:
     if not paths:
         return pl.from_arrow(query_schema(table).empty_table()).lazy()  # type: ignore[union-attr]
-    return pl.scan_parquet(paths, hive_partitioning=True, hive_schema=_POLARS_HIVE)
+    # Older files lack columns added since (`tables.py`): read them as nulls.
+    return pl.scan_parquet(paths, hive_partitioning=True, hive_schema=_POLARS_HIVE,
+                           schema=_polars_file_schema(table), missing_columns="insert")
+
+
+def _polars_file_schema(table: TableName) -> pl.Schema:
+    empty = pl.from_arrow(FILE_SCHEMAS[table].empty_table())
+    assert isinstance(empty, pl.DataFrame)
+    return empty.schema
 
 
 @dataclass(frozen=True)

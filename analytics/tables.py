@@ -5,6 +5,8 @@ partitioned `company_id=<id>/date=<UTC date the call started>/`, and those two c
 only in the path (Hive style). Timestamps are stored as naive UTC microseconds, so every
 engine reads the same wall-clock values regardless of its session time zone.
 `stream_pos` orders rows by their stream entry, so deduplication keeps the first write.
+Columns are only ever appended: readers open every file by the current schema, a column
+an older file lacks reading as null (`analytics.sources`, `analytics.compaction`).
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ CALLS_SCHEMA = pa.schema(
         ("message_urgent", pa.bool_()),
         ("booked_service", pa.string()),
         ("booked_for", _TS),
+        ("summary", pa.string()),  # added later: older files lack it (read as null)
     ]
 )
 TURNS_SCHEMA = pa.schema(
@@ -69,6 +72,7 @@ TURNS_SCHEMA = pa.schema(
         ("llm_total_ms", pa.float64()),
         ("tts_first_byte_ms", pa.float64()),
         ("sentiment", pa.float64()),
+        ("knowledge_id", pa.string()),  # added later: older files lack it (read as null)
     ]
 )
 FILE_SCHEMAS: dict[TableName, pa.Schema] = {"calls": CALLS_SCHEMA, "turns": TURNS_SCHEMA}
@@ -142,6 +146,7 @@ def turn_row(event: TurnRecorded, stream_pos: int) -> dict[str, Any]:
         "llm_total_ms": event.llm_total_ms,
         "tts_first_byte_ms": event.tts_first_byte_ms,
         "sentiment": event.sentiment,
+        "knowledge_id": event.knowledge_id,
     }
 
 
@@ -173,6 +178,7 @@ def call_row(ended: CallEnded, facts: OpenCallFacts, stream_pos: int) -> dict[st
         "message_urgent": message.urgent if message else None,
         "booked_service": booking.service if booking else None,
         "booked_for": utc_naive(booking.scheduled_for) if booking else None,
+        "summary": ended.summary or None,
     }
 
 

@@ -41,6 +41,7 @@ from runtime.actors.call_session import (
     LastAnswer,
     snapshot_checkpoint_name,
 )
+from runtime.actors.call_summary import call_summary, drafted_summary
 from runtime.actors.messages import AgentReply, CallSetup
 from runtime.actors.speech import (
     DEFAULT_TTS_TIMEOUT_S,
@@ -65,7 +66,12 @@ from runtime.meaning.scorer import CatalogVectors, call_meaning
 from runtime.notifications.inbox import keep_message
 from runtime.providers.audio_store import AudioStore, SpeechCache
 from runtime.providers.base import VoiceRequest
-from runtime.providers.factory import build_embedder, build_language_model, build_synthesizer
+from runtime.providers.factory import (
+    build_drafting_model,
+    build_embedder,
+    build_language_model,
+    build_synthesizer,
+)
 from runtime.redis_client import redis_client
 from runtime.settings import Settings
 from tenancy.models import Company
@@ -101,6 +107,7 @@ class CallActor:
         providers = config.provider_config()
         self._platform_voice = providers.platform_voice
         self._llm = build_language_model(providers)
+        self._drafter = build_drafting_model(providers)  # call summaries; None: extractive
         # One embedding model per actor process, shared by its calls; loaded (and the
         # trade catalog embedded) here, never on a caller's turn.
         self._embedder = build_embedder(providers)
@@ -199,26 +206,52 @@ class CallActor:
             return await self._replay(session)
 
     async def end(self, call_sid: str, call_status: str, duration_s: float | None = None) -> None:
-        """Report the call's end, forget its checkpoint and every trace of it in this actor."""
+        """Report the call's end, forget its checkpoint and every trace of it in this actor.
+        With a drafting model the end is reported once its summary is drafted (bounded),
+        in the background: the status callback and the freed slot never wait for it."""
         async with self._held(call_sid) as session:
             try:
                 if session.answer is not None:
                     await session.answer.cancel()
-                await self._recorder.ended(
-                    session.record, session.company_id, session.context,
-                    call_status=call_status, duration_s=duration_s,
-                    turn_count=session.state.turn_count,
-                )
-                store = self._registry.tenant(session.company_id)
-                if session.snapshot.settings.memory_enabled:
-                    await remember_caller(store, session.context.caller_number)
-                if session.record.unsent:  # the stream is down: keep the call's events
-                    await self._checkpoint(session)
-                    self._spawn(self._deliver_then_forget(session))
+                ended_at = datetime.now(UTC)
+                summary = call_summary(session.record, session.state, session.context,
+                                       call_status)
+                if self._drafter is None:
+                    await self._close(session, call_status, duration_s, ended_at, summary)
                 else:
-                    await self._forget_checkpoints(session)
+                    self._spawn(self._close_drafted(session, call_status, duration_s,
+                                                    ended_at, summary))
             finally:
                 self._drop(call_sid)
+
+    async def _close_drafted(self, session: CallSession, call_status: str,
+                             duration_s: float | None, ended_at: datetime,
+                             extractive: str) -> None:
+        settings = session.snapshot.settings
+        summary = await drafted_summary(self._drafter, settings.model,
+                                        session.snapshot.company_name, session.state,
+                                        extractive)
+        try:
+            await self._close(session, call_status, duration_s, ended_at, summary)
+        except Exception:
+            log.exception("call_end_not_reported", call_sid=session.call_sid)
+
+    async def _close(self, session: CallSession, call_status: str, duration_s: float | None,
+                     ended_at: datetime, summary: str) -> None:
+        """The call's end event (with its summary), the caller remembered, checkpoints gone."""
+        await self._recorder.ended(
+            session.record, session.company_id, session.context,
+            call_status=call_status, duration_s=duration_s,
+            turn_count=session.state.turn_count, summary=summary, ended_at=ended_at,
+        )
+        store = self._registry.tenant(session.company_id)
+        if session.snapshot.settings.memory_enabled:
+            await remember_caller(store, session.context.caller_number)
+        if session.record.unsent:  # the stream is down: keep the call's events
+            await self._checkpoint(session)
+            self._spawn(self._deliver_then_forget(session))
+        else:
+            await self._forget_checkpoints(session)
 
     async def restore(self, call_sid: str, company_id: str) -> bool:
         """Take over a call whose actor died, from its last checkpoint; False if there is none."""
@@ -294,9 +327,11 @@ class CallActor:
                 tts_first_byte_ms=tts_first_byte_ms,
             )
             if isinstance(outcome.action, TakeMessage):  # to the inbox, off the turn's path
+                summary = call_summary(session.record, session.state, session.context,
+                                       "completed")
                 self._spawn(keep_message(self._registry.tenant(session.company_id),
                                          session.context, session.record.next_turn - 1,
-                                         outcome.action))
+                                         outcome.action, summary=summary))
             await self._checkpoint(session)
 
         stream = AnswerStream(

@@ -76,6 +76,13 @@ class CallRecord:
     booked: bool = False  # a visit was booked or moved on this call
     answered_by: str | None = None  # the last tier that answered a question
     sentiment: float = 0.0
+    # What the summary says was done (the last of each on the call).
+    message: str = ""
+    message_urgent: bool = False
+    transfer_reason: str = ""
+    emergency: bool = False
+    booked_service: str = ""
+    booked_for: str = ""  # ISO 8601 with the company's offset
     unsent: list[str] = field(default_factory=list)  # serialized events not yet in the stream
     emit_failures: int = 0  # attempts to reach the stream that failed during this call
 
@@ -153,10 +160,12 @@ class CallRecorder:
             llm_first_token_ms=timings.get("llm_first_token"),
             llm_total_ms=timings.get("llm_total"),
             tts_first_byte_ms=tts_first_byte_ms, sentiment=record.sentiment,
+            knowledge_id=outcome.knowledge_id,
         )]
         action = outcome.action
         if isinstance(action, Transfer):
             record.transferred, record.dial_failed = True, False
+            record.transfer_reason, record.emergency = action.reason[:200], action.priority
             events.append(TransferMade(
                 **base, turn_index=index, at=now, to_number=action.number,
                 reason=action.reason[:200],
@@ -164,6 +173,7 @@ class CallRecorder:
             ))
         elif isinstance(action, TakeMessage):
             record.message_taken = True
+            record.message, record.message_urgent = action.message[:TEXT_LIMIT], action.urgent
             events.append(MessageTaken(
                 **base, turn_index=index, at=now, message=action.message[:TEXT_LIMIT],
                 urgent=action.urgent,
@@ -171,6 +181,7 @@ class CallRecorder:
         booking = outcome.appointment
         if booking is not None and booking.change in BOOKED_CHANGES:
             record.booked = True
+            record.booked_service, record.booked_for = booking.service[:200], booking.start
             events.append(AppointmentBooked(
                 **base, turn_index=index, at=now, service=booking.service[:200],
                 scheduled_for=datetime.fromisoformat(booking.start),
@@ -186,14 +197,17 @@ class CallRecorder:
         call_status: str,
         duration_s: float | None,
         turn_count: int,
+        summary: str = "",
+        ended_at: datetime | None = None,
     ) -> CallEnded:
-        now = _now()
+        now = ended_at or _now()
         if duration_s is None:
             duration_s = (now - ctx.started_at).total_seconds()
         event = CallEnded(
             company_id=company_id, call_sid=ctx.call_sid, started_at=ctx.started_at,
             outcome=record.outcome(call_status), duration_s=max(duration_s, 0.0),
             final_sentiment=record.sentiment, turn_count=turn_count, ended_at=now,
+            summary=summary[:TEXT_LIMIT],
         )
         await self.emit(record, [event])
         return event

@@ -12,6 +12,7 @@ from datetime import datetime
 
 import structlog
 
+from analytics.call_summary import SUMMARY_LIMIT
 from runtime.conversation import CallContext, TakeMessage
 from runtime.notifications.planner import plan_escalation, plan_message
 from tenancy.models import utc_now
@@ -42,16 +43,17 @@ async def notify_message(store: TenantStore, message: TakenMessage, outbox: Outb
 
 async def keep_message(
     store: TenantStore, ctx: CallContext, turn_index: int, action: TakeMessage,
-    outbox: Outbox | None = None,
+    outbox: Outbox | None = None, summary: str = "",
 ) -> None:
-    """Store the message of turn `turn_index` and queue its notifications (once: an
-    entry already kept is left alone; a failure is logged)."""
+    """Store the message of turn `turn_index` with the call's summary so far, and queue
+    its notifications (once: an entry already kept is left alone; a failure is logged)."""
     try:
         message = TakenMessage(
             _id=message_id(ctx.call_sid, turn_index), callSid=ctx.call_sid,
             callerNumber=(action.caller_number or ctx.caller_number)[:32],
             callerName=(ctx.contact.name if ctx.contact else "")[:200],
             text=action.message[:4000] or "(no message)", urgent=action.urgent,
+            summary=summary[:SUMMARY_LIMIT],
         )
         if not await store.messages.keep(message):
             return  # this turn's message is already in the inbox

@@ -49,7 +49,8 @@ def message_text(company: Company, message: TakenMessage) -> tuple[str, str]:
     number = f" ({message.callerNumber})" if message.callerName and message.callerNumber else ""
     kind = "URGENT message" if message.urgent else "New message"
     subject = f"{kind} from {caller}"
-    return subject, f"{company.companyName}: {subject}{number}: {message.text}"
+    about = f" Call summary: {message.summary}" if message.summary else ""
+    return subject, f"{company.companyName}: {subject}{number}: {message.text}{about}"
 
 
 def plan_message(

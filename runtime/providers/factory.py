@@ -83,6 +83,18 @@ def build_language_model(config: ProviderConfig) -> LanguageModel | None:
     return GuardedLanguageModel(inner, config.breaker(), config.llm_first_token_timeout_s)
 
 
+def build_drafting_model(config: ProviderConfig) -> LanguageModel | None:
+    """Gemini for drafts people read (call summaries, proposed answers) when a key is
+    configured; None otherwise, and with the doubles, whose scripted replies are call
+    answers, not drafts: callers then keep their offline text."""
+    if config.mode == "doubles" or not config.gemini_api_key:
+        return None
+    from runtime.providers.gemini import GeminiLanguageModel
+
+    return GuardedLanguageModel(GeminiLanguageModel(config.gemini_api_key), config.breaker(),
+                                config.llm_first_token_timeout_s)
+
+
 def _synthetic_speech(config: ProviderConfig) -> SyntheticSpeech:
     profile = LOAD_PROFILES[config.double_profile]
     return SyntheticSpeech(

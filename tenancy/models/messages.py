@@ -29,6 +29,9 @@ class MessageFields(ApiModel):
     text: Annotated[str, Field(max_length=4000)]
     urgent: bool = False
     status: MessageStatus = "new"
+    # The call's summary when the message was taken (analytics.call_summary): what the
+    # staff notifications about it say beside the message itself.
+    summary: Annotated[str, Field(max_length=400)] = ""
 
 
 class MessageUpdate(ApiModel):

@@ -60,7 +60,8 @@ def one_call() -> list[CallEventBase]:
         TransferMade(**base, turn_index=1, at=T0 + timedelta(seconds=7),
                      to_number="+12395550111", reason="emergency", priority="emergency"),
         CallEnded(**base, outcome="transferred", duration_s=41.5, final_sentiment=-0.6,
-                  turn_count=2, ended_at=T0 + timedelta(seconds=41.5)),
+                  turn_count=2, ended_at=T0 + timedelta(seconds=41.5),
+                  summary="+12395550100 called. Transferred to on-call staff as an emergency."),
     ]
 
 
@@ -121,6 +122,7 @@ async def test_one_call_becomes_one_call_row_and_one_row_per_turn(
         "message_urgent": None,
         "booked_service": None,
         "booked_for": None,
+        "summary": "+12395550100 called. Transferred to on-call staff as an emergency.",
     }
     turns = sorted(raw_rows(store, "turns"), key=lambda row: row["turn_index"])
     assert [(t["event_id"], t["tier"], t["confidence"]) for t in turns] == [

@@ -81,3 +81,14 @@ def test_escalation_walks_the_order_one_step_per_interval():
     assert [(n.to, n.escalationStep, n.notBefore) for n in planned] == [
         ("+12395550102", 0, None), ("+12395550103", 1, at(12, 15))]
     assert plan_escalation(company(escalationOrder=order), people, message(), at(12)) == []
+
+
+def test_message_and_emergency_notifications_carry_the_call_summary():
+    summary = "Pat (+12395550199) called about \u201cthe furnace quit\u201d. Left a message."
+    urgent = message(urgent=True).model_copy(update={"summary": summary})
+    people = staff()
+    escalation = plan_escalation(company(escalationOrder=[people[1].id]), people, urgent, at(12))
+    notifications = [*plan_message(company(), people, urgent, at(12)), *escalation]
+    assert len(escalation) == 1 and {n.reason for n in notifications} == {"emergency"}
+    assert notifications and all(summary in n.body for n in notifications)
+    assert "Call summary" not in plan_message(company(), staff(), message(), at(12))[0].body
