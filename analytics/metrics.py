@@ -84,13 +84,16 @@ _latency_columns = ", ".join(
     for name, q in LATENCY_QUANTILES.items()
 )
 LATENCY = Metric("latency", f"SELECT COUNT(*) AS turns, {_latency_columns} FROM turns")
-KNOWLEDGE_GAPS = Metric(
-    "knowledge_gaps",
-    "SELECT caller_text AS question, COUNT(*) AS asked FROM turns"
-    " WHERE caller_text <> '' AND (tier = 'fallback'"
+# A turn the knowledge base did not answer well: the learning loop's raw material.
+GAP_TURN = (
+    "caller_text <> '' AND (tier = 'fallback'"
     # An LLM turn's confidence is how well the best knowledge entry covered the question:
     # low means the model answered without a fitting entry, a gap as much as a fallback.
     f" OR (tier IN ('knowledge', 'trade_knowledge', 'llm') AND confidence < {LOW_CONFIDENCE}))"
+)
+KNOWLEDGE_GAPS = Metric(
+    "knowledge_gaps",
+    f"SELECT caller_text AS question, COUNT(*) AS asked FROM turns WHERE {GAP_TURN}"
     f" GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {GAP_QUESTION_LIMIT}",
 )
 

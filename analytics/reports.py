@@ -71,25 +71,15 @@ def agent_performance(metrics: dict[str, Rows]) -> dict[str, Any]:
 
 
 def learning(gap_rows: Rows, limit: int) -> dict[str, Any]:
+    """The range's unanswered questions, near-duplicates together (the reviewable
+    suggestions made of them are persisted: `runtime.learning.suggestions`)."""
     clusters = cluster_questions((row["question"], row["asked"]) for row in gap_rows)[:limit]
-    gaps = [
-        {"question": c.question, "askedCount": c.asked, "variants": c.variants[:10]}
-        for c in clusters
-    ]
-    suggestions = [
-        {
-            "type": "add_knowledge_entry",
-            "question": gap["question"],
-            "askedCount": gap["askedCount"],
-            "reason": f"callers asked this {gap['askedCount']} times and the agent had no"
-            " confident answer",
-        }
-        for gap in gaps
-    ]
     return {
         "unansweredQuestions": sum(row["asked"] for row in gap_rows),
-        "knowledgeGaps": gaps,
-        "suggestions": suggestions,
+        "knowledgeGaps": [
+            {"question": c.question, "askedCount": c.asked, "variants": c.variants[:10]}
+            for c in clusters
+        ],
     }
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from analytics.errors import InvalidQuery
 from analytics.filters import CallLogQuery, CallLookup, DateRange, parse_filter
-from analytics.metrics import AGENT_METRICS, CALL_METRICS, KNOWLEDGE_GAPS, Metric
+from analytics.metrics import AGENT_METRICS, CALL_METRICS, GAP_TURN, KNOWLEDGE_GAPS, Metric
 from analytics.parquet_store import ParquetStore, require_company_id
 from analytics.reports import agent_performance, call_analytics, call_record, learning
 from analytics.sources import (
@@ -184,6 +184,36 @@ class CallLogRepository:
         scope = self._scope(company_id, date_from, date_to, engine, timezone)
         gap_rows = self._run(scope, (KNOWLEDGE_GAPS,))[KNOWLEDGE_GAPS.name]
         return {**scope.describe(), **learning(gap_rows, max(1, min(limit, 100)))}
+
+    def gap_questions(self, company_id: str, after: int, since: date | None,
+                      limit: int) -> list[dict[str, Any]]:
+        """Questions of gap turns logged after stream position `after`, oldest first, with
+        their time, position and partition day. Only partitions from the day before `since`
+        on are opened: a call's turns land in the partition of the day it started, and no
+        call lasts a day, so older days hold nothing newer than `after`."""
+        company_id = require_company_id(company_id)
+        first = since - timedelta(days=1) if since else None
+        turns = company_files(self.store, company_id, first, None).turns
+        with self._sessions.open("duckdb", CompanyFiles(calls=[], turns=turns)) as session:
+            return session.rows(
+                'SELECT caller_text AS question, recorded_at, stream_pos, "date" AS day'
+                f" FROM turns WHERE stream_pos > $after AND {GAP_TURN}"
+                " ORDER BY stream_pos LIMIT $limit", {"after": after, "limit": limit})
+
+    def answers_from(self, company_id: str, entries_since: dict[str, datetime]) -> int:
+        """Turns answered by these knowledge entries, each counted from its own moment."""
+        company_id = require_company_id(company_id)
+        if not entries_since:
+            return 0
+        since = {entry: moment.astimezone(UTC).replace(tzinfo=None)
+                 for entry, moment in entries_since.items()}
+        first = min(since.values()).date() - timedelta(days=1)
+        turns = company_files(self.store, company_id, first, None).turns
+        with self._sessions.open("duckdb", CompanyFiles(calls=[], turns=turns)) as session:
+            rows = session.rows(
+                "SELECT knowledge_id, recorded_at FROM turns"
+                " WHERE list_contains($ids, knowledge_id)", {"ids": sorted(since)})
+        return sum(1 for row in rows if row["recorded_at"] >= since[row["knowledge_id"]])
 
     def metric_rows(
         self,

@@ -10,10 +10,16 @@ import redis.asyncio as aioredis
 
 from analytics.repository import CallLogRepository
 from analytics.sources import QueryLimits
+from runtime.learning.suggestions import LearningLoop
 from runtime.providers.audio_store import AudioStore
 from runtime.providers.base import SpeechSynthesizer, VoiceCatalog
 from runtime.providers.embedding import SentenceEmbedder
-from runtime.providers.factory import build_embedder, build_synthesizer, build_voice_catalog
+from runtime.providers.factory import (
+    build_drafting_model,
+    build_embedder,
+    build_synthesizer,
+    build_voice_catalog,
+)
 from runtime.providers.twilio_numbers import NumberDirectory, build_number_directory
 from runtime.redis_client import redis_client
 from runtime.serve.analytics_pool import analytics_executor
@@ -48,6 +54,7 @@ class Services:
     voices: VoiceCatalog
     numbers: NumberDirectory  # which numbers a company's Twilio account owns
     embedder: SentenceEmbedder  # knowledge entries are embedded when written
+    learning: LearningLoop  # persisted suggestions, refreshed on read
     _calls: CallGateway | None = field(default=None, repr=False)
 
     @property
@@ -64,6 +71,11 @@ class Services:
         redis = redis_client(settings.redis_url)
         secrets = SecretBox(settings.clientsvia_secret_key.get_secret_value())
         registry = CompanyRegistry(redis, secrets)
+        call_logs = CallLogRepository(settings.parquet_root, QueryLimits(
+            threads=settings.analytics_threads, memory_mb=settings.analytics_memory_mb))
+        analytics_pool = analytics_executor(settings.analytics_concurrency,
+                                            settings.analytics_nice)
+        embedder = build_embedder(settings.provider_config())
         return cls(
             settings=settings,
             redis=redis,
@@ -78,14 +90,15 @@ class Services:
                 "api": settings.api_rate_per_minute, "new_call": settings.new_call_rate_per_minute,
             }),
             audio=AudioStore(redis_client(settings.redis_url, decode_responses=False)),
-            call_logs=CallLogRepository(settings.parquet_root, QueryLimits(
-                threads=settings.analytics_threads, memory_mb=settings.analytics_memory_mb)),
-            analytics_pool=analytics_executor(settings.analytics_concurrency,
-                                              settings.analytics_nice),
+            call_logs=call_logs,
+            analytics_pool=analytics_pool,
             speech=build_synthesizer(settings.provider_config()),
             voices=build_voice_catalog(settings.provider_config()),
             numbers=build_number_directory(settings.provider_mode, settings.double_twilio_numbers),
-            embedder=build_embedder(settings.provider_config()),
+            embedder=embedder,
+            learning=LearningLoop(call_logs, embedder,
+                                  build_drafting_model(settings.provider_config()),
+                                  analytics_pool),
         )
 
     async def close(self) -> None:

@@ -28,7 +28,7 @@ DateTo = Query(default=None, alias="to", max_length=32,
 Engine = Query(default="duckdb", max_length=16, description="duckdb or polars")
 
 
-async def _query(
+async def query_call_logs(
     request: Request, access: CompanyGuard, method: str, *args: Any, local_days: bool = True
 ) -> Any:
     """Run a repository method for the company; with `local_days`, dates are the company's
@@ -58,7 +58,7 @@ async def list_call_logs(
     filters = {"dateFrom": date_from, "dateTo": date_to, "outcome": outcome,
                "callerNumber": caller_number, "page": page, "pageSize": page_size}
     query = {name: value for name, value in filters.items() if value is not None}
-    result: JsonObject = await _query(request, access, "list_calls", query)
+    result: JsonObject = await query_call_logs(request, access, "list_calls", query)
     return result
 
 
@@ -71,7 +71,7 @@ async def get_call_log(
                             description="YYYY-MM-DD the call started (as the call list "
                                         "shows it): only that day's logs are read"),
 ) -> JsonObject:
-    call = await _query(request, access, "get_call", call_sid, day, local_days=False)
+    call = await query_call_logs(request, access, "get_call", call_sid, day, local_days=False)
     if call is None:
         raise ApiError(404, "NOT_FOUND", f"call {call_sid} not found")
     result: JsonObject = call
@@ -83,7 +83,8 @@ def _report_route(method: str):  # noqa: ANN202 - route factory
         request: Request, access: CompanyGuard, date_from: str | None = DateFrom,
         date_to: str | None = DateTo, engine: str = Engine,
     ) -> JsonObject:
-        result: JsonObject = await _query(request, access, method, date_from, date_to, engine)
+        result: JsonObject = await query_call_logs(request, access, method, date_from,
+                                                   date_to, engine)
         return result
 
     return report
@@ -94,7 +95,6 @@ _REPORTS = (
     ("analytics", "/api/company/{company_id}/analytics", "Volume, outcomes, containment"),
     ("agent_performance", "/api/company/{company_id}/agent-performance",
      "Tiers, confidence, latency"),
-    ("learning", "/api/learning/analytics/{company_id}", "Knowledge gaps to fill"),
-)
+)  # the learning report, with its suggestions, is in `suggestions.py`
 for _method, _path, _summary in _REPORTS:
     router.get(_path, summary=_summary, name=_method)(_report_route(_method))

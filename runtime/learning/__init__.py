@@ -1,0 +1,1 @@
+"""The learning loop: unanswered questions → reviewable suggestions → knowledge entries."""
