@@ -25,6 +25,12 @@ _FILLER = frozenset({
 })
 
 
+# "Can I talk to a real person?" is how a call went, not what it was about.
+_ASKS_FOR_PERSON = re.compile(
+    r"\b(talk|speak|put me through|connect me)\b.*\b(person|human|someone|somebody|"
+    r"representative|operator|manager|technician|agent|owner|staff)\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class CallFacts:
     """What the call log knows at the end of a call (strings empty when unknown)."""
@@ -57,10 +63,11 @@ def caller_of(facts: CallFacts) -> str:
 
 
 def topic_of(caller_lines: Sequence[str]) -> str:
-    """The first thing the caller said that is more than a greeting or a yes/no."""
+    """The first thing the caller said that is more than a greeting, a yes/no or a request
+    for a person."""
     for line in caller_lines:
         words = _WORD.findall(line.lower())
-        if any(word not in _FILLER for word in words):
+        if any(word not in _FILLER for word in words) and not _ASKS_FOR_PERSON.search(line):
             return " ".join(line.split())
     return ""
 

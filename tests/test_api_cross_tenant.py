@@ -94,17 +94,29 @@ def test_every_tenant_route_carries_the_company_guard():
     assert not unguarded
 
 
-def seeded_call(company_id: str) -> list:
+def seeded_call(company_id: str, call_sid: str = "CA" + "7" * 32) -> list:
     started = datetime(2026, 3, 4, 15, 0, tzinfo=UTC)
-    base = {"company_id": company_id, "call_sid": "CA" + "7" * 32, "started_at": started}
+    base = {"company_id": company_id, "call_sid": call_sid, "started_at": started}
     return [
         CallStarted(**base, caller_number="+12395550123", called_number="+12395550100"),
         TurnRecorded(**base, turn_index=0, at=started + timedelta(seconds=2),
                      caller_text="TARGET-CALLER-WORDS", agent_text="TARGET-AGENT-WORDS",
                      tier="knowledge", confidence=0.9, total_ms=120.0, match_ms=3.0),
-        CallEnded(**base, outcome="answered_knowledge", turn_count=1,
+        # A question the agent could not answer: the company's one learning suggestion.
+        TurnRecorded(**base, turn_index=1, at=started + timedelta(seconds=9),
+                     caller_text="TARGET-GAP-QUESTION about boilers", agent_text="Not sure.",
+                     tier="fallback", confidence=0.1, total_ms=90.0, match_ms=3.0),
+        CallEnded(**base, outcome="answered_knowledge", turn_count=2,
                   ended_at=started + timedelta(seconds=30), duration_s=30.0),
     ]
+
+
+def learned_suggestion(api_server, company_id: str, call_sid: str) -> dict:
+    """The suggestion a logged call with an unanswered question leaves (read as its owner)."""
+    seed_call_logs(api_server, seeded_call(company_id, call_sid), CALL_LOG_STREAM)
+    with api_server.client(api_server.admin_token) as admin:
+        [suggestion] = admin.get(f"/api/company/{company_id}/suggestions").json()
+    return suggestion
 
 
 def leave_message(api_server, company_id: str, text: str) -> dict:
@@ -145,6 +157,7 @@ def target(api_server):
         }
         call = seeded_call(company["_id"])
         seed_call_logs(api_server, call, CALL_LOG_STREAM)
+        records["suggestions"] = learned_suggestion(api_server, company["_id"], "CA" + "5" * 32)
         # Positive control: the call is really there for its own company.
         own = admin.get(f"{base}/call-logs/{call[0].call_sid}")
         assert own.status_code == 200 and "TARGET-CALLER-WORDS" in own.text, own.text
@@ -163,6 +176,7 @@ def concrete_path(path: str, target: dict) -> str:
     return (path.replace("{company_id}", target["company"]["_id"])
             .replace("{record_id}", record["_id"])
             .replace("{booking_id}", record["_id"])
+            .replace("{suggestion_id}", record["_id"])
             .replace("{call_sid}", target["call_sid"]))
 
 
@@ -185,6 +199,8 @@ def hostile_body(method: str, path: str) -> dict:
                      "address": "2 Planted Way, Naples"},
         "{booking_id}": {"notes": "PLANTED"},
         "messages": {"status": "handled"},
+        "approve": {"answer": "PLANTED"},
+        "reject": {},
     }
     if path.endswith("/knowledge/test"):
         return {"question": "Planted?"}
@@ -195,7 +211,7 @@ def forbidden_fragments(target: dict) -> list[str]:
     company = target["company"]
     return [company["_id"], company["companyName"], "TARGET-ONLY-ANSWER", "Target Tech",
             "Target Customer", "Target Booker", "TARGET-MESSAGE", "TARGET-CALLER-WORDS",
-            "TARGET-AGENT-WORDS",
+            "TARGET-AGENT-WORDS", "TARGET-GAP-QUESTION",
             target["call_sid"], *[r["_id"] for r in target["records"].values()]]
 
 
@@ -293,6 +309,9 @@ def test_the_probes_would_change_data_if_let_through(api_server, method, path):
         records["bookings"] = admin.post(f"{base}/bookings", json={  # not the probe's time
             **hostile_body("POST", "bookings"), "start": next_weekday_at(14).isoformat()}).json()
     records["messages"] = leave_message(api_server, company["_id"], "Scratch message")
+    if "{suggestion_id}" in path:
+        records["suggestions"] = learned_suggestion(api_server, company["_id"],
+                                                    "CA" + "4" * 32)
     scratch = {"company": company, "records": records, "call_sid": "CA" + "8" * 32}
     redis_url = api_server.settings["redis_url"]
     before = stored_state(redis_url, company["_id"])

@@ -75,3 +75,5 @@ def test_long_calls_stay_short_and_cut_at_a_word() -> None:
     assert "\u2026" in summary and "  " not in summary
     assert summary == extractive_summary(["hello", rambling], facts)  # deterministic
     assert topic_of(["yes", "ok thanks", "hello?"]) == ""
+    assert topic_of(["Can I talk to a real person please?", "my AC is broken"]) == (
+        "my AC is broken")
