@@ -42,7 +42,7 @@ from tenancy.vectors import StoredVector
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
-REFRESH_BATCH = 500  # gap turns clustered per refresh; any more wait for the next read
+REFRESH_BATCH = 200  # gap turns per refresh (~1 s of MiniLM CPU); more wait for the next read
 DRAFTS_PER_REFRESH = 3  # proposed answers drafted per refresh (each a Gemini request)
 ANSWER_INSTRUCTIONS = (
     "You help {company}, a {trades} company, fill gaps in the knowledge base its phone "
