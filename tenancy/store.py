@@ -18,6 +18,7 @@ from tenancy.notification_book import NotificationBook
 from tenancy.records import ContactBook, RecordCollection
 from tenancy.rolling import Inbox
 from tenancy.secrets import SecretBox
+from tenancy.sms_threads import SmsBook
 from tenancy.vectors import VectorShelf
 
 CHECKPOINT_TTL_S = 6 * 3600  # a call checkpoint outlives any real call
@@ -51,6 +52,7 @@ class TenantStore:
         self.messages = Inbox(redis, self.key("messages"))
         self.notifications = NotificationBook(redis, company_id, self.key("notifications"),
                                               self.key("notifications", "by-sid"))
+        self.sms = SmsBook(redis, lambda *parts: self.key("sms", *parts))
 
     def key(self, *parts: str) -> str:
         return tenant_key(self.company_id, *parts)

@@ -10,6 +10,7 @@ import redis.asyncio as aioredis
 
 from analytics.repository import CallLogRepository
 from analytics.sources import QueryLimits
+from runtime.notifications.factory import text_limits
 from runtime.providers.audio_store import AudioStore
 from runtime.providers.base import SpeechSynthesizer, VoiceCatalog
 from runtime.providers.embedding import SentenceEmbedder
@@ -21,6 +22,7 @@ from runtime.serve.auth import TokenService
 from runtime.serve.company_cache import CompanyCache
 from runtime.serve.rate_limit import TenantRateLimiter
 from runtime.settings import Settings
+from runtime.sms.desk import SmsDesk
 from runtime.window_counter import WindowCounter
 from tenancy.login_attempts import LoginAttempts, LoginPolicy
 from tenancy.registry import CompanyRegistry
@@ -48,6 +50,7 @@ class Services:
     voices: VoiceCatalog
     numbers: NumberDirectory  # which numbers a company's Twilio account owns
     embedder: SentenceEmbedder  # knowledge entries are embedded when written
+    sms: SmsDesk  # answers customers' texts
     _calls: CallGateway | None = field(default=None, repr=False)
 
     @property
@@ -64,6 +67,7 @@ class Services:
         redis = redis_client(settings.redis_url)
         secrets = SecretBox(settings.clientsvia_secret_key.get_secret_value())
         registry = CompanyRegistry(redis, secrets)
+        embedder = build_embedder(settings.provider_config())
         return cls(
             settings=settings,
             redis=redis,
@@ -85,7 +89,9 @@ class Services:
             speech=build_synthesizer(settings.provider_config()),
             voices=build_voice_catalog(settings.provider_config()),
             numbers=build_number_directory(settings.provider_mode, settings.double_twilio_numbers),
-            embedder=build_embedder(settings.provider_config()),
+            embedder=embedder,
+            sms=SmsDesk(registry, embedder, settings.calendar_config(),
+                        text_limits(settings, redis)),
         )
 
     async def close(self) -> None:

@@ -29,6 +29,7 @@ class MessageFields(ApiModel):
     text: Annotated[str, Field(max_length=4000)]
     urgent: bool = False
     status: MessageStatus = "new"
+    source: Literal["call", "sms"] = "call"  # a text conversation: `callSid` is a MessageSid
 
 
 class MessageUpdate(ApiModel):
