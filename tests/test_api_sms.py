@@ -4,7 +4,8 @@ app, call actors, the Notifier actor and its recording SMS double (a notificatio
 
 from __future__ import annotations
 
-import asyncio
+import argparse
+import io
 import secrets
 import xml.etree.ElementTree as ET
 
@@ -12,8 +13,10 @@ import httpx
 import pytest
 from twilio.request_validator import RequestValidator
 
+from loadtest import text_cli
 from runtime.conversation.texting import HANDED_OFF
 from tests.serve_fixtures import PLATFORM_TWILIO_TOKEN, unique_number
+from tests.test_api_inbox import poll
 from tests.test_calls_e2e import (
     ALWAYS_OPEN,
     ATLAS_VOICE,
@@ -26,7 +29,6 @@ from tests.twilio_webhooks import call_pool  # noqa: F401 (a fixture: the warm c
 
 pytestmark = pytest.mark.ray
 
-WAIT_S = 60.0
 SMS = "/api/twilio/sms"
 FINANCING = "Yes, we offer financing with approved credit."
 
@@ -61,14 +63,6 @@ async def texted(api_server, company: dict, customer: str, body: str, sid: str |
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/xml")
     return [m.text or "" for m in ET.fromstring(response.text).iter("Message")]
-
-
-async def poll(read, done, what: str):
-    deadline = asyncio.get_running_loop().time() + WAIT_S
-    while not done(value := await read()):
-        assert asyncio.get_running_loop().time() < deadline, f"timed out: {what}: {value}"
-        await asyncio.sleep(0.2)
-    return value
 
 
 def notifications_of(api_server, company: dict, reason: str, to: str | None = None):
@@ -175,3 +169,15 @@ async def test_malformed_texts_and_numbers_are_a_clear_4xx(api_server, texting):
                               json={"postCallTexts": {"enabled": "sometimes"}})
         assert invalid.status_code in (400, 422)
         assert admin.get(f"/api/company/{texting['_id']}").json()["postCallTexts"]["enabled"]
+
+
+async def test_the_text_command_prints_the_conversation(api_server, texting):
+    out = io.StringIO()
+    args = argparse.Namespace(
+        base_url=api_server.base_url, public_base_url=api_server.settings["public_base_url"],
+        auth_token=PLATFORM_TWILIO_TOKEN, to=texting["number"], from_=unique_number(),
+        bodies=["Do you offer financing?", "STOP"])
+    assert await text_cli.run(args, out) == text_cli.EXIT_OK
+    assert out.getvalue().splitlines() == [
+        "customer: Do you offer financing?", f"   agent: {FINANCING}",
+        "customer: STOP", "   agent: (no reply)"]
