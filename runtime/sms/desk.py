@@ -11,6 +11,7 @@ into texts Twilio accepts, at most `MAX_REPLY_TEXTS` of them.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,6 +78,7 @@ class SmsDesk:
     async def answer(self, company: Company, text: InboundText) -> list[str]:
         """The texts to reply with (none: `<Response/>`), once per MessageSid."""
         store = self._registry.tenant(company.id)
+        text = dataclasses.replace(text, body=text.body[:SMS_MAX_BODY])  # Twilio's longest
         if not await store.sms.claim(text.message_sid):
             return await store.sms.answered(text.message_sid) or []
         try:
@@ -94,8 +96,8 @@ class SmsDesk:
         opted_out = await store.sms.opted_out(text.from_)
         thread = await store.sms.thread(text.from_) or SmsThread(
             number=text.from_, companyNumber=text.to)
-        thread.add(ThreadText(role="customer", text=text.body[:SMS_MAX_BODY],
-                              messageSid=text.message_sid, at=self._clock()))
+        thread.add(ThreadText(role="customer", text=text.body, messageSid=text.message_sid,
+                              at=self._clock()))
         reply = ""
         if keyword is Keyword.STOP:  # Twilio confirms it and would block a reply of ours
             await store.sms.opt_out(text.from_)
