@@ -49,6 +49,7 @@ class InboundText:
     from_: str  # the customer's number (E.164)
     to: str  # the company's number
     body: str
+    opt_out_type: str = ""  # Twilio's OptOutType (STOP|START|HELP), with Advanced Opt-Out
 
 
 def reply_texts(text: str) -> list[str]:
@@ -92,7 +93,7 @@ class SmsDesk:
 
     async def _handle(self, store: TenantStore, company: Company, text: InboundText
                       ) -> list[str]:
-        keyword = keyword_of(text.body)
+        keyword = keyword_of(text.opt_out_type) or keyword_of(text.body)
         opted_out = await store.sms.opted_out(text.from_)
         thread = await store.sms.thread(text.from_) or SmsThread(
             number=text.from_, companyNumber=text.to)

@@ -3,6 +3,7 @@ staff alerts through the outbox, booking by text, the reply limits and long repl
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 
 import pytest
@@ -94,6 +95,14 @@ async def test_stop_silences_every_text_until_start_and_help_names_the_company(
     assert company.companyName in help_reply and "+12395550100" in help_reply
     [answer] = await desk.answer(company, text(company, "Do you offer financing?", customer))
     assert answer == "Yes, financing with approved credit."
+
+
+async def test_advanced_opt_out_keywords_come_as_opt_out_type(registry, redis_async, company):
+    desk = desk_for(registry, redis_async, fresh_outbox())
+    customer = unique_number()
+    custom = dataclasses.replace(text(company, "arret", customer), opt_out_type="STOP")
+    assert await desk.answer(company, custom) == []
+    assert await registry.tenant(company.id).sms.opted_out(customer)
 
 
 async def test_yes_is_an_answer_unless_the_number_opted_out(registry, redis_async, company):

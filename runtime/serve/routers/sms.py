@@ -52,7 +52,8 @@ async def incoming_sms(request: Request) -> Response:
         raise ApiError(400, "INVALID_MESSAGE_SID", "MessageSid must be SM or MM followed by "
                        "32 hex digits")
     text = InboundText(message_sid=sid, from_=e164(form.get("From", ""), "From"),
-                       to=e164(form.get("To", ""), "To"), body=form.get("Body", ""))
+                       to=e164(form.get("To", ""), "To"), body=form.get("Body", ""),
+                       opt_out_type=form.get("OptOutType", ""))
     for reply in await services.sms.answer(company, text):
         response.message(reply)
     return xml(str(response))
