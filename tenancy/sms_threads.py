@@ -4,7 +4,8 @@ Threads expire `ttl_s` after their last text (Redis TTL) and are listed from an 
 ordered by last activity, pruned of expired threads as it is read. Opt-outs never
 expire: a number that texted STOP is never texted again until it texts START. Each
 inbound MessageSid is claimed once; the reply it got is kept, so a webhook Twilio
-retries gets the same reply again and nothing is done twice.
+retries gets the same reply again and nothing is done twice. Texts of one thread are
+answered one at a time (a Redis lock), so two arriving together both stay in it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from typing import cast
 
 import redis.asyncio as aioredis
+from redis.asyncio.lock import Lock
 
 from tenancy.models import utc_now
 from tenancy.models.sms import SMS_THREAD_TTL_S, SmsThread
@@ -22,6 +24,7 @@ from tenancy.models.sms import SMS_THREAD_TTL_S, SmsThread
 SID_TTL_S = 48 * 3600  # Twilio retries within minutes; a day or two covers every replay
 CLAIM_TTL_S = 30  # a claim whose handler died frees the MessageSid after this
 PENDING = "__pending__"
+LOCK_TTL_S, LOCK_WAIT_S = 30, 10  # a thread's lock: freed if its holder died; waited for
 
 KeyMaker = Callable[..., str]
 
@@ -46,6 +49,11 @@ class SmsBook:
             pipe.zadd(self._key("threads"), {thread.number: now})
             pipe.zremrangebyscore(self._key("threads"), "-inf", now - self.ttl_s)
             await pipe.execute()
+
+    def lock(self, number: str) -> Lock:
+        """Held while a text to the thread is answered: two texts at once both land."""
+        return self._redis.lock(self._key("lock", number), timeout=LOCK_TTL_S,
+                                blocking_timeout=LOCK_WAIT_S)
 
     async def threads(self, limit: int) -> list[SmsThread]:
         """The live threads, most recently active first."""

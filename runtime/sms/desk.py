@@ -83,7 +83,8 @@ class SmsDesk:
         if not await store.sms.claim(text.message_sid):
             return await store.sms.answered(text.message_sid) or []
         try:
-            replies = await self._handle(store, company, text)
+            async with store.sms.lock(text.from_):
+                replies = await self._handle(store, company, text)
         except Exception:  # the customer gets an apology, never Twilio's error
             log.exception("sms_answer_failed", company_id=company.id)
             phone = f" at {company.companyPhone}" if company.companyPhone else ""

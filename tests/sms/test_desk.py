@@ -3,6 +3,7 @@ staff alerts through the outbox, booking by text, the reply limits and long repl
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import secrets
 
@@ -66,6 +67,18 @@ async def test_a_retried_webhook_is_answered_once_and_alerts_the_staff_once(
     assert (alert.reason, alert.channel) == ("sms_handoff", "sms")
     thread = await store.sms.thread(customer)
     assert [t.role for t in thread.texts] == ["customer", "agent"]
+
+
+async def test_two_texts_arriving_together_both_stay_in_the_thread(
+        registry, redis_async, company):
+    desk = desk_for(registry, redis_async, fresh_outbox())
+    customer = unique_number()
+    await asyncio.gather(*(desk.answer(company, text(company, body, customer))
+                           for body in ("Do you offer financing?", "Are you licensed?")))
+    thread = await registry.tenant(company.id).sms.thread(customer)
+    assert sorted(t.text for t in thread.texts if t.role == "customer") == [
+        "Are you licensed?", "Do you offer financing?"]
+    assert len(thread.texts) == 4
 
 
 async def test_stop_silences_every_text_until_start_and_help_names_the_company(
