@@ -69,6 +69,9 @@ class TextConversation:
                              StaffAlert(action.message, urgent=action.urgent))
         if isinstance(action, Hangup):
             state.ended = True
+            # the closing line is written for calls ("Thanks for calling ...")
+            return TextReply(outcome.text.replace(" for calling ", " for texting "), state,
+                             outcome)
         return TextReply(outcome.text, state, outcome)
 
     def _emergency_text(self, outcome: TurnOutcome) -> str:

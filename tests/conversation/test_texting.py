@@ -70,3 +70,12 @@ async def test_an_empty_text_asks_for_words() -> None:
     policy, _, ctx = policy_for()
     reply = await TextConversation(policy).reply(ConversationState.new(), ctx, "  ", [])
     assert (reply.text, reply.alert) == (ONLY_TEXT, None)
+
+
+async def test_a_goodbye_by_text_thanks_for_texting_and_the_next_text_starts_afresh() -> None:
+    policy, state, ctx = policy_for()
+    texting = TextConversation(policy)
+    bye = await texting.reply(state, ctx, "thanks, bye", [])
+    assert "Thanks for texting Arctic Air" in bye.text and bye.state.ended
+    again = await texting.reply(bye.state, ctx, "Do you offer financing?", [])
+    assert again.text == "Yes, we offer financing with approved credit."
