@@ -161,15 +161,27 @@ def cmd_seed_demo(_: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_call(args: argparse.Namespace) -> int:
-    from loadtest import call_cli
-
+def _sign_as_dev_twilio(args: argparse.Namespace) -> None:
+    """Without --auth-token, sign as the local run's platform Twilio account."""
     if args.auth_token is None:
         settings = dev_settings()
         args.auth_token = settings.twilio_auth_token.get_secret_value() \
             if settings.twilio_auth_token else None
         args.public_base_url = args.public_base_url or settings.public_base_url
+
+
+def cmd_call(args: argparse.Namespace) -> int:
+    from loadtest import call_cli
+
+    _sign_as_dev_twilio(args)
     return asyncio.run(call_cli.run(args))
+
+
+def cmd_text(args: argparse.Namespace) -> int:
+    from loadtest import text_cli
+
+    _sign_as_dev_twilio(args)
+    return asyncio.run(text_cli.run(args))
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -213,6 +225,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     call_cli.add_arguments(call)
     call.set_defaults(handler=cmd_call)
+
+    text = commands.add_parser("text", help="send texts to a company as Twilio would")
+    from loadtest import text_cli
+
+    text_cli.add_arguments(text)
+    text.set_defaults(handler=cmd_text)
     return parser
 
 

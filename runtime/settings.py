@@ -132,6 +132,7 @@ class Settings(BaseSettings):
     notify_from_email: str = "notifications@clientsvia.local"
     notify_max_attempts: int = Field(default=5, ge=1, le=20)
     notify_texts_per_number_per_hour: int = Field(default=30, ge=1)
+    notify_texts_per_company_per_hour: int = Field(default=500, ge=1)
 
     @field_validator("jwt_secret")
     @classmethod

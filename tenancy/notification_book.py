@@ -51,6 +51,13 @@ class NotificationBook(RollingCollection[Notification]):
                 pipe.zadd(outbox.delayed, {json.dumps(entry, sort_keys=True): due})
             await pipe.execute()
 
+    async def queue_once(self, notification: Notification, outbox: Outbox) -> bool:
+        """`queue` unless a notification with this id (its idempotency key) is stored."""
+        if await self._redis.hexists(self._key, notification.id):
+            return False
+        await self.queue(notification, outbox)
+        return True
+
     def obsolete(self, record: Notification) -> bool:
         return record.status != "queued"
 

@@ -18,6 +18,7 @@ from tenancy.notification_book import NotificationBook
 from tenancy.records import ContactBook, RecordCollection
 from tenancy.rolling import Inbox
 from tenancy.secrets import SecretBox
+from tenancy.sms_threads import SmsBook
 from tenancy.suggestion_book import SuggestionBook
 from tenancy.vectors import VectorShelf
 
@@ -55,6 +56,7 @@ class TenantStore:
         self.suggestions = SuggestionBook(
             redis, self.key("suggestions"), self.key("suggestions", "centroids"),
             self.key("suggestions", "watermark"), self.key("suggestions", "lock"))
+        self.sms = SmsBook(redis, lambda *parts: self.key("sms", *parts))
 
     def key(self, *parts: str) -> str:
         return tenant_key(self.company_id, *parts)

@@ -4,7 +4,13 @@ import pytest
 
 from tenancy.users import Role
 from tests.serve_fixtures import new_company_body, next_weekday_at, unique_number
-from tests.test_api_cross_tenant import TENANT_ROUTES, concrete_path, hostile_body, leave_message
+from tests.test_api_cross_tenant import (
+    TENANT_ROUTES,
+    concrete_path,
+    hostile_body,
+    leave_message,
+    leave_text_thread,
+)
 
 pytestmark = pytest.mark.ray
 
@@ -76,6 +82,7 @@ def test_secrets_are_masked_in_every_response(api_server, admin):
     records["bookings"] = admin.post(f"{base}/bookings", json={  # not the probe's time
         **hostile_body("POST", "bookings"), "start": next_weekday_at(14).isoformat()}).json()
     records["messages"] = leave_message(api_server, company["_id"], "Scratch message")
+    records["sms-conversations"] = leave_text_thread(api_server, company["_id"], "Scratch text")
     scratch = {"company": company, "records": records, "call_sid": "CA" + "5" * 32}
     routes = sorted(TENANT_ROUTES, key=lambda r: (ROUTE_ORDER[r[0]], -len(r[1])))
     for method, path in routes:  # the company itself is deleted last

@@ -24,6 +24,7 @@ from analytics.events import CallEnded, CallStarted, TurnRecorded
 from runtime.serve.app import create_api
 from runtime.serve.auth import company_access
 from tenancy.models.messages import MessageFields
+from tenancy.models.sms import SmsThread, ThreadText
 from tenancy.secrets import SecretBox
 from tenancy.store import TenantStore, tenant_key
 from tenancy.users import Role
@@ -119,6 +120,24 @@ def learned_suggestion(api_server, company_id: str, call_sid: str) -> dict:
     return suggestion
 
 
+def leave_text_thread(api_server, company_id: str, text: str) -> dict:
+    """A customer's text thread with the company, as an inbound text leaves one."""
+    number = unique_number()
+
+    async def keep() -> None:
+        redis = aioredis.Redis.from_url(api_server.settings["redis_url"])
+        try:
+            store = TenantStore(redis, company_id, SecretBox(SECRET_KEY))
+            thread = SmsThread(number=number)
+            thread.add(ThreadText(role="customer", text=text))
+            await store.sms.save(thread)
+        finally:
+            await redis.aclose()
+
+    asyncio.run(keep())
+    return {"_id": number}
+
+
 def leave_message(api_server, company_id: str, text: str) -> dict:
     """A message in the company's inbox, as a call leaves one (there is no API to post it)."""
     async def keep() -> dict:
@@ -154,6 +173,7 @@ def target(api_server):
                 "customerName": "Target Booker", "customerPhone": unique_number(),
                 "address": "1 Target Way, Naples"}).json(),
             "messages": leave_message(api_server, company["_id"], "TARGET-MESSAGE"),
+            "sms-conversations": leave_text_thread(api_server, company["_id"], "TARGET-TEXT"),
         }
         call = seeded_call(company["_id"])
         seed_call_logs(api_server, call, CALL_LOG_STREAM)
@@ -161,6 +181,8 @@ def target(api_server):
         # Positive control: the call is really there for its own company.
         own = admin.get(f"{base}/call-logs/{call[0].call_sid}")
         assert own.status_code == 200 and "TARGET-CALLER-WORDS" in own.text, own.text
+        thread = admin.get(f"{base}/sms-conversations/{records['sms-conversations']['_id']}")
+        assert thread.status_code == 200 and "TARGET-TEXT" in thread.text, thread.text
         attacker = admin.post("/api/company", json=new_company_body("Attacker Plumbing")).json()
     return {"company": company, "records": records, "call_sid": call[0].call_sid,
             "attacker": attacker}
@@ -177,6 +199,7 @@ def concrete_path(path: str, target: dict) -> str:
             .replace("{record_id}", record["_id"])
             .replace("{booking_id}", record["_id"])
             .replace("{suggestion_id}", record["_id"])
+            .replace("{number}", record["_id"])
             .replace("{call_sid}", target["call_sid"]))
 
 
@@ -210,8 +233,8 @@ def hostile_body(method: str, path: str) -> dict:
 def forbidden_fragments(target: dict) -> list[str]:
     company = target["company"]
     return [company["_id"], company["companyName"], "TARGET-ONLY-ANSWER", "Target Tech",
-            "Target Customer", "Target Booker", "TARGET-MESSAGE", "TARGET-CALLER-WORDS",
-            "TARGET-AGENT-WORDS", "TARGET-GAP-QUESTION",
+            "Target Customer", "Target Booker", "TARGET-MESSAGE", "TARGET-TEXT",
+            "TARGET-CALLER-WORDS", "TARGET-AGENT-WORDS", "TARGET-GAP-QUESTION",
             target["call_sid"], *[r["_id"] for r in target["records"].values()]]
 
 

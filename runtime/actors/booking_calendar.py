@@ -12,7 +12,7 @@ from runtime.providers.calendar_factory import CalendarConfig, booking_desk
 from tenancy.booking_desk import BookingDesk
 from tenancy.bookings import SlotTaken
 from tenancy.models import Company
-from tenancy.models.booking import Booking, BookingFields, BookingUpdate
+from tenancy.models.booking import Booking, BookingFields, BookingSource, BookingUpdate
 from tenancy.scheduling import BookingRejected
 from tenancy.store import TenantStore
 
@@ -22,8 +22,9 @@ def _visit(booking: Booking) -> Visit:
 
 
 class DeskCalendar:
-    def __init__(self, desk: BookingDesk) -> None:
+    def __init__(self, desk: BookingDesk, source: BookingSource = "phone") -> None:
         self._desk = desk
+        self._source = source  # where bookings come from: a call, or a text conversation
         self.services = tuple(service.name for service in desk.schedule.settings.services)
 
     async def free_slots(self, service: str, after: datetime, count: int,
@@ -34,7 +35,7 @@ class DeskCalendar:
         fields = BookingFields(
             start=request.start, service=request.service, customerName=request.name,
             customerPhone=request.phone, address=request.address, notes=request.notes,
-            source="phone", callSid=request.call_sid,
+            source=self._source, callSid=request.call_sid,
         )
         try:
             return _visit(await self._desk.create(fields, lead_time=True))
@@ -54,9 +55,9 @@ class DeskCalendar:
         await self._desk.cancel(visit_id)
 
 
-async def booking_for_call(store: TenantStore, company: Company | None, config: CalendarConfig
-                           ) -> BookingConversation | None:
-    """The call's booking handler; None when the company does not take bookings."""
+async def booking_for_call(store: TenantStore, company: Company | None, config: CalendarConfig,
+                           source: BookingSource = "phone") -> BookingConversation | None:
+    """The conversation's booking handler; None when the company does not take bookings."""
     if company is None or not company.bookingSettings.enabled:
         return None
-    return BookingConversation(DeskCalendar(await booking_desk(store, company, config)))
+    return BookingConversation(DeskCalendar(await booking_desk(store, company, config), source))

@@ -64,6 +64,7 @@ from runtime.conversation import (
 from runtime.conversation.dates import warm_up as warm_up_dates
 from runtime.meaning.scorer import CatalogVectors, call_meaning
 from runtime.notifications.inbox import keep_message
+from runtime.notifications.post_call import confirm_booking, text_back
 from runtime.providers.audio_store import AudioStore, SpeechCache
 from runtime.providers.base import VoiceRequest
 from runtime.providers.factory import (
@@ -127,7 +128,7 @@ class CallActor:
         self._locks: dict[str, asyncio.Lock] = {}
         self._sessions: dict[str, CallSession] = {}
         self._uses = 0
-        self._background: set[asyncio.Task[None]] = set()  # ended calls' events in delivery
+        self._background: set[asyncio.Task[object]] = set()  # ended calls' events in delivery
         warm_up_dates()  # the booking flow's date parser, before the first call needs it
         # Everything built so far (Ray, pydantic, providers: ~175k objects) lives as long as
         # the actor: keep it out of the cyclic GC, whose full passes over it took ~100 ms,
@@ -214,6 +215,8 @@ class CallActor:
                 if session.answer is not None:
                     await session.answer.cancel()
                 ended_at = datetime.now(UTC)
+                store = self._registry.tenant(session.company_id)
+                self._spawn(text_back(store, session.context, session.record))
                 summary = call_summary(session.record, session.state, session.context,
                                        call_status)
                 if self._drafter is None:
@@ -326,12 +329,14 @@ class CallActor:
                 total_ms=round((time.perf_counter() - started) * 1000.0, 3),
                 tts_first_byte_ms=tts_first_byte_ms,
             )
+            store = self._registry.tenant(session.company_id)
             if isinstance(outcome.action, TakeMessage):  # to the inbox, off the turn's path
                 summary = call_summary(session.record, session.state, session.context,
                                        "completed")
-                self._spawn(keep_message(self._registry.tenant(session.company_id),
-                                         session.context, session.record.next_turn - 1,
+                self._spawn(keep_message(store, session.context, session.record.next_turn - 1,
                                          outcome.action, summary=summary))
+            if outcome.appointment is not None:  # the caller's confirmation text, if wanted
+                self._spawn(confirm_booking(store, session.context, outcome.appointment))
             await self._checkpoint(session)
 
         stream = AnswerStream(
@@ -448,7 +453,7 @@ class CallActor:
         with contextlib.suppress(Exception):
             await self._forget_checkpoints(session)
 
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+    def _spawn(self, work: Coroutine[Any, Any, object]) -> None:
         task = asyncio.get_running_loop().create_task(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)

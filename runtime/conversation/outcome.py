@@ -90,6 +90,7 @@ class TurnOutcome:
     sentiment: float | None = None  # caller frustration this turn, 0 calm .. 1 furious
     knowledge_id: str | None = None  # the company Q&A entry that answered, if one did
     appointment: Appointment | None = None
+    safety_advice: str | None = None  # an emergency turn: the hazard's safety lines
 
     def to_dict(self) -> dict[str, Any]:
         return {

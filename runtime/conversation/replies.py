@@ -6,6 +6,8 @@ ended...) and returns the `TurnOutcome` without timings; the policy adds those.
 
 from __future__ import annotations
 
+import dataclasses
+
 from runtime.conversation.booking import BookingReply
 from runtime.conversation.context import CallContext
 from runtime.conversation.intents import Emergency
@@ -58,19 +60,20 @@ class Replies:
         target = emergency_target(self._snapshot, ctx)
         advice = f"{emergency.advice} " if emergency.advice else ""
         if target is None:
-            return self.start_message(
+            return dataclasses.replace(self.start_message(
                 state, ctx, Tier.EMERGENCY,
                 preface=f"{advice}This sounds urgent, so I'll flag your message as urgent for "
                 "our team.",
                 urgent=True, context=utterance,
-            )
+            ), safety_advice=emergency.advice)
         state.mode = Mode.TRANSFERRING
         state.transfer_priority = True
         text = (f"{advice}This sounds like an emergency, so I'm connecting you with {target.who} "
                 "right now. Please stay on the line.")
         action = Transfer(target.number, transfer_caller_id(self._snapshot, ctx),
                           f"emergency: {emergency.label}", priority=True)
-        return TurnOutcome(text, action, Tier.EMERGENCY, confidence=1.0)
+        return TurnOutcome(text, action, Tier.EMERGENCY, confidence=1.0,
+                           safety_advice=emergency.advice)
 
     def to_person(
         self, state: ConversationState, ctx: CallContext, tier: Tier, reason: str,

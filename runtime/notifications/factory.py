@@ -10,7 +10,8 @@ import redis.asyncio as aioredis
 import structlog
 
 from runtime.notifications.drain import NotificationDrain
-from runtime.notifications.sender import TEXT_WINDOW_S, NotificationSender, SenderConfig
+from runtime.notifications.sender import NotificationSender, SenderConfig
+from runtime.notifications.text_limits import TEXT_WINDOW_S, TextCaps, TextLimits
 from runtime.providers.notify import EmailSender, SmsSender, TwilioAccount
 from runtime.providers.notify_doubles import RecordingEmailSender, RecordingSmsSender
 from runtime.providers.smtp_email import SmtpConfig, SmtpEmailSender
@@ -48,6 +49,11 @@ def build_drain(settings: Settings, redis: aioredis.Redis,
     sender = NotificationSender(registry, sms, email, SenderConfig(
         public_base_url=settings.public_base_url, platform_account=platform,
         max_attempts=settings.notify_max_attempts,
-        texts_per_number_per_hour=settings.notify_texts_per_number_per_hour,
-    ), WindowCounter(redis, TEXT_WINDOW_S))
+    ), text_limits(settings, redis))
     return NotificationDrain(redis, sender)
+
+
+def text_limits(settings: Settings, redis: aioredis.Redis) -> TextLimits:
+    return TextLimits(WindowCounter(redis, TEXT_WINDOW_S), TextCaps(
+        per_number_per_hour=settings.notify_texts_per_number_per_hour,
+        per_company_per_hour=settings.notify_texts_per_company_per_hour))

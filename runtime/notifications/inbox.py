@@ -16,7 +16,7 @@ from analytics.call_summary import SUMMARY_LIMIT
 from runtime.conversation import CallContext, TakeMessage
 from runtime.notifications.planner import plan_escalation, plan_message
 from tenancy.models import utc_now
-from tenancy.models.messages import TakenMessage
+from tenancy.models.messages import NotificationReason, TakenMessage
 from tenancy.notification_book import Outbox
 from tenancy.store import TenantStore
 
@@ -28,13 +28,13 @@ def message_id(call_sid: str, turn_index: int) -> str:
 
 
 async def notify_message(store: TenantStore, message: TakenMessage, outbox: Outbox,
-                         now: datetime) -> int:
-    """Queue the notifications `message` calls for; how many."""
+                         now: datetime, reason: NotificationReason | None = None) -> int:
+    """Queue the notifications `message` calls for (about `reason`); how many."""
     company = await store.load_company()
     if company is None:
         return 0
     employees = await store.employees.list()
-    planned = [*plan_message(company, employees, message, now),
+    planned = [*plan_message(company, employees, message, now, reason),
                *plan_escalation(company, employees, message, now)]
     for notification in planned:
         await store.notifications.queue(notification, outbox)

@@ -55,12 +55,14 @@ def message_text(company: Company, message: TakenMessage) -> tuple[str, str]:
 
 def plan_message(
     company: Company, employees: list[Employee], message: TakenMessage, now: datetime,
+    reason: NotificationReason | None = None,
 ) -> list[Notification]:
+    """`reason`: what the staff are told about (default: an emergency or a message)."""
     settings = company.notificationSettings
     if not settings.enabled:
         return []
     rule = settings.urgent if message.urgent else settings.messages
-    reason: NotificationReason = "emergency" if message.urgent else "message"
+    reason = reason or ("emergency" if message.urgent else "message")
     subject, body = message_text(company, message)
     addresses: list[tuple[Channel, str]] = []
     for employee in recipients(rule, employees):

@@ -4,7 +4,8 @@ The outbox entry names (company, notification, attempt). The record says how far
 notification got: an attempt it has already made, or a notification no longer queued,
 is skipped, so an entry read twice (a drain killed before its XACK, a retry promoted
 twice) sends nothing twice. A drain killed after storing but before sending sends on
-restart. Still open: killed after the provider accepted but before the record was
+restart. A text to a number that opted out (STOP) is never sent: it fails for good.
+Still open: killed after the provider accepted but before the record was
 saved, the attempt is made again (at least once, not exactly once, in that window).
 """
 
@@ -16,6 +17,7 @@ from datetime import datetime, timedelta
 
 import structlog
 
+from runtime.notifications.text_limits import TextLimits
 from runtime.providers.notify import (
     EmailRequest,
     EmailSender,
@@ -25,7 +27,6 @@ from runtime.providers.notify import (
     TwilioAccount,
     sms_parts,
 )
-from runtime.window_counter import WindowCounter
 from tenancy.errors import NotFound
 from tenancy.models import utc_now
 from tenancy.models.messages import Notification
@@ -35,10 +36,10 @@ from tenancy.store import TenantStore
 
 log = structlog.get_logger(__name__)
 
-TEXT_WINDOW_S = 3600
 BACKOFF_BASE_S = 30.0
 BACKOFF_MAX_S = 3600.0
 STATUS_PATH = "/api/twilio/message-status/{company_id}"
+OPTED_OUT = "not sent: the number opted out of texts (STOP)"
 
 
 def backoff_s(attempt: int) -> float:
@@ -52,16 +53,15 @@ class SenderConfig:
     platform_account: TwilioAccount | None = None
     max_attempts: int = 5
     outbox: Outbox = Outbox()
-    texts_per_number_per_hour: int = 30  # a flood of messages cannot text one phone 1000 times
 
 
 class NotificationSender:
     def __init__(
         self, registry: CompanyRegistry, sms: SmsSender, email: EmailSender,
-        config: SenderConfig, texts: WindowCounter, clock: Callable[[], datetime] = utc_now,
+        config: SenderConfig, limits: TextLimits, clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._registry = registry
-        self._texts = texts  # hourly window: texts per (company, number)
+        self._limits = limits  # hourly caps per (company, number) and per company
         self._sms = sms
         self._email = email
         self._config = config
@@ -124,10 +124,11 @@ class NotificationSender:
         numbers = company.phone_numbers(active_only=True)
         if not numbers:
             raise SendFailed("the company has no active number to text from", permanent=True)
-        subject = f"{store.company_id}:{notification.to}"
-        if await self._texts.hit("notify-sms", subject) > self._config.texts_per_number_per_hour:
-            raise SendFailed(f"rate limited: over {self._config.texts_per_number_per_hour} "
-                             "texts to this number this hour", permanent=True)
+        if await store.sms.opted_out(notification.to):
+            raise SendFailed(OPTED_OUT, permanent=True)
+        refusal = await self._limits.refusal(store.company_id, notification.to)
+        if refusal is not None:
+            raise SendFailed(refusal, permanent=True)
         config = company.twilioConfig
         account = (TwilioAccount(config.accountSid, config.authToken)
                    if config.accountSid and config.authToken else self._config.platform_account)

@@ -28,6 +28,7 @@ from runtime.serve.routers import (
     platform,
     public,
     records,
+    sms,
     suggestions,
     twilio_messaging,
     twilio_voice,
@@ -70,6 +71,8 @@ def create_api(services: Services | None = None) -> FastAPI:
         suggestions.router,
         twilio_voice.router,
         twilio_messaging.router,
+        sms.twilio_router,
+        sms.company_router,
         voice.router,
     ):
         api.include_router(router)

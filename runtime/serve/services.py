@@ -11,6 +11,7 @@ import redis.asyncio as aioredis
 from analytics.repository import CallLogRepository
 from analytics.sources import QueryLimits
 from runtime.learning.suggestions import LearningLoop
+from runtime.notifications.factory import text_limits
 from runtime.providers.audio_store import AudioStore
 from runtime.providers.base import SpeechSynthesizer, VoiceCatalog
 from runtime.providers.embedding import SentenceEmbedder
@@ -27,6 +28,7 @@ from runtime.serve.auth import TokenService
 from runtime.serve.company_cache import CompanyCache
 from runtime.serve.rate_limit import TenantRateLimiter
 from runtime.settings import Settings
+from runtime.sms.desk import SmsDesk
 from runtime.window_counter import WindowCounter
 from tenancy.login_attempts import LoginAttempts, LoginPolicy
 from tenancy.registry import CompanyRegistry
@@ -55,6 +57,7 @@ class Services:
     numbers: NumberDirectory  # which numbers a company's Twilio account owns
     embedder: SentenceEmbedder  # knowledge entries are embedded when written
     learning: LearningLoop  # persisted suggestions, refreshed on read
+    sms: SmsDesk  # answers customers' texts
     _calls: CallGateway | None = field(default=None, repr=False)
 
     @property
@@ -99,6 +102,8 @@ class Services:
             learning=LearningLoop(call_logs, embedder,
                                   build_drafting_model(settings.provider_config()),
                                   analytics_pool),
+            sms=SmsDesk(registry, embedder, settings.calendar_config(),
+                        text_limits(settings, redis)),
         )
 
     async def close(self) -> None:

@@ -59,6 +59,10 @@ def normalize_e164(value: object) -> object:
     return value
 
 
+def is_e164(value: str) -> bool:
+    return bool(_E164.match(value))
+
+
 def _check_e164(value: str) -> str:
     if not _E164.match(value):
         raise ValueError("must be an E.164 phone number such as +12395550100")

@@ -26,6 +26,7 @@ from tenancy.models.common import (
     utc_now,
 )
 from tenancy.models.notification_settings import NotificationSettings
+from tenancy.models.sms import PostCallTexts
 
 
 class TradeCategory(StrEnum):
@@ -298,6 +299,7 @@ class CompanyProfile(ApiModel):
     notificationSettings: NotificationSettings = Field(default_factory=NotificationSettings)
     profileComplete: bool = False  # set by the owner once onboarding is done
     bookingSettings: BookingSettings = Field(default_factory=BookingSettings)
+    postCallTexts: PostCallTexts = Field(default_factory=PostCallTexts)
 
     @model_validator(mode="after")
     def _trades_unique(self) -> CompanyProfile:

@@ -32,6 +32,7 @@ class MessageFields(ApiModel):
     # The call's summary when the message was taken (analytics.call_summary): what the
     # staff notifications about it say beside the message itself.
     summary: Annotated[str, Field(max_length=400)] = ""
+    source: Literal["call", "sms"] = "call"  # a text conversation: `callSid` is a MessageSid
 
 
 class MessageUpdate(ApiModel):

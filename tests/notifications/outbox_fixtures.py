@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 
 from runtime.notifications.drain import NotificationDrain
-from runtime.notifications.sender import TEXT_WINDOW_S, NotificationSender, SenderConfig
+from runtime.notifications.sender import NotificationSender, SenderConfig
+from runtime.notifications.text_limits import TEXT_WINDOW_S, TextCaps, TextLimits
 from runtime.providers.notify import TwilioAccount
 from runtime.providers.notify_doubles import RecordingEmailSender, RecordingSmsSender
 from runtime.window_counter import WindowCounter
@@ -56,11 +57,13 @@ class Outgoing:
 
 
 def outgoing(redis: aioredis.Redis, registry: CompanyRegistry, outbox: Outbox,
-             sms: RecordingSmsSender | None = None, texts_per_hour: int = 30) -> Outgoing:
+             sms: RecordingSmsSender | None = None, texts_per_hour: int = 30,
+             company_texts_per_hour: int = 500) -> Outgoing:
     sms = sms or RecordingSmsSender()
     email = RecordingEmailSender()
     sender = NotificationSender(registry, sms, email, SenderConfig(
         public_base_url=BASE_URL, platform_account=PLATFORM, max_attempts=3, outbox=outbox,
-        texts_per_number_per_hour=texts_per_hour), WindowCounter(redis, TEXT_WINDOW_S))
+    ), TextLimits(WindowCounter(redis, TEXT_WINDOW_S), TextCaps(texts_per_hour,
+                                                                company_texts_per_hour)))
     drain = NotificationDrain(redis, sender, outbox=outbox)
     return Outgoing(sms, email, sender, drain)

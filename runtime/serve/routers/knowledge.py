@@ -9,21 +9,20 @@ model): the tier and reply, and per knowledge tier the best entry and its runner
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from pydantic import Field
 
-from runtime.conversation import CallContext, CompanySnapshot, ConversationState, DialoguePolicy
+from runtime.conversation import CallContext, ConversationState
 from runtime.conversation.knowledge import KnowledgeIndex, KnowledgeMatch
 from runtime.conversation.meaning import DECISION_MARGIN, Ranked, rank
 from runtime.conversation.outcome import action_to_dict
 from runtime.conversation.trade_knowledge import trade_index
 from runtime.meaning.entry_vectors import write_entry_vector
-from runtime.meaning.scorer import call_meaning
 from runtime.serve.auth import CompanyGuard
+from runtime.serve.replica_policy import replica_policy
 from runtime.serve.views import services_of
 from tenancy.models import ApiModel, CompanyQnA
 from tenancy.store import TenantStore
@@ -67,10 +66,8 @@ async def test_knowledge(request: Request, access: CompanyGuard, body: Knowledge
     services = services_of(request)
     company = await services.registry.get(access.company_id)
     store = services.registry.tenant(access.company_id)
-    knowledge, employees = await asyncio.gather(store.knowledge.list(), store.employees.list())
-    snapshot = CompanySnapshot.from_documents(company, knowledge, employees)
-    meaning = await call_meaning(store, services.embedder, snapshot)
-    policy = DialoguePolicy(snapshot, None, meaning=meaning)
+    policy, meaning = await replica_policy(store, company, services.embedder)
+    snapshot = policy.snapshot
     ctx = CallContext(TEST_CALL_SID, "", snapshot.primary_number or "", datetime.now(UTC))
     outcome = await policy.respond(ConversationState.new(), ctx, body.question).complete()
     scores = meaning.score(body.question)

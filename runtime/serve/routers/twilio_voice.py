@@ -1,4 +1,4 @@
-"""Twilio voice webhooks: incoming call, turn, continue, dial result, status, audio, SMS.
+"""Twilio voice webhooks: incoming call, turn, continue, dial result, status, audio.
 
 Every POST is verified (`X-Twilio-Signature`) before anything else happens. The
 router only translates: Twilio's form in, the call gateway's reply out as TwiML.
@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import structlog
 from fastapi import APIRouter, Path, Request, Response
-from twilio.twiml.messaging_response import MessagingResponse
 
 from runtime.actors.call_session import CompanyUnavailable
 from runtime.actors.gateway import CallLost, UnknownCall
@@ -199,16 +198,3 @@ async def call_audio(request: Request, token: str = Path(max_length=64)) -> Resp
         raise ApiError(404, "NOT_FOUND", "no such audio (it may have expired)")
     return Response(content=audio, media_type="audio/wav",
                     headers={"Cache-Control": "private, max-age=300"})
-
-
-@router.post("/sms", summary="Incoming SMS: acknowledged for the company that owns `To`")
-async def incoming_sms(request: Request) -> Response:
-    params = await twilio_form(request)
-    number = str(normalize_e164(params.get("To", "")))
-    company = await services_of(request).registry.company_for_number(number)
-    hook = await _verified(request, company)
-    reply = MessagingResponse()
-    if hook.company is not None:
-        reply.message(f"Thanks for texting {hook.company.companyName}. "
-                      "We'll get back to you shortly. For emergencies, please call us.")
-    return xml(str(reply))

@@ -1,0 +1,1 @@
+"""Two-way texting: inbound texts answered by the dialogue policy, opt-out keywords."""

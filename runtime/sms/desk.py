@@ -1,0 +1,158 @@
+"""`SmsDesk`: answers a customer's text in the API replica (no actor per text).
+
+Per inbound text: the MessageSid is claimed once (a retried webhook gets the first
+reply again and alerts nobody twice); STOP / START / HELP are honoured per number and
+company; an opted-out number gets no reply; otherwise the company's dialogue policy
+answers in text form (`conversation/texting.py`) from the thread's saved state, staff
+are alerted through the outbox when the conversation calls for it, and the reply is
+counted against the company's text limits (over them: no reply). Replies are split
+into texts Twilio accepts, at most `MAX_REPLY_TEXTS` of them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import structlog
+
+from runtime.actors.booking_calendar import booking_for_call
+from runtime.conversation import CallContext, ConversationState
+from runtime.conversation.texting import StaffAlert, TextConversation
+from runtime.notifications.inbox import notify_message
+from runtime.notifications.text_limits import TextLimits
+from runtime.providers.calendar_factory import CalendarConfig
+from runtime.providers.embedding import SentenceEmbedder
+from runtime.providers.notify import SMS_MAX_BODY, sms_parts
+from runtime.serve.replica_policy import replica_policy
+from runtime.sms.keywords import Keyword, keyword_of
+from tenancy.models import Company, utc_now
+from tenancy.models.messages import TakenMessage
+from tenancy.models.sms import SmsThread, ThreadText
+from tenancy.notification_book import Outbox
+from tenancy.registry import CompanyRegistry
+from tenancy.store import TenantStore
+
+log = structlog.get_logger(__name__)
+
+MAX_REPLY_TEXTS = 3  # a longer answer is trimmed: texts are billed per segment
+TRIMMED = "…"
+SORRY = "Sorry, something went wrong on our side. Please call us{phone}."
+
+
+@dataclass(frozen=True)
+class InboundText:
+    message_sid: str
+    from_: str  # the customer's number (E.164)
+    to: str  # the company's number
+    body: str
+    opt_out_type: str = ""  # Twilio's OptOutType (STOP|START|HELP), with Advanced Opt-Out
+
+
+def reply_texts(text: str) -> list[str]:
+    """`text` as at most `MAX_REPLY_TEXTS` texts Twilio accepts (the rest trimmed)."""
+    parts = sms_parts(text)
+    if len(parts) > MAX_REPLY_TEXTS:
+        parts = parts[:MAX_REPLY_TEXTS]
+        parts[-1] = parts[-1][:SMS_MAX_BODY - len(TRIMMED)].rstrip() + TRIMMED
+    return [part for part in parts if part]
+
+
+def alert_id(message_sid: str) -> str:
+    return hashlib.sha256(f"sms:{message_sid}".encode()).hexdigest()[:24]
+
+
+class SmsDesk:
+    def __init__(self, registry: CompanyRegistry, embedder: SentenceEmbedder,
+                 calendar: CalendarConfig, limits: TextLimits, outbox: Outbox | None = None,
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        self._registry = registry
+        self._embedder = embedder
+        self._calendar = calendar
+        self._limits = limits
+        self._outbox = outbox or Outbox()
+        self._clock = clock
+
+    async def answer(self, company: Company, text: InboundText) -> list[str]:
+        """The texts to reply with (none: `<Response/>`), once per MessageSid."""
+        store = self._registry.tenant(company.id)
+        text = dataclasses.replace(text, body=text.body[:SMS_MAX_BODY])  # Twilio's longest
+        if not await store.sms.claim(text.message_sid):
+            return await store.sms.answered(text.message_sid) or []
+        try:
+            async with store.sms.lock(text.from_):
+                replies = await self._handle(store, company, text)
+        except Exception:  # the customer gets an apology, never Twilio's error
+            log.exception("sms_answer_failed", company_id=company.id)
+            phone = f" at {company.companyPhone}" if company.companyPhone else ""
+            replies = [SORRY.format(phone=phone)]
+        await store.sms.remember(text.message_sid, replies)
+        return replies
+
+    async def _handle(self, store: TenantStore, company: Company, text: InboundText
+                      ) -> list[str]:
+        keyword = keyword_of(text.opt_out_type) or keyword_of(text.body)
+        opted_out = await store.sms.opted_out(text.from_)
+        thread = await store.sms.thread(text.from_) or SmsThread(
+            number=text.from_, companyNumber=text.to)
+        thread.add(ThreadText(role="customer", text=text.body, messageSid=text.message_sid,
+                              at=self._clock()))
+        reply = ""
+        if keyword is Keyword.STOP:  # Twilio confirms it and would block a reply of ours
+            await store.sms.opt_out(text.from_)
+        elif keyword is Keyword.START and opted_out:
+            await store.sms.opt_in(text.from_)
+            reply = (f"{company.companyName}: you will get our texts again. "
+                     "Reply HELP for help, STOP to opt out.")
+        elif opted_out:
+            pass  # never texted again until START, not even HELP's answer
+        elif keyword is Keyword.HELP:
+            reply = help_text(company)
+        else:
+            reply = await self._converse(store, company, thread, text)
+        replies = reply_texts(reply) if reply else []
+        if replies:
+            refusal = await self._limits.refusal(company.id, text.from_)
+            if refusal is not None:
+                log.warning("sms_reply_refused", company_id=company.id, reason=refusal)
+                replies = []
+        for part in replies:
+            thread.add(ThreadText(role="agent", text=part, at=self._clock()))
+        await store.sms.save(thread)
+        return replies
+
+    async def _converse(self, store: TenantStore, company: Company, thread: SmsThread,
+                        text: InboundText) -> str:
+        booking = await booking_for_call(store, company, self._calendar, source="sms")
+        policy, _ = await replica_policy(store, company, self._embedder, booking)
+        state = (ConversationState.from_dict(thread.policyState) if thread.policyState
+                 else ConversationState.new())
+        ctx = CallContext(call_sid=text.message_sid, caller_number=text.from_,
+                          called_number=text.to, started_at=self._clock())
+        earlier = [t.text for t in thread.texts[:-1] if t.role == "customer"]
+        reply = await TextConversation(policy).reply(state, ctx, text.body, earlier)
+        thread.policyState = reply.state.to_dict()
+        if reply.alert is not None:
+            await self._alert_staff(store, text, reply.alert)
+        return reply.text
+
+    async def _alert_staff(self, store: TenantStore, text: InboundText, alert: StaffAlert
+                           ) -> None:
+        """An inbox entry (handled there, like a call's message) and the staff's texts."""
+        message = TakenMessage(
+            _id=alert_id(text.message_sid), callSid=text.message_sid, callerNumber=text.from_,
+            text=alert.text[:4000], urgent=alert.urgent, source="sms")
+        if await store.messages.keep(message):
+            await notify_message(store, message, self._outbox, self._clock(),
+                                 None if alert.urgent else "sms_handoff")
+
+
+def help_text(company: Company) -> str:
+    contact = [f"call {company.companyPhone}" if company.companyPhone else "",
+               f"email {company.companyEmail}" if company.companyEmail else ""]
+    reach = " or ".join(c for c in contact if c) or "reply to this text"
+    return (f"{company.companyName}: to reach us, {reach}. Text us your question any time. "
+            "Reply STOP to opt out.")
