@@ -6,6 +6,7 @@ also ignores negated phrases such as "I don't smell gas").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -68,6 +69,14 @@ BOOKING_PHRASES: tuple[str, ...] = (
     "someone to come", "somebody to come", "someone come out", "somebody come out",
     "get someone out", "make an appointment", "reschedule",
 )
+# A visit asked for in the caller's own words: someone (or a trade's worker) fetched or
+# needed, then brought out ("can i get a plumber out here", "i need an electrician to come
+# install some outlets"). Questions about the workers ("are your plumbers licensed") lack
+# the asking verb or the coming.
+_VISIT_REQUEST = re.compile(
+    r"\b(get|send|need|have)\b(?: \w+){0,2}? (someone|somebody|a tech|a technician|"
+    r"an? (plumber|electrician|hvac tech|hvac technician|ac tech))\b"
+    r"(?: \w+){0,2}? (out|over|to come|come)\b")
 
 _YES = ("yes", "yeah", "yep", "sure", "please do", "ok", "okay", "go ahead", "that would be great")
 _TRANSFER = ("transfer", "connect", "team member", "person", "someone", "talk to", "speak")
@@ -126,7 +135,8 @@ def asks_for_message(utterance: str) -> bool:
 
 
 def wants_booking(utterance: str) -> bool:
-    return find_any(normalize(utterance), BOOKING_PHRASES) is not None
+    text = normalize(utterance)
+    return find_any(text, BOOKING_PHRASES) is not None or bool(_VISIT_REQUEST.search(text))
 
 
 def offer_choice(utterance: str) -> OfferChoice:

@@ -25,16 +25,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
 from runtime.conversation.snapshot import KnowledgeEntry
-from runtime.conversation.text import normalize
+from runtime.conversation.text import normalize, sounds_alike
 
 DECENT_MATCH = 0.45  # below threshold but still a fair answer when the LLM tier fails
 
 _WORD_MATCH = 80.0  # rapidfuzz ratio at which two words count as the same word
 _KEYWORD_HIT = 0.85  # mean word match at which a keyword counts as heard
+_SOUNDS_ALIKE = 0.9  # word match of two words that sound the same ("train" for "Trane")
 _WEIGHTS = (0.45, 0.40, 0.15)  # anchor, utterance coverage, token set ratio
 # (raw, confidence) knots; linear in between, flat outside.
 _CALIBRATION = ((0.0, 0.0), (0.1, 0.05), (0.3, 0.3), (0.5, 0.72), (0.75, 0.93), (1.0, 1.0))
@@ -46,7 +48,7 @@ _STOPWORD_TEXT = """a an the i im me my we our us you your youre yall guys is ar
     and or but if it its this that these those there here what whats which who whom whose
     when where why how hi hello hey please thanks thank just like want wanted wondering
     need know tell get got any some much many also really very too one ok okay yes yeah
-    um uh well lets let see call calling"""
+    um uh well lets let see call calling come comes coming go goes going"""
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
@@ -54,11 +56,20 @@ _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 class KnowledgeMatch:
     entry: KnowledgeEntry
     confidence: float
+    explained: float = 0.0  # share of the caller's content words the entry's words explain
+    anchored: bool = False  # a keyword of the entry heard in full, or its whole question
+
+
+# One name for trade terms callers say several ways (whole words, after normalisation).
+_SAME_TERM = (("air conditioners", "ac"), ("air conditioner", "ac"), ("air conditioning", "ac"))
 
 
 def content_words(text: str) -> tuple[str, ...]:
     """Normalised, stemmed words that carry meaning; spelled-out letters joined ("g f c i")."""
-    words = _join_spelled_letters(normalize(text).split())
+    text = f" {normalize(text)} "
+    for said, term in _SAME_TERM:
+        text = text.replace(f" {said} ", f" {term} ")
+    words = _join_spelled_letters(text.split())
     return tuple(_stem(word) for word in words if word not in _STOPWORDS)
 
 
@@ -125,22 +136,21 @@ class KnowledgeIndex:
     def scored(self, utterance: str) -> list[KnowledgeMatch]:
         """Every entry with its lexical confidence (0 when the utterance has no content words)."""
         words = content_words(utterance)
-        return [
-            KnowledgeMatch(item.entry, _confidence(words, item) if words else 0.0)
-            for item in self._entries
-        ]
+        if not words:
+            return [KnowledgeMatch(item.entry, 0.0) for item in self._entries]
+        return [_scored(words, item) for item in self._entries]
 
     def best(self, utterance: str) -> KnowledgeMatch | None:
         ranked = self.ranked(utterance, limit=1)
         return ranked[0] if ranked else None
 
 
-def _confidence(words: tuple[str, ...], item: _IndexedEntry) -> float:
+def _scored(words: tuple[str, ...], item: _IndexedEntry) -> KnowledgeMatch:
     if not item.question and not item.keywords:
-        return 0.0
+        return KnowledgeMatch(item.entry, 0.0)
     heard = _with_joined_pairs(words)
     question_cover = _coverage(item.question, heard)
-    utterance_cover = _coverage(words, item.vocabulary)
+    utterance_cover = _utterance_coverage(words, item.vocabulary)
     hits = sum(1 for keyword in item.keywords if _coverage(keyword, heard) >= _KEYWORD_HIT)
     keyword_score = 0.0 if hits == 0 else (0.75 if hits == 1 else 1.0)
     set_ratio = fuzz.token_set_ratio(" ".join(words), " ".join(item.question)) / 100.0
@@ -151,7 +161,24 @@ def _confidence(words: tuple[str, ...], item: _IndexedEntry) -> float:
             _WEIGHTS, (anchor, utterance_cover, set_ratio), strict=True
         )
     )
-    return round(piecewise_linear(_CALIBRATION, raw), 4)
+    return KnowledgeMatch(item.entry, round(piecewise_linear(_CALIBRATION, raw), 4),
+                          utterance_cover, hits > 0 or question_cover >= 1.0)
+
+
+def _utterance_coverage(words: tuple[str, ...], vocabulary: tuple[str, ...]) -> float:
+    """Share of the caller's words the entry explains; two words the recognizer split count
+    when neither alone is the entry's but together they are ("good man" is "goodman")."""
+    if not words or not vocabulary:
+        return 0.0
+    alone = [_best_word_match(word, vocabulary) for word in words]
+    explained = list(alone)
+    for at in range(len(words) - 1):
+        if max(alone[at], alone[at + 1]) > 0.0:
+            continue
+        joined = _best_word_match(words[at] + words[at + 1], vocabulary)
+        if joined >= _SOUNDS_ALIKE:
+            explained[at] = explained[at + 1] = joined
+    return sum(explained) / len(words)
 
 
 def _coverage(needles: tuple[str, ...], haystack: tuple[str, ...]) -> float:
@@ -162,15 +189,21 @@ def _coverage(needles: tuple[str, ...], haystack: tuple[str, ...]) -> float:
 
 
 def _best_word_match(word: str, haystack: tuple[str, ...]) -> float:
-    best = 0.0
-    for other in haystack:
-        if word == other:
-            return 1.0
-        if min(len(word), len(other)) < 4:
-            continue  # short words only match exactly ("ac" is not "at")
-        score = fuzz.ratio(word, other)
-        if score >= _WORD_MATCH:
-            best = max(best, score / 100.0)
+    if word in haystack:
+        return 1.0
+    return max([_word_match(word, other) for other in haystack], default=0.0)
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_match(word: str, other: str) -> float:
+    """How surely two different words are the same word: fuzzy spelling, else sound.
+    Cached: the same pairs recur across entries and turns."""
+    if min(len(word), len(other)) < 4:
+        return 0.0  # short words only match exactly ("ac" is not "at")
+    score = fuzz.ratio(word, other)
+    best = score / 100.0 if score >= _WORD_MATCH else 0.0
+    if best < _SOUNDS_ALIKE and sounds_alike(word, other):
+        best = _SOUNDS_ALIKE
     return best
 
 

@@ -11,16 +11,29 @@ piecewise-linear curve onto the same 0..1 scale as the lexical score (`knowledge
     confidence = max(semantic, (semantic + lexical) / 2)
 
 so meaning alone can answer a question worded nothing like the stored one, words alone
-cannot ("close my account" meets the keyword "close": lexical 0.79, semantic 0.14 →
-0.47), and both together confirm a paraphrase whose cosine is modest. The curve was fitted
+mostly cannot ("close my account" meets the keyword "close": lexical 0.79, semantic 0.14 →
+0.47), and both together confirm a paraphrase whose cosine is modest. The exception is a
+strong lexical match (`LEXICAL_ALONE`) that explains every content word the caller said:
+it stands on its own, since brand and product names the model has never seen
+("do you service lenox") get low cosines. The curve was fitted
 on the labelled pairs of `tests/conversation/test_policy_knowledge.py` with
 all-MiniLM-L6-v2: their paraphrases have cosine 0.38 to 0.80 against the stored question
 plus keywords, the unrelated questions at most 0.35; cosine 0.42 maps to 0.70, the default
 `confidenceThreshold`, so the setting keeps its meaning (raise it to answer less often).
 
+A match on the question's frame alone counts by meaning alone, and less of it: when no
+keyword of the entry and not its whole question was heard, yet the caller said words the
+entry does not explain ("do you install solar" against "Do you install generators?"), the
+shared words are the frame both questions have and they inflate the cosine too. Such a
+match gets `semantic_confidence(cosine - FRAME_DISCOUNT)`: in the scenario evals, product
+swaps in one frame have cosine 0.46 to 0.52 with the entry, so it takes 0.53 to answer.
+
 An answer is given only when the best entry clears the threshold AND leads the runner-up
 by `DECISION_MARGIN`: two entries that fit about equally well (near-ties) and off-topic
-questions that fit everything a little fall through to the next tier instead.
+questions that fit everything a little fall through to the next tier instead. A near-tie
+is still decided when the words and the meaning agree: the entry whose mean of lexical and
+semantic confidence leads every other's by the margin answers ("are you open on saturdays":
+hours and the weekend surcharge are close in meaning, only hours shares the words).
 """
 
 from __future__ import annotations
@@ -36,6 +49,9 @@ SEMANTIC_CALIBRATION = (
     (0.0, 0.0), (0.2, 0.1), (0.3, 0.35), (0.42, 0.7), (0.55, 0.85), (0.7, 0.95), (0.85, 1.0),
 )
 DECISION_MARGIN = 0.1  # the best entry must lead the runner-up by this much to answer
+LEXICAL_ALONE = 0.9  # a lexical confidence this high answers without semantic support...
+EXPLAINED = 0.9  # ...when the entry explains the caller's words (fuzzy word matches count)
+FRAME_DISCOUNT = 0.11  # cosine taken off a match on the question's frame alone
 
 
 @dataclass(frozen=True)
@@ -60,10 +76,28 @@ class MeaningScorer(Protocol):
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """An entry's hybrid match with the two confidences it was made of."""
+
+    match: KnowledgeMatch
+    lexical: float
+    semantic: float | None  # None: no vector for the entry
+
+    @property
+    def agreement(self) -> float:
+        """How well words and meaning fit together: their mean (the lexical alone)."""
+        return self.lexical if self.semantic is None else (self.lexical + self.semantic) / 2
+
+
+@dataclass(frozen=True)
 class Ranked:
     """Entries of one tier by hybrid confidence, best first."""
 
-    matches: list[KnowledgeMatch]
+    evidence: list[Evidence]
+
+    @property
+    def matches(self) -> list[KnowledgeMatch]:
+        return [item.match for item in self.evidence]
 
     @property
     def best(self) -> KnowledgeMatch | None:
@@ -78,9 +112,18 @@ class Ranked:
         best, second = self.best, self.runner_up
         if best is None or best.confidence < threshold:
             return None
-        if second is not None and best.confidence - second.confidence < margin:
-            return None
-        return best
+        if second is None or best.confidence - second.confidence >= margin:
+            return best
+        return self._agreed(threshold, margin)
+
+    def _agreed(self, threshold: float, margin: float) -> KnowledgeMatch | None:
+        """A near-tie's answer: the entry leading on `agreement` by `margin`, if any."""
+        by_agreement = sorted(self.evidence, key=lambda item: item.agreement, reverse=True)
+        leader, second = by_agreement[0], by_agreement[1]
+        if leader.match.confidence >= threshold and \
+                leader.agreement - second.agreement >= margin:
+            return leader.match
+        return None
 
 
 def clearly_better(challenger: KnowledgeMatch | None, incumbent: KnowledgeMatch) -> bool:
@@ -95,21 +138,32 @@ def semantic_confidence(cosine: float) -> float:
     return piecewise_linear(SEMANTIC_CALIBRATION, cosine)
 
 
-def hybrid_confidence(lexical: float, cosine: float | None) -> float:
-    """Lexical alone when there is no vector for the entry, else the hybrid above."""
+def hybrid_confidence(lexical: float, cosine: float | None, explained: float = 0.0,
+                      anchored: bool = True) -> float:
+    """Lexical alone when there is no vector for the entry, else the hybrid above.
+
+    `explained`: the share of the caller's content words that are the entry's words;
+    `anchored`: a keyword or the whole question was heard (else a frame-only match).
+    """
     if cosine is None:
         return lexical
+    if not anchored and lexical > 0.1 and explained < EXPLAINED:
+        return round(semantic_confidence(cosine - FRAME_DISCOUNT), 4)
     semantic = semantic_confidence(cosine)
-    return round(max(semantic, (semantic + lexical) / 2.0), 4)
+    alone = lexical if lexical >= LEXICAL_ALONE and explained >= EXPLAINED else 0.0
+    return round(max(semantic, (semantic + lexical) / 2.0, alone), 4)
 
 
 def rank(indexes: list[KnowledgeIndex], utterance: str, scores: MeaningScores) -> Ranked:
     """Every entry of `indexes` scored for the utterance, best first."""
-    matches = []
+    evidence = []
     for index in indexes:
         for match in index.scored(utterance):
             cosine = scores.entries.get(match.entry.id)
-            confidence = hybrid_confidence(match.confidence, cosine)
-            matches.append(KnowledgeMatch(match.entry, confidence))
-    matches.sort(key=lambda match: match.confidence, reverse=True)
-    return Ranked(matches)
+            confidence = hybrid_confidence(match.confidence, cosine, match.explained,
+                                           match.anchored)
+            semantic = None if cosine is None else semantic_confidence(cosine)
+            evidence.append(Evidence(KnowledgeMatch(match.entry, confidence),
+                                     match.confidence, semantic))
+    evidence.sort(key=lambda item: item.match.confidence, reverse=True)
+    return Ranked(evidence)

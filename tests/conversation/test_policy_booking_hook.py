@@ -87,3 +87,13 @@ async def test_model_can_call_the_booking_tool() -> None:
     assert "book_appointment" in {tool.name for tool in model.requests[0].tools}
     assert outcome.tier == Tier.LLM and outcome.text == "Sure. May I have your name?"
     assert state.mode is Mode.BOOKING
+
+
+def test_a_visit_asked_for_in_the_callers_own_words_is_a_booking_request() -> None:
+    for asked in ("can i get a plumber out here this afternoon",
+                  "i need an electrician to come install some outlets",
+                  "could you send a technician over tomorrow"):
+        assert wants_booking(asked), asked
+    for question in ("are your plumbers licensed", "do you have someone who speaks spanish",
+                     "i have a plumber coming tomorrow", "is the electrician coming out"):
+        assert not wants_booking(question), question

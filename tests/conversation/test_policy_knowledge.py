@@ -12,6 +12,7 @@ from policy_builders import KNOWLEDGE, make_company, make_knowledge, make_snapsh
 
 from runtime.conversation import KnowledgeIndex, Listen, Tier
 from runtime.conversation.snapshot import KnowledgeEntry
+from runtime.conversation.text import sounds_alike
 
 PARAPHRASES = [
     ("when are you open", 0),
@@ -137,3 +138,33 @@ def test_words_the_recognizer_split_or_spelled_out_still_meet_their_keywords() -
                             ("my g f c i keeps popping", "gfci")]:
         best = index.best(heard)
         assert best is not None and best.entry.id == expected and best.confidence >= 0.7, heard
+
+
+def test_misheard_names_and_other_words_for_a_term_still_meet_their_entry() -> None:
+    index = KnowledgeIndex([
+        KnowledgeEntry("trane", "Do you service Trane units?", "Yes.", ("Trane", "Rheem")),
+        KnowledgeEntry("life", "How long does an AC unit last?", "15 years.", ()),
+        KnowledgeEntry("warm", "Why is my air conditioner blowing warm air?", "Filter.", ()),
+    ])
+    for heard, expected in [("do you fix train", "trane"),  # by sound: the keyword counts
+                            ("how long do air conditioners last", "life")]:  # "ac" too
+        best = index.best(heard)
+        assert best is not None and best.entry.id == expected and best.confidence >= 0.7, heard
+
+
+def test_words_sound_alike_only_when_their_sound_keys_say_enough() -> None:
+    assert sounds_alike("train", "trane") and sounds_alike("napels", "naples")
+    assert not sounds_alike("seal", "sale")  # a two-letter key ("SL") says too little
+    assert not sounds_alike("ac", "ax")  # short words never
+    assert not sounds_alike("solar", "sewer")
+
+
+def test_words_the_recognizer_split_are_explained_only_when_they_join_into_one() -> None:
+    index = KnowledgeIndex([
+        KnowledgeEntry("brands", "What AC brands do you work on?", "All.", ("Goodman",)),
+        KnowledgeEntry("licensed", "Are your technicians licensed?", "Yes.", ()),
+    ])
+    split = index.best("do you work on good man")
+    assert split is not None and split.entry.id == "brands" and split.explained == 1.0
+    glued = index.best("are your technicians ac guys")  # "technician" alone already matches
+    assert glued is not None and glued.explained == 0.5  # "ac" is not explained by gluing

@@ -76,7 +76,7 @@ async def test_model_error_falls_back_to_a_decent_knowledge_match() -> None:
     model = FakeModel(fail=ProviderError("quota exceeded"))
     policy, state, ctx = policy_for(llm=model)
     # Below the 0.7 threshold, above the "decent" floor: answered when the model fails.
-    outcome = await say(policy, state, ctx, "what do you charge to come look at it")
+    outcome = await say(policy, state, ctx, "what do you charge to look at a noisy furnace")
     assert outcome.tier == Tier.FALLBACK
     assert outcome.fallback_reason == "llm_provider_error: quota exceeded"
     assert outcome.text == "Our service call fee is $89."

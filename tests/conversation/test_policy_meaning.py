@@ -143,3 +143,36 @@ async def test_the_catalog_answers_when_it_fits_clearly_better_than_the_company_
     policy, _ = policy_with({utterance: MeaningScores(better)})
     outcome = await say(policy, ConversationState.new(), make_context(), utterance)
     assert outcome.tier is Tier.TRADE_KNOWLEDGE and "78 degrees" in outcome.text
+
+
+async def test_a_near_tie_is_decided_when_words_and_meaning_agree() -> None:
+    utterance = "are you open on saturday"  # the hours entry's keyword "open"; no other words
+    tie = {**all_entries(0.1), entry_id("What are your"): 0.52, entry_id("What warranty"): 0.5}
+    policy, _ = policy_with({utterance: MeaningScores(tie)})
+    outcome = await say(policy, ConversationState.new(), make_context(), utterance)
+    assert outcome.tier is Tier.KNOWLEDGE and outcome.knowledge_id == entry_id("What are your")
+
+
+def test_a_strong_lexical_match_explaining_every_word_stands_without_meaning() -> None:
+    assert hybrid_confidence(0.95, 0.1, explained=1.0) == 0.95  # "do you service lenox"
+    assert hybrid_confidence(0.95, 0.1, explained=0.34) < 0.7  # "do you service marco island"
+    assert hybrid_confidence(0.85, 0.1, explained=1.0) < 0.7  # not strong enough alone
+
+
+async def test_a_brand_the_model_does_not_know_is_answered_from_its_keyword() -> None:
+    utterance = "financing credit"  # every word is the entry's; the model sees no meaning
+    policy, _ = policy_with({utterance: MeaningScores(all_entries(0.1))})
+    outcome = await say(policy, ConversationState.new(), make_context(), utterance)
+    assert outcome.tier is Tier.KNOWLEDGE and outcome.knowledge_id == entry_id("Do you offer f")
+
+
+async def test_a_match_on_the_questions_frame_alone_needs_more_meaning() -> None:
+    utterance = "do you offer solar"  # "offer" is the financing question's, "solar" is not
+    financing = entry_id("Do you offer f")
+    assert hybrid_confidence(0.75, 0.48, explained=0.5, anchored=False) < 0.7
+    assert hybrid_confidence(0.75, 0.48, explained=0.5, anchored=True) >= 0.7
+    for cosine, tier in ((0.48, Tier.FALLBACK), (0.6, Tier.KNOWLEDGE)):
+        policy, _ = policy_with({utterance: MeaningScores({**all_entries(0.1),
+                                                           financing: cosine})})
+        outcome = await say(policy, ConversationState.new(), make_context(), utterance)
+        assert outcome.tier is tier, cosine

@@ -28,3 +28,10 @@ def test_town_names_split_by_the_recognizer_are_still_found() -> None:
     assert named_town("do you come to bonita springs", towns) == "Bonita Springs"
     assert named_town("do you come to bonitasprings", towns) == "Bonita Springs"
     assert named_town("lakewood", towns) is None  # no question about the area
+
+
+def test_town_names_the_recognizer_misspelled_are_found_by_sound() -> None:
+    towns = ["Naples", "Tempe", "Mesa"]
+    assert named_town("do you come to napels", towns) == "Naples"
+    assert named_town("do you go out to temp", towns) == "Tempe"
+    assert named_town("do you go out to mass", towns) is None  # "MS": too short a key
