@@ -10,6 +10,7 @@ from policy_builders import (
     make_context,
     make_snapshot,
     say,
+    talk,
 )
 
 from runtime.conversation import (
@@ -23,13 +24,6 @@ from runtime.conversation import (
 )
 from runtime.conversation.booking_flow import BookingConversation
 from runtime.providers.base import ToolCall
-
-
-async def talk(policy, state, ctx, *utterances):
-    """Say each utterance in turn; the agent's last answer."""
-    for utterance in utterances:
-        outcome = await say(policy, state, ctx, utterance)
-    return outcome
 
 
 async def test_a_full_booking_follows_the_trade_script_and_books_the_chosen_time():
