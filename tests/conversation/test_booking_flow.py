@@ -17,6 +17,7 @@ from runtime.conversation import (
     CallerContact,
     ConversationState,
     DialoguePolicy,
+    Hangup,
     Mode,
     TakeMessage,
     Tier,
@@ -255,3 +256,20 @@ async def test_a_booking_broken_by_an_error_starts_afresh_when_asked_again():
     assert state.mode is Mode.CONVERSATION
     again = await say(policy, state, ctx, "can I book an appointment")
     assert again.text.startswith("Is this for heating, cooling, or a tune-up")
+
+
+async def test_a_short_goodbye_mid_booking_ends_the_call_and_books_nothing():
+    policy, state, ctx, calendar = booking_policy()
+    await talk(policy, state, ctx, "I want to book a repair", "tomorrow")
+    bye = await say(policy, state, ctx, "never mind, bye")
+    assert isinstance(bye.action, Hangup) and state.ended and calendar.requests == []
+
+
+async def test_no_the_address_is_wrong_goes_straight_to_the_address():
+    policy, state, ctx, calendar = booking_policy()
+    await talk(policy, state, ctx, "I want to book a repair", "the heat is out", "tomorrow",
+               "the first one", "Pat Doe", "14 Palm Avenue, Naples", "yes")
+    change = await say(policy, state, ctx, "no, the address is wrong")
+    assert "address" in change.text and "What should I change" not in change.text
+    await talk(policy, state, ctx, "41 Palm Avenue, Naples", "yes")
+    assert [r.address for r in calendar.requests] == ["41 Palm Avenue, Naples"]
