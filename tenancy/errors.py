@@ -18,8 +18,11 @@ class Conflict(TenancyError):
 
 
 class InvalidDocument(TenancyError):
-    """422: the merged document does not validate; `details` lists each problem."""
+    """422: the merged document does not validate; `details` lists each problem and
+    `error_types` their pydantic types (some of which the HTTP layer answers otherwise)."""
 
-    def __init__(self, message: str, details: list[dict[str, Any]] | None = None) -> None:
+    def __init__(self, message: str, details: list[dict[str, Any]] | None = None,
+                 error_types: frozenset[str] = frozenset()) -> None:
         super().__init__(message)
         self.details = details or []
+        self.error_types = error_types

@@ -194,4 +194,6 @@ def _merged_company(current: Company, changes: dict[str, Any]) -> Company:
     try:
         return Company.model_validate(document)
     except ValidationError as exc:
-        raise InvalidDocument("the change does not validate", validation_details(exc)) from exc
+        types = frozenset(error["type"] for error in exc.errors())
+        raise InvalidDocument("the change does not validate", validation_details(exc),
+                              types) from exc

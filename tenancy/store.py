@@ -15,6 +15,7 @@ from tenancy.bookings import BookingBook
 from tenancy.calendar_link import CalendarLinkStore, PendingEvents
 from tenancy.models import Company, CompanyQnA, Employee, is_object_id
 from tenancy.notification_book import NotificationBook
+from tenancy.offline_calendar import OfflineCalendarRecord
 from tenancy.records import ContactBook, RecordCollection
 from tenancy.rolling import Inbox
 from tenancy.secrets import SecretBox
@@ -50,6 +51,9 @@ class TenantStore:
         self.calendar_link = CalendarLinkStore(
             redis, self.key("integrations", "google-calendar"), secrets)
         self.calendar_pending = PendingEvents(redis, self.key("bookings", "calendar-pending"))
+        self.offline_calendar = OfflineCalendarRecord(  # the calendar double (doubles mode)
+            redis, self.key("integrations", "calendar-double", "events"),
+            self.key("integrations", "calendar-double", "failure"))
         self.messages = Inbox(redis, self.key("messages"))
         self.notifications = NotificationBook(redis, company_id, self.key("notifications"),
                                               self.key("notifications", "by-sid"))

@@ -94,19 +94,52 @@ def test_bad_queries_are_clear_4xx(admin, company, path, params, status):
     assert response.json()["message"]
 
 
-def test_booking_settings_and_script_template_are_validated(admin, company):
+def test_booking_settings_are_validated(admin, company):
     path = f"/api/company/{company['_id']}"
     before = admin.get(path).json()
-    for patch in ({"agentSetup": {"bookingScriptTemplate": "no-such-script"}},
-                  {"bookingSettings": {"crews": 0}},
+    for patch in ({"bookingSettings": {"crews": 0}},
                   {"bookingSettings": {"windows": [{"day": "monday", "start": "17:00",
                                                     "end": "09:00"}]}},
                   {"bookingSettings": {"closedDates": ["2026-02-30"]}}):
         response = admin.patch(path, json=patch)
         assert response.status_code == 422, (patch, response.text)
+        assert response.json()["error"] == "VALIDATION_ERROR"
+    assert admin.get(path).json() == before
+
+
+def assert_unknown_template(response) -> None:
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["error"] == "UNKNOWN_BOOKING_TEMPLATE"
+    assert "/api/booking-scripts/templates" in body["message"]
+    [detail] = [d for d in body["details"] if d["field"].endswith("bookingScriptTemplate")]
+    assert "no-such-script" in detail["message"] and "hvac-service-call" in detail["message"]
+
+
+def test_an_unknown_script_template_is_a_400_on_patch_and_nothing_is_stored(admin, company):
+    path = f"/api/company/{company['_id']}"
+    before = admin.get(path).json()
+    unknown = {"agentSetup": {"bookingScriptTemplate": "no-such-script"}}
+    assert_unknown_template(admin.patch(path, json=unknown))
+    # with another bad field too: still the 400, and each problem listed
+    response = admin.patch(path, json=unknown | {"bookingSettings": {"crews": 0}})
+    assert_unknown_template(response)
+    assert any(d["field"] == "bookingSettings.crews" for d in response.json()["details"])
     assert admin.get(path).json() == before
     ok = admin.patch(path, json={"agentSetup": {"bookingScriptTemplate": "hvac-service-call"}})
     assert ok.status_code == 200
+    assert ok.json()["agentSetup"]["bookingScriptTemplate"] == "hvac-service-call"
+
+
+def test_an_unknown_script_template_is_a_400_on_create_and_no_company_is_made(admin):
+    number = unique_number()
+    body = new_company_body(name="Template Air", numbers=(number,)) | {
+        "agentSetup": {"bookingScriptTemplate": "no-such-script"}}
+    before = {c["_id"] for c in admin.get("/api/admin/companies").json()}
+    assert_unknown_template(admin.post("/api/company", json=body))
+    assert {c["_id"] for c in admin.get("/api/admin/companies").json()} == before
+    body["agentSetup"]["bookingScriptTemplate"] = "hvac-service-call"
+    assert admin.post("/api/company", json=body).status_code == 201  # the number was not kept
 
 
 def test_a_bad_reschedule_leaves_the_booking_alone(admin, company):

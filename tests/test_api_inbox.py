@@ -45,8 +45,8 @@ async def store_of(api_server, company_id: str):
     return redis, CompanyRegistry(redis, SecretBox(SECRET_KEY)).tenant(company_id)
 
 
-async def poll(read, done, what: str):
-    deadline = asyncio.get_running_loop().time() + WAIT_S
+async def poll(read, done, what: str, wait_s: float = WAIT_S):
+    deadline = asyncio.get_running_loop().time() + wait_s
     while not done(value := await read()):
         assert asyncio.get_running_loop().time() < deadline, f"timed out: {what}: {value}"
         await asyncio.sleep(0.2)
@@ -61,7 +61,7 @@ async def test_a_message_call_reaches_the_inbox_and_the_on_call_tech(api_server,
         record = await sim.place_call(
             to=atlas["number"], from_=caller, company_id=atlas["_id"], dial_outcome="no-answer",
             utterances=["Can I talk to a real person please?",
-                        "This is Pat at 12 Palm Street, my AC is broken."])
+                        "This is Pat at 12 Palm Street, my AC is broken.", "yes"])
     assert record.ok, record.errors
     base = f"/api/company/{atlas['_id']}"
     with api_server.client(api_server.admin_token) as admin:
@@ -70,6 +70,7 @@ async def test_a_message_call_reaches_the_inbox_and_the_on_call_tech(api_server,
         [message] = await poll(messages, bool, "the inbox entry")
         assert (message["callSid"], message["callerNumber"], message["status"]) == (
             record.call_sid, caller, "new")
+        assert message["callerName"] == "Pat"
         assert "AC is broken" in message["text"]
         assert set(message) >= {"_id", "callerName", "urgent", "createdAt"}
 

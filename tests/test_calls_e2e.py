@@ -168,7 +168,7 @@ async def test_a_caller_asking_for_a_person_is_transferred(api_server, companies
 async def test_a_transfer_nobody_answers_becomes_a_message(api_server, companies):
     atlas = companies["atlas"]
     record = await call(api_server, atlas, "Can I talk to a real person please?",
-                        "This is Pat at 12 Palm Street, my AC is broken.",
+                        "This is Pat at 12 Palm Street, my AC is broken.", "yes",
                         dial_outcome="no-answer")
     assert record.ok, record.errors
     turns = await session_turns(api_server, record.call_sid)

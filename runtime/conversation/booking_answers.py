@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from runtime.conversation.dates import parse_when
-from runtime.conversation.text import find_any, normalize
+from runtime.conversation.text import find_any, find_phrase, normalize
 
 YES = ("yes", "yeah", "yep", "yup", "sure", "correct", "right", "thats right", "that works",
        "sounds good", "perfect", "ok", "okay", "please do", "go ahead", "absolutely", "fine",
@@ -158,7 +158,8 @@ def field_named(text: str, *, marked: bool) -> str | None:
                          ("callbackNumber", ("number", "phone")),
                          ("name", ("name", "spelled")),
                          ("start", ("time", "day", "date", "when"))):
-        if find_any(text, words):
+        # the detail's name, negated or not: in "no, the address is wrong" "no" is the answer
+        if any(find_phrase(text, word, allow_negated=True) for word in words):
             return field
     return None
 

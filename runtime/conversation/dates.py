@@ -53,6 +53,7 @@ _DATE_WORDS = frozenset((
 ))
 _ANCHORS = _DATE_WORDS - {"next", "this", "coming", "after", "in", "of", "the", "a", "day"}
 _COUNTED = frozenset((*_MONTHS, "in", "days", "weeks"))  # numbers only count next to these
+_ARTICLE_UNITS = frozenset(("day", "week", "weekend"))  # "a" counts only as "a week"
 
 
 def _date_words(text: str) -> str:
@@ -61,6 +62,9 @@ def _date_words(text: str) -> str:
     kept = []
     for index, word in enumerate(words):
         near = {words[i] for i in (index - 1, index + 1) if 0 <= i < len(words)}
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if word == "a" and following not in _ARTICLE_UNITS:
+            continue  # "friday, it's making a loud rattle" is no "friday a" (the 3rd)
         if word in _DATE_WORDS or (word.isdigit() and near & _COUNTED):
             kept.append(word)
     return " ".join(kept)

@@ -67,7 +67,10 @@ _GOODBYE_MAX_WORDS = 8  # longer utterances that contain "bye" are still questio
 BOOKING_PHRASES: tuple[str, ...] = (
     "schedule", "book", "appointment", "set up a visit", "send someone", "send a technician",
     "someone to come", "somebody to come", "someone come out", "somebody come out",
-    "get someone out", "make an appointment", "reschedule",
+    "get someone out", "make an appointment", "reschedule", "repair visit", "service visit",
+    "someone to look at", "somebody to look at", "someone to take a look", "plumber out",
+    "electrician out", "technician out", "tech out", "to come install", "to come fix",
+    "to come look",
 )
 # A visit asked for in the caller's own words: someone (or a trade's worker) fetched or
 # needed, then brought out ("can i get a plumber out here", "i need an electrician to come

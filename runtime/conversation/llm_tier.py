@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 
+from runtime.conversation import message_taking
 from runtime.conversation.booking import BookingHandler
 from runtime.conversation.context import CallContext
 from runtime.conversation.llm_stream import LlmResult, TurnBudget, stream_llm
@@ -109,6 +110,7 @@ class LlmTier:
             urgent = bool(args.get("urgent", False))
             if message:
                 state.message_urgent = state.message_urgent or urgent
+                message_taking.begin(state)  # the model's words are the message itself
                 outcome = replies.record_message(state, ctx, message)
             else:
                 outcome = replies.start_message(state, ctx, Tier.LLM, urgent=urgent)

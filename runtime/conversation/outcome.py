@@ -54,7 +54,8 @@ class TakeMessage:
 
     message: str
     urgent: bool = False
-    caller_number: str = ""
+    caller_number: str = ""  # the callback number (the caller id unless they gave another)
+    caller_name: str = ""
 
 
 @dataclass(frozen=True)

@@ -200,11 +200,16 @@ class DialoguePolicy:
     def _decide_in_mode(
         self, state: ConversationState, ctx: CallContext, text: str, facts: TurnFacts
     ) -> TurnOutcome | AgentTurn | None:
+        # a short goodbye ends the call even mid-message or mid-booking ("never mind, bye")
+        leaving = is_goodbye(text) and len(text.split()) <= 3
         if state.mode is Mode.MESSAGE:
-            if is_goodbye(text) and len(text.split()) <= 3:
+            if leaving:
                 return self._replies.goodbye(state, ctx)
             return self._replies.record_message(state, ctx, text)
         if state.mode is Mode.BOOKING and self._booking is not None:
+            if leaving:
+                state.slots.clear()
+                return self._replies.goodbye(state, ctx)
             return self._booking_turn(self._booking, state, ctx, text, facts)
         if state.mode is Mode.OFFER:
             choice = offer_choice(text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from runtime.conversation import message_taking
 from runtime.conversation.booking import BookingReply
 from runtime.conversation.context import CallContext
 from runtime.conversation.intents import Emergency
@@ -21,6 +22,7 @@ REPROMPT = "Sorry, I didn't hear anything. Are you still there?"
 NOBODY_ANSWERED = "I'm sorry, nobody could pick up right now."
 AFTER_HOURS_NOBODY = "Our team is away right now, but I can make sure they get back to you."
 DECLINED_OFFER = "No problem. What else can I help you with?"
+URGENT_MESSAGE = "I'll flag your message as urgent for our team."
 DIAL_CONNECTED = ("completed", "answered")
 
 
@@ -62,12 +64,13 @@ class Replies:
         if target is None:
             return dataclasses.replace(self.start_message(
                 state, ctx, Tier.EMERGENCY,
-                preface=f"{advice}This sounds urgent, so I'll flag your message as urgent for "
-                "our team.",
+                preface=f"{advice}This sounds urgent, so {URGENT_MESSAGE}",
                 urgent=True, context=utterance,
             ), safety_advice=emergency.advice)
         state.mode = Mode.TRANSFERRING
         state.transfer_priority = True
+        state.message_context = utterance  # the urgent message's start if nobody answers
+        state.emergency_advice = emergency.advice
         text = (f"{advice}This sounds like an emergency, so I'm connecting you with {target.who} "
                 "right now. Please stay on the line.")
         action = Transfer(target.number, transfer_caller_id(self._snapshot, ctx),
@@ -100,20 +103,23 @@ class Replies:
         state.mode = Mode.MESSAGE
         state.message_urgent = state.message_urgent or urgent
         state.message_context = context
+        message_taking.begin(state)
         text = f"{preface} {self.fill(self._lines.message_prompt, ctx)}".strip()
         return TurnOutcome(text, Listen(), tier)
 
     def record_message(
         self, state: ConversationState, ctx: CallContext, utterance: str
     ) -> TurnOutcome:
-        message = " ".join(part for part in (state.message_context, utterance.strip()) if part)
-        urgent = state.message_urgent
-        when = "as soon as possible" if urgent else "soon"
+        """The caller's answer while a message is taken: the next question, or done."""
+        taken = message_taking.take(state, ctx, utterance)
+        if isinstance(taken, str):
+            state.mode = Mode.MESSAGE
+            return TurnOutcome(taken, Listen(), Tier.MESSAGE)
+        when = "as soon as possible" if taken.urgent else "soon"
         text = (f"Thank you, I've passed your message on and someone will call you back {when}. "
                 f"{self.fill(self._lines.closing, ctx)}")
         self._end(state)
-        action = TakeMessage(message, urgent=urgent, caller_number=ctx.caller_number)
-        return TurnOutcome(text, action, Tier.MESSAGE)
+        return TurnOutcome(text, taken, Tier.MESSAGE)
 
     def goodbye(self, state: ConversationState, ctx: CallContext) -> TurnOutcome:
         self._end(state)
@@ -140,6 +146,7 @@ class Replies:
         if reply.take_message:
             state.mode = Mode.MESSAGE
             state.message_context = reply.message_context
+            message_taking.begin(state)
         elif isinstance(reply.action, Hangup | TakeMessage):
             self._end(state)
         elif isinstance(reply.action, Transfer):
@@ -159,10 +166,15 @@ class Replies:
         if status.lower() in DIAL_CONNECTED:
             self._end(state)
             return TurnOutcome("", Hangup(), Tier.TRANSFER)
-        urgent = state.transfer_priority
+        if not state.transfer_priority:
+            return self.start_message(state, ctx, Tier.MESSAGE, preface=NOBODY_ANSWERED)
+        # an emergency nobody took: the safety lines again, and an urgent message that
+        # starts with what the caller reported (the notifications escalate it)
         state.transfer_priority = False
-        return self.start_message(state, ctx, Tier.MESSAGE, preface=NOBODY_ANSWERED,
-                                  urgent=urgent)
+        preface = " ".join(part for part in (NOBODY_ANSWERED, state.emergency_advice,
+                                             URGENT_MESSAGE) if part)
+        return self.start_message(state, ctx, Tier.MESSAGE, preface=preface, urgent=True,
+                                  context=state.message_context)
 
     def silence(self, state: ConversationState, ctx: CallContext, reprompts: int) -> TurnOutcome:
         state.silences += 1

@@ -35,6 +35,8 @@ class ConversationState:
     greeted: bool = False
     message_urgent: bool = False  # the message being taken must be flagged urgent
     message_context: str = ""  # what the caller said before we switched to message taking
+    message_slots: dict[str, str] = field(default_factory=dict)  # see message_taking.py
+    emergency_advice: str = ""  # the safety lines of the emergency being transferred
     transfer_priority: bool = False  # the transfer in progress is an emergency
     line_rotation: dict[str, int] = field(default_factory=dict)  # next index per line kind
 
@@ -57,6 +59,7 @@ class ConversationState:
                 "mode": Mode(data["mode"]),
                 "sentiment_history": list(data["sentiment_history"]),
                 "slots": dict(data["slots"]),
+                "message_slots": dict(data.get("message_slots", {})),
                 "line_rotation": dict(data["line_rotation"]),
             }
         )

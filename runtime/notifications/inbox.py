@@ -51,7 +51,7 @@ async def keep_message(
         message = TakenMessage(
             _id=message_id(ctx.call_sid, turn_index), callSid=ctx.call_sid,
             callerNumber=(action.caller_number or ctx.caller_number)[:32],
-            callerName=(ctx.contact.name if ctx.contact else "")[:200],
+            callerName=(action.caller_name or (ctx.contact.name if ctx.contact else ""))[:200],
             text=action.message[:4000] or "(no message)", urgent=action.urgent,
             summary=summary[:SUMMARY_LIMIT],
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from runtime.providers.calendar_double import OfflineCalendar
+from runtime.providers.calendar_double import SharedOfflineCalendar
 from tenancy.booking_desk import BookingDesk
 from tenancy.calendar_link import CalendarLink
 from tenancy.external_calendar import ExternalCalendar
@@ -30,7 +30,8 @@ class CalendarConfig:
     public_base_url: str = "http://127.0.0.1:8000"
     # Longest a booking waits for the calendar before deciding on the company's rules alone.
     timeout_s: float = 2.0
-    # How the offline calendar double fails (fault injection): "none", "error" or "hang".
+    # How the offline calendar double fails (fault injection): "none", "error" or "hang",
+    # unless the company's own double is set otherwise (`TenantStore.offline_calendar`).
     double_failure: Literal["none", "error", "hang"] = "none"
 
     @property
@@ -49,12 +50,13 @@ def build_oauth(config: CalendarConfig) -> CalendarOAuth | None:
     return None
 
 
-def calendar_for(config: CalendarConfig, link: CalendarLink | None) -> ExternalCalendar | None:
+def calendar_for(config: CalendarConfig, link: CalendarLink | None, store: TenantStore
+                 ) -> ExternalCalendar | None:
     """The company's connected calendar, or None (bookings then follow company rules only)."""
     if link is None:
         return None
     if config.mode == "doubles":
-        return OfflineCalendar(failure=config.double_failure)
+        return SharedOfflineCalendar(store.offline_calendar, config.double_failure)
     if config.client_id and config.client_secret:
         from runtime.providers.google_calendar import GoogleCalendar
 
@@ -66,5 +68,5 @@ def calendar_for(config: CalendarConfig, link: CalendarLink | None) -> ExternalC
 async def booking_desk(store: TenantStore, company: Company, config: CalendarConfig
                        ) -> BookingDesk:
     """The company's booking desk, with its connected calendar if it has one."""
-    calendar = calendar_for(config, await store.calendar_link.get())
+    calendar = calendar_for(config, await store.calendar_link.get(), store)
     return BookingDesk(store, company, calendar=calendar, calendar_timeout_s=config.timeout_s)

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tenancy.errors import Conflict, InvalidDocument, NotFound
+from tenancy.models.booking import UNKNOWN_TEMPLATE
 
 log = structlog.get_logger(__name__)
 
@@ -50,6 +51,21 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     return details
 
 
+# Validation errors that name something that does not exist rather than a malformed value:
+# the request is wrong as a whole (400), not a document that fails its rules (422).
+_REFERENCE_ERRORS = {UNKNOWN_TEMPLATE: (
+    "UNKNOWN_BOOKING_TEMPLATE", "agentSetup.bookingScriptTemplate is not a shipped booking "
+    "script template; pick an id from GET /api/booking-scripts/templates")}
+
+
+def _invalid(error_types: set[str] | frozenset[str], message: str) -> tuple[int, str, str]:
+    """Status, code and message of a validation failure with these pydantic error types."""
+    for error_type, (code, explained) in _REFERENCE_ERRORS.items():
+        if error_type in error_types:
+            return 400, code, explained
+    return 422, "VALIDATION_ERROR", message
+
+
 _STATUS_CODES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
                  405: "METHOD_NOT_ALLOWED", 409: "CONFLICT", 413: "PAYLOAD_TOO_LARGE",
                  415: "UNSUPPORTED_MEDIA_TYPE", 429: "RATE_LIMITED"}
@@ -63,9 +79,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
         details = _validation_details(exc)
-        malformed = any(e.get("type") == "json_invalid" for e in exc.errors())
-        message = "request body is not valid JSON" if malformed else "request is invalid"
-        return error_response(400 if malformed else 422, "VALIDATION_ERROR", message, details)
+        error_types = {str(e.get("type", "")) for e in exc.errors()}
+        if "json_invalid" in error_types:
+            return error_response(400, "VALIDATION_ERROR", "request body is not valid JSON",
+                                  details)
+        return error_response(*_invalid(error_types, "request is invalid"), details)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -82,7 +100,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidDocument)
     async def _invalid_document(_: Request, exc: InvalidDocument) -> JSONResponse:
-        return error_response(422, "VALIDATION_ERROR", str(exc), exc.details)
+        return error_response(*_invalid(exc.error_types, str(exc)), exc.details)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from tenancy.models.common import ApiModel, ClockTime, E164Phone, ShortText
 from tenancy.models.records import StoredRecord
@@ -28,12 +29,18 @@ def _check_address(value: str) -> str:
     return value
 
 
+UNKNOWN_TEMPLATE = "unknown_booking_template"  # error type the API answers with a 400
+
+
 def _check_template_id(value: str) -> str:
     from tenancy.catalog.booking_templates import BOOKING_TEMPLATES  # the catalog imports models
 
     if value not in BOOKING_TEMPLATES:
-        known = ", ".join(sorted(BOOKING_TEMPLATES))
-        raise ValueError(f"unknown booking script template; shipped templates: {known}")
+        raise PydanticCustomError(
+            UNKNOWN_TEMPLATE,
+            "unknown booking script template '{template}'; shipped templates: {known} "
+            "(GET /api/booking-scripts/templates)",
+            {"template": value, "known": ", ".join(sorted(BOOKING_TEMPLATES))})
     return value
 
 

@@ -138,3 +138,14 @@ async def say(
     stt_confidence: float | None = None,
 ) -> TurnOutcome:
     return await policy.respond(state, ctx, utterance, stt_confidence).complete()
+
+
+async def talk(
+    policy: DialoguePolicy, state: ConversationState, ctx: CallContext, *utterances: str,
+) -> TurnOutcome:
+    """Say each utterance in turn; the agent's last answer."""
+    outcome = None
+    for utterance in utterances:
+        outcome = await say(policy, state, ctx, utterance)
+    assert outcome is not None
+    return outcome

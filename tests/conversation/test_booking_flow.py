@@ -10,12 +10,14 @@ from policy_builders import (
     make_context,
     make_snapshot,
     say,
+    talk,
 )
 
 from runtime.conversation import (
     CallerContact,
     ConversationState,
     DialoguePolicy,
+    Hangup,
     Mode,
     TakeMessage,
     Tier,
@@ -23,13 +25,6 @@ from runtime.conversation import (
 )
 from runtime.conversation.booking_flow import BookingConversation
 from runtime.providers.base import ToolCall
-
-
-async def talk(policy, state, ctx, *utterances):
-    """Say each utterance in turn; the agent's last answer."""
-    for utterance in utterances:
-        outcome = await say(policy, state, ctx, utterance)
-    return outcome
 
 
 async def test_a_full_booking_follows_the_trade_script_and_books_the_chosen_time():
@@ -261,3 +256,20 @@ async def test_a_booking_broken_by_an_error_starts_afresh_when_asked_again():
     assert state.mode is Mode.CONVERSATION
     again = await say(policy, state, ctx, "can I book an appointment")
     assert again.text.startswith("Is this for heating, cooling, or a tune-up")
+
+
+async def test_a_short_goodbye_mid_booking_ends_the_call_and_books_nothing():
+    policy, state, ctx, calendar = booking_policy()
+    await talk(policy, state, ctx, "I want to book a repair", "tomorrow")
+    bye = await say(policy, state, ctx, "never mind, bye")
+    assert isinstance(bye.action, Hangup) and state.ended and calendar.requests == []
+
+
+async def test_no_the_address_is_wrong_goes_straight_to_the_address():
+    policy, state, ctx, calendar = booking_policy()
+    await talk(policy, state, ctx, "I want to book a repair", "the heat is out", "tomorrow",
+               "the first one", "Pat Doe", "14 Palm Avenue, Naples", "yes")
+    change = await say(policy, state, ctx, "no, the address is wrong")
+    assert "address" in change.text and "What should I change" not in change.text
+    await talk(policy, state, ctx, "41 Palm Avenue, Naples", "yes")
+    assert [r.address for r in calendar.requests] == ["41 Palm Avenue, Naples"]

@@ -28,6 +28,9 @@ MORNING, AFTERNOON = (time(8), time(12)), (time(12), time(17))
     ("the day after tomorrow in the afternoon", date(2026, 12, 5), *AFTERNOON),
     ("the morning of the 10th", date(2026, 12, 10), *MORNING),
     ("sometime next week", date(2026, 12, 10), None, None),
+    # a whole sentence dateparser cannot place (it says "a year from now"): the day in it
+    ("I'd like to book someone to fix my heater on Friday afternoon, it's making a loud rattle",
+     date(2026, 12, 4), *AFTERNOON),
 ])
 def test_phrases_become_a_day_and_a_daily_range(phrase, day, earliest, latest):
     wanted = parse_when(phrase, NOW)

@@ -154,7 +154,7 @@ async def test_a_checkpoint_from_before_speak_clearly_still_loads() -> None:
 async def test_checkpointed_call_continues_identically() -> None:
     script = ["what are your hours", NONSENSE, NONSENSE,  # checkpoint while the offer waits
               "no thanks", NONSENSE, "do you offer financing", NONSENSE, NONSENSE,
-              "take a message", "call me back about a new furnace"]
+              "take a message", "call me back about a new furnace", "Sam Lee", "yes"]
     policy, state, ctx = policy_for()
     await policy.greet(state, ctx).complete()
     for utterance in script[:3]:

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import asyncio
 
-from policy_builders import OFFICE_PHONE, FakeModel, make_company, make_snapshot, policy_for, say
+from policy_builders import (
+    CALLER,
+    OFFICE_PHONE,
+    FakeModel,
+    make_company,
+    make_snapshot,
+    policy_for,
+    say,
+)
 
-from runtime.conversation import Hangup, Listen, Mode, Tier, Transfer, TurnBudget
+from runtime.conversation import Hangup, Listen, Mode, TakeMessage, Tier, Transfer, TurnBudget
 from runtime.providers.base import ProviderError, TextDelta, ToolCall
 
 UNKNOWN = "can your technicians also look at my attic insulation?"
@@ -136,3 +144,14 @@ async def test_take_message_tool_starts_message_taking() -> None:
     outcome = await say(policy, state, ctx, UNKNOWN)
     assert state.mode is Mode.MESSAGE
     assert outcome.text == make_company().agentSetup.messagePrompt
+
+
+async def test_a_message_the_model_took_down_still_gets_the_callers_name() -> None:
+    model = FakeModel([ToolCall("take_message", {"message": "Wants a quote for a heat pump"})])
+    policy, state, ctx = policy_for(llm=model)
+    asked = await say(policy, state, ctx, UNKNOWN)
+    assert asked.text == "Thanks. And who should I say called?" and state.mode is Mode.MESSAGE
+    await say(policy, state, ctx, "Robin Hart")
+    taken = await say(policy, state, ctx, "yes")
+    assert taken.action == TakeMessage("Wants a quote for a heat pump", caller_number=CALLER,
+                                       caller_name="Robin Hart")

@@ -13,6 +13,7 @@ from policy_builders import (
     make_staff,
     policy_for,
     say,
+    talk,
 )
 
 from runtime.conversation import Hangup, Listen, Mode, TakeMessage, Tier, Transfer
@@ -49,10 +50,11 @@ async def test_emergency_with_no_one_to_ring_takes_an_urgent_message() -> None:
     assert first.tier == Tier.EMERGENCY and isinstance(first.action, Listen)
     assert state.mode is Mode.MESSAGE
 
-    recorded = await say(policy, state, ctx, "This is Pat at 12 Palm Road, please hurry")
+    await say(policy, state, ctx, "This is Pat at 12 Palm Road, please hurry")
+    recorded = await say(policy, state, ctx, "yes")
     assert recorded.action == TakeMessage(
         "our carbon monoxide alarm is going off This is Pat at 12 Palm Road, please hurry",
-        urgent=True, caller_number=CALLER,
+        urgent=True, caller_number=CALLER, caller_name="Pat",
     )
     assert state.ended
 
@@ -73,10 +75,13 @@ async def test_asking_for_a_person_after_hours_takes_a_message() -> None:
     assert outcome.tier == Tier.MESSAGE and isinstance(outcome.action, Listen)
     assert make_company().agentSetup.messagePrompt in outcome.text
 
-    recorded = await say(policy, state, ctx, "It's Lee, my thermostat is blank, call me")
+    confirm = await say(policy, state, ctx, "It's Lee, my thermostat is blank, call me")
+    assert confirm.text == "Is 239-555-7777 the best number to call you back on?"
+    recorded = await say(policy, state, ctx, "yes that's right")
     assert recorded.tier == Tier.MESSAGE
     assert recorded.action == TakeMessage(
-        "It's Lee, my thermostat is blank, call me", urgent=False, caller_number=CALLER
+        "It's Lee, my thermostat is blank, call me", urgent=False, caller_number=CALLER,
+        caller_name="Lee",
     )
     assert recorded.text.endswith("Thanks for calling Arctic Air Heating & Cooling. "
                                   "Have a great day!")
@@ -90,8 +95,10 @@ async def test_transfer_nobody_answered_switches_to_message_taking() -> None:
     outcome = await policy.after_dial(state, ctx, "no-answer").complete()
     assert outcome.tier == Tier.MESSAGE and state.mode is Mode.MESSAGE
     assert outcome.text.startswith("I'm sorry, nobody could pick up right now.")
-    message = await say(policy, state, ctx, "please call back fast")
+    await talk(policy, state, ctx, "please call back fast", "Pat Doe")
+    message = await say(policy, state, ctx, "yes")
     assert isinstance(message.action, TakeMessage) and message.action.urgent
+    assert message.action.caller_name == "Pat Doe"
 
 
 async def test_answered_transfer_ends_the_call() -> None:

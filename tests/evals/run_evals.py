@@ -3,8 +3,10 @@
     python -m tests.evals.run_evals [--category faq] [--all]
 
 Prints the pass rate per category and overall, then every failure with what the agent
-did instead (`--all` lists the passes too). Exit status 0: the floor is enforced by
-`tests/evals/test_eval_floor.py` under `make test`.
+did instead (`--all` lists the passes too); then the same for the multi-turn
+conversations (`conversations.py`), which are not part of the single-turn "overall".
+Exit status 0: the floors are enforced by `tests/evals/test_eval_floor.py` and
+`test_conversation_floor.py` under `make test`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import asyncio
 from collections import defaultdict
 
 from runtime.providers.minilm_onnx import OnnxMiniLmEmbedder
+from tests.evals.conversations import load_conversations, render_conversations, run_conversations
 from tests.evals.scenarios import Result, load_scenarios, run_suite
 
 
@@ -59,8 +62,14 @@ def main() -> None:
     args = parser.parse_args()
     scenarios = [scenario for scenario in load_scenarios()
                  if args.category in (None, scenario.category)]
-    results = asyncio.run(run_suite(OnnxMiniLmEmbedder(), scenarios))
+    embedder = OnnxMiniLmEmbedder()
+    results = asyncio.run(run_suite(embedder, scenarios))
     print(render(results, args.all))
+    conversations = [conversation for conversation in load_conversations()
+                     if args.category in (None, conversation.category)]
+    if conversations:  # whole calls (booking): a table of their own
+        played = asyncio.run(run_conversations(embedder, conversations))
+        print("\n" + render_conversations(played, args.all))
 
 
 if __name__ == "__main__":
