@@ -36,6 +36,8 @@ class CallContext:
     called_number: str  # the company number the caller dialled; caller id for transfers
     started_at: datetime  # aware, UTC
     contact: CallerContact | None = None
+    # The caller's number is known good (a text came from it): no need to confirm it.
+    number_verified: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -44,6 +46,7 @@ class CallContext:
             "called_number": self.called_number,
             "started_at": self.started_at.isoformat(),
             "contact": self.contact.to_dict() if self.contact else None,
+            "number_verified": self.number_verified,
         }
 
     @classmethod
@@ -55,4 +58,5 @@ class CallContext:
             called_number=data["called_number"],
             started_at=datetime.fromisoformat(data["started_at"]),
             contact=CallerContact.from_dict(contact) if contact else None,
+            number_verified=bool(data.get("number_verified", False)),
         )

@@ -29,8 +29,9 @@ ASK_NUMBER_AGAIN = ("Sorry, I didn't get that number. Could you say it digit by 
 _INTRODUCED = re.compile(
     r"\b(?:my name is|my name's|name is|this is|it's|it is|i'm|i am|call me)\s+"
     r"([A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+)?)", re.IGNORECASE)
-# "Pat, call me back about the furnace": a name said first, set off by a comma.
-_LEADING_NAME = re.compile(r"^\s*([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)\s*,")
+# "Pat, call me back about the furnace", "Pat here, ...": a name said first, set off by a
+# comma or followed by "here".
+_LEADING_NAME = re.compile(r"^\s*([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)(?:\s*,|\s+here\b)")
 _NOT_NAMES = frozenset({
     "hi", "hello", "hey", "yes", "yeah", "yep", "no", "ok", "okay", "well", "so", "um", "uh",
     "please", "sure", "thanks", "sorry", "listen", "look", "actually", "basically", "anyway",
@@ -112,7 +113,7 @@ def take(state: ConversationState, ctx: CallContext, utterance: str) -> str | Ta
 def _next_question(slots: dict[str, str], ctx: CallContext) -> str | None:
     if not slots.get("name") and _asks(slots, Step.NAME) < _MAX_ASKS:
         return _ask(slots, Step.NAME, ASK_NAME_AGAIN if _asks(slots, Step.NAME) else ASK_NAME)
-    if not slots.get("number"):
+    if not slots.get("number") and not ctx.number_verified:
         if read_phone(ctx.caller_number) is None:  # withheld or anonymous caller id
             if _asks(slots, Step.DIGITS) < _MAX_ASKS:
                 return _ask(slots, Step.DIGITS, ASK_NUMBER)

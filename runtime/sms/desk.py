@@ -131,7 +131,8 @@ class SmsDesk:
         state = (ConversationState.from_dict(thread.policyState) if thread.policyState
                  else ConversationState.new())
         ctx = CallContext(call_sid=text.message_sid, caller_number=text.from_,
-                          called_number=text.to, started_at=self._clock())
+                          called_number=text.to, started_at=self._clock(),
+                          number_verified=True)
         earlier = [t.text for t in thread.texts[:-1] if t.role == "customer"]
         reply = await TextConversation(policy).reply(state, ctx, text.body, earlier)
         thread.policyState = reply.state.to_dict()

@@ -3,6 +3,8 @@ nobody answered becomes an urgent message after the safety lines are said again.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from policy_builders import CALLER, TWO_AM, make_company, make_snapshot, policy_for, say, talk
 
@@ -16,6 +18,7 @@ from runtime.conversation.message_taking import introduced_name, spoken_number
     ("hi, my name is Maria Lopez and the heat is out", "Maria Lopez"),
     ("It's Lee, my thermostat is blank", "Lee"),
     ("Pat, call me back about the repair", "Pat"),
+    ("Pat here, please call about my furnace", "Pat"),
     ("this is urgent, the furnace is banging", None),
     ("I'm calling about my invoice", None),
     ("Yes, the AC is leaking", None),
@@ -78,6 +81,15 @@ async def test_a_known_caller_is_not_asked_their_name_and_nobody_is_trapped():
     taken = await say(policy, state, ctx, "what")
     assert isinstance(taken.action, TakeMessage)
     assert (taken.action.caller_name, taken.action.caller_number) == ("Maria Lopez", CALLER)
+
+
+async def test_a_verified_number_is_not_confirmed():
+    policy, state, ctx = policy_for(at=TWO_AM)
+    texted = dataclasses.replace(ctx, number_verified=True)  # a text came from it
+    await say(policy, state, texted, "can you take a message")
+    taken = await say(policy, state, texted, "Pat here, the heat pump is iced over")
+    assert isinstance(taken.action, TakeMessage)
+    assert (taken.action.caller_name, taken.action.caller_number) == ("Pat", CALLER)
 
 
 async def test_a_withheld_caller_id_is_asked_for_a_number():

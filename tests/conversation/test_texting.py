@@ -4,6 +4,8 @@ that ended starts afresh with the next text."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from policy_builders import OFFICE_PHONE, TWO_AM, make_company, make_snapshot, policy_for
 
 from runtime.conversation import ConversationState, Mode, Tier
@@ -54,7 +56,8 @@ async def test_an_emergency_with_nobody_on_call_still_alerts_at_once() -> None:
 
 
 async def test_after_hours_the_next_text_is_the_message_passed_on() -> None:
-    policy, state, ctx = policy_for(at=TWO_AM)
+    policy, state, call_ctx = policy_for(at=TWO_AM)
+    ctx = dataclasses.replace(call_ctx, number_verified=True)  # a text's sender is known
     texting = TextConversation(policy)
     first = await texting.reply(state, ctx, "I want to speak to someone", [])
     assert first.alert is None and first.state.mode is Mode.MESSAGE
