@@ -16,7 +16,7 @@ import dataclasses
 import gc
 import os
 import time
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +26,7 @@ import structlog
 
 from analytics.emitter import CallEventEmitter
 from runtime.actors.answer_stream import AnswerStream
+from runtime.actors.background import BackgroundTasks
 from runtime.actors.booking_calendar import booking_for_call
 from runtime.actors.call_record import (
     CallRecord,
@@ -41,6 +42,7 @@ from runtime.actors.call_session import (
     LastAnswer,
     snapshot_checkpoint_name,
 )
+from runtime.actors.company_views import CompanyViews
 from runtime.actors.messages import AgentReply, CallSetup
 from runtime.actors.speech import (
     DEFAULT_TTS_TIMEOUT_S,
@@ -120,7 +122,8 @@ class CallActor:
         self._locks: dict[str, asyncio.Lock] = {}
         self._sessions: dict[str, CallSession] = {}
         self._uses = 0
-        self._background: set[asyncio.Task[None]] = set()  # ended calls' events in delivery
+        self._background = BackgroundTasks()  # ended calls' events in delivery, messages kept
+        self._companies = CompanyViews()  # parsed once per company version, shared by calls
         warm_up_dates()  # the booking flow's date parser, before the first call needs it
         # Everything built so far (Ray, pydantic, providers: ~175k objects) lives as long as
         # the actor: keep it out of the cyclic GC, whose full passes over it took ~100 ms,
@@ -134,13 +137,10 @@ class CallActor:
         """Load the company, greet the caller."""
         async with self._new_call(setup.call_sid):
             store = self._registry.tenant(setup.company_id)
-            company = await store.load_company()
-            if company is None or not company.isActive:
+            view = await self._companies.load(store)
+            if view is None or not view.company.isActive:
                 raise CompanyUnavailable(f"company {setup.company_id} is unknown or inactive")
-            knowledge, employees = await asyncio.gather(
-                store.knowledge.list(), store.employees.list()
-            )
-            snapshot = CompanySnapshot.from_documents(company, knowledge, employees)
+            company, snapshot = view.company, view.snapshot
             ctx = CallContext(
                 call_sid=setup.call_sid, caller_number=setup.caller_number,
                 called_number=setup.called_number, started_at=datetime.now(UTC),
@@ -148,7 +148,8 @@ class CallActor:
                          if snapshot.settings.memory_enabled else None),
             )
             session = CallSession(snapshot, ctx, ConversationState.new(), CallRecord(),
-                                  *await self._policy_and_voice(store, company, snapshot))
+                                  *await self._policy_and_voice(store, company, snapshot),
+                                  snapshot_document=view.snapshot_document)
             session.last = LastAnswer(INCOMING_KEY)
             self._sessions[setup.call_sid] = session
             self._uses += 1
@@ -214,7 +215,8 @@ class CallActor:
                     await remember_caller(store, session.context.caller_number)
                 if session.record.unsent:  # the stream is down: keep the call's events
                     await self._checkpoint(session)
-                    self._spawn(self._deliver_then_forget(session))
+                    self._background.spawn(self._recorder.deliver_then(
+                        session.record, lambda: self._forget_checkpoints(session)))
                 else:
                     await self._forget_checkpoints(session)
             finally:
@@ -294,7 +296,7 @@ class CallActor:
                 tts_first_byte_ms=tts_first_byte_ms,
             )
             if isinstance(outcome.action, TakeMessage):  # to the inbox, off the turn's path
-                self._spawn(keep_message(self._registry.tenant(session.company_id),
+                self._background.spawn(keep_message(self._registry.tenant(session.company_id),
                                          session.context, session.record.next_turn - 1,
                                          outcome.action))
             await self._checkpoint(session)
@@ -402,21 +404,6 @@ class CallActor:
         store = self._registry.tenant(session.company_id)
         await asyncio.gather(store.delete_checkpoint(session.call_sid),
                              store.delete_checkpoint(snapshot_checkpoint_name(session.call_sid)))
-
-    async def _deliver_then_forget(self, session: CallSession) -> None:
-        """An ended call's events the stream did not take: retry with backoff until it
-        does, then drop the call's checkpoint (kept meanwhile, with the events in it)."""
-        delay_s = 0.5
-        while not await self._recorder.emit(session.record, []):
-            await asyncio.sleep(delay_s)
-            delay_s = min(delay_s * 2, 30.0)
-        with contextlib.suppress(Exception):
-            await self._forget_checkpoints(session)
-
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(work)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
 
     async def _checkpoint(self, session: CallSession) -> None:
         try:

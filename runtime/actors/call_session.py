@@ -67,6 +67,7 @@ class CallSession:
     restored: bool = False  # rebuilt from a checkpoint by a replacement actor
     snapshot_saved: bool = False  # the snapshot part of the checkpoint is in Redis
     last: LastAnswer = field(default_factory=LastAnswer)
+    snapshot_document: dict[str, Any] | None = None  # `snapshot.to_dict()`, if made already
 
     @property
     def call_sid(self) -> str:
@@ -87,7 +88,9 @@ class CallSession:
         }
 
     def snapshot_checkpoint(self) -> dict[str, Any]:
-        return {"version": CHECKPOINT_VERSION, "snapshot": self.snapshot.to_dict()}
+        document = self.snapshot_document
+        return {"version": CHECKPOINT_VERSION,
+                "snapshot": document if document is not None else self.snapshot.to_dict()}
 
     @staticmethod
     def checkpoint_parts(

@@ -23,13 +23,13 @@ import os
 import time
 import uuid
 from collections import Counter
-from collections.abc import Coroutine
 from typing import Any
 
 import ray
 import structlog
 
 from runtime.actors.admission import TenantAdmission
+from runtime.actors.background import BackgroundTasks
 from runtime.actors.directory import CallDirectory
 from runtime.actors.messages import CallRefused, CallSetup, PoolStats
 from runtime.actors.pool_actors import kill_quietly, launch_call_actor
@@ -74,7 +74,7 @@ class CallPool(StaleCallReaper):
         self._demand = DemandTracker(WarmSizing(
             floor=config.warm_pool_size, ceiling=max(config.warm_pool_max, config.warm_pool_size)))
         self._ready = asyncio.Condition()
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = BackgroundTasks()
         self._counts: Counter[str] = Counter()
         self._reaper: asyncio.Task[None] | None = None
         self._sizer: asyncio.Task[None] | None = None
@@ -247,7 +247,7 @@ class CallPool(StaleCallReaper):
         if self._load[name] > 0:
             self._load[name] -= 1
         if name in self._handles:
-            self._spawn(self._notify_ready())
+            self._tasks.spawn(self._notify_ready())
 
     def _retire_if_done(self, name: str) -> None:
         worn = self._uses[name] >= self._config.actor_max_uses
@@ -273,7 +273,7 @@ class CallPool(StaleCallReaper):
         room = ceiling - len(self._handles) - self._starting
         for _ in range(max(0, min(math.ceil(missing / per_actor), room))):
             self._starting += 1
-            self._spawn(self._start_actor())
+            self._tasks.spawn(self._start_actor())
 
     async def _start_actor(self) -> None:
         name = f"{self._prefix}{uuid.uuid4().hex[:16]}"
@@ -289,7 +289,7 @@ class CallPool(StaleCallReaper):
         self._demand.started(time.monotonic() - started)
         self._handles[name] = handle
         self._counts["created"] += 1
-        self._spawn(self._notify_ready())
+        self._tasks.spawn(self._notify_ready())
 
     async def _launch(self, name: str) -> Any:
         return await launch_call_actor(self._config, name)
@@ -372,11 +372,6 @@ class CallPool(StaleCallReaper):
             await asyncio.sleep(self._config.size_interval_s)
             self._shrink()
             self._refill()
-
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
 
 def ensure_pool(
