@@ -174,7 +174,7 @@ class CallPool(StaleCallReaper):
             capacity=self._config.max_concurrent_calls, retired=self._counts["retired"],
             reaped=self._counts["reaped"], created=self._counts["created"],
             extra={"free_slots": self._free_slots(), "actors": len(self._handles),
-                   "calls_per_actor": self._per_actor, "target_free": self._target(),
+                   "calls_per_actor": self._per_actor, "target_free": self._demand.target(),
                    "arrivals_per_s": round(self._demand.rate(), 3),
                    "actor_start_s": round(self._demand.start_s, 3),
                    **{key: self._counts[key] for key in (
@@ -258,16 +258,13 @@ class CallPool(StaleCallReaper):
         async with self._ready:
             self._ready.notify_all()
 
-    def _target(self) -> int:
-        return self._demand.target(self._config.max_concurrent_calls - len(self._calls))
-
     def _refill(self, demand: int = 0) -> None:
         """Start actors in the background until free + starting slots cover the target."""
         if not self._recovered.is_set():  # what is still running counts first
             return
         config = self._config
         per_actor = self._per_actor
-        missing = self._target() + demand - self._free_slots() - self._starting * per_actor
+        missing = self._demand.target() + demand - self._free_slots() - self._starting * per_actor
         ceiling = (math.ceil(config.max_concurrent_calls / per_actor)
                    + math.ceil(self._demand.sizing.ceiling / per_actor))
         room = ceiling - len(self._handles) - self._starting
@@ -297,8 +294,7 @@ class CallPool(StaleCallReaper):
     def _shrink(self) -> None:
         """Retire one idle actor once free slots have exceeded the target by a whole actor
         for a while (`pool_sizing`): slowly, so the next burst still finds its slots."""
-        admissible = self._config.max_concurrent_calls - len(self._calls)
-        if not self._demand.surplus_to_retire(self._free_slots(), self._per_actor, admissible):
+        if not self._demand.surplus_to_retire(self._free_slots(), self._per_actor):
             return
         idle = [name for name in self._handles if self._load[name] == 0]
         if idle:

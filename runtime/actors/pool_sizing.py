@@ -72,18 +72,19 @@ class DemandTracker:
         self._expire(self._clock())
         return self._peaks[0][1] if self._peaks else 0
 
-    def target(self, admissible: int) -> int:
-        """Free slots to keep now; `admissible`: calls the pool could still admit."""
+    def target(self) -> int:
+        """Free slots to keep now. Not capped by the calls still admissible: a pool at its
+        limit still needs free slots for the calls it takes over from dead actors."""
         sizing = self.sizing
         wanted = max(math.ceil(self.rate() * self._start_s * sizing.lead_factor),
                      math.ceil(self.peak() * sizing.concurrency_share))
-        return min(max(sizing.floor, min(wanted, sizing.ceiling)), max(admissible, 0))
+        return max(sizing.floor, min(wanted, sizing.ceiling))
 
-    def surplus_to_retire(self, free: int, per_actor: int, admissible: int) -> bool:
+    def surplus_to_retire(self, free: int, per_actor: int) -> bool:
         """True once `free` slots have exceeded the target by a whole actor for
         `shrink_after_s`; the clock restarts, so the pool retires one actor at a time."""
         now = self._clock()
-        if free - per_actor < self.target(admissible):
+        if free - per_actor < self.target():
             self._surplus_since = None
             return False
         if self._surplus_since is None:

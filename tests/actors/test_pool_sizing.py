@@ -42,7 +42,7 @@ def tracker(clock: FakeClock, **overrides: Any) -> DemandTracker:
 
 
 def test_at_rest_the_target_is_the_floor() -> None:
-    assert tracker(FakeClock()).target(admissible=300) == FLOOR
+    assert tracker(FakeClock()).target() == FLOOR
 
 
 def test_a_burst_raises_the_target_by_its_rate_times_the_start_time() -> None:
@@ -52,7 +52,7 @@ def test_a_burst_raises_the_target_by_its_rate_times_the_start_time() -> None:
         demand.arrived(active)
         clock.now += 0.125
     assert demand.rate() == pytest.approx(8.0)
-    assert demand.target(admissible=300) == 16  # 8 calls/s over an actor's 2 s start
+    assert demand.target() == 16  # 8 calls/s over an actor's 2 s start
 
 
 def test_slower_starts_raise_the_target() -> None:
@@ -61,11 +61,11 @@ def test_slower_starts_raise_the_target() -> None:
     for active in range(1, 21):
         demand.arrived(active)
         clock.now += 0.1
-    before = demand.target(admissible=300)
+    before = demand.target()
     for _ in range(5):
         demand.started(4.0)
     assert demand.start_s > 3.0
-    assert demand.target(admissible=300) > 2 * before
+    assert demand.target() > 2 * before
 
 
 def test_the_recent_peak_of_concurrent_calls_keeps_a_share_free() -> None:
@@ -73,35 +73,33 @@ def test_the_recent_peak_of_concurrent_calls_keeps_a_share_free() -> None:
     demand = tracker(clock, concurrency_share=0.25, ceiling=100, window_s=30.0)
     demand.arrived(160)
     clock.now += 25.0  # the arrival rate is now low, the peak still recent
-    assert demand.target(admissible=300) == 40
+    assert demand.target() == 40
     clock.now += 10.0  # the peak has left the window
-    assert demand.target(admissible=300) == FLOOR
+    assert demand.target() == FLOOR
 
 
-def test_the_target_stays_between_the_ceiling_and_what_can_still_be_admitted() -> None:
+def test_the_target_never_passes_the_ceiling() -> None:
     clock = FakeClock()
     demand = tracker(clock)
     for active in range(1, 101):
         demand.arrived(active)
-    assert demand.target(admissible=300) == CEILING
-    assert demand.target(admissible=7) == 7
-    assert demand.target(admissible=0) == 0
+    assert demand.target() == CEILING
 
 
 def test_a_surplus_retires_an_actor_only_after_it_lasted_and_one_at_a_time() -> None:
     clock = FakeClock()
     demand = tracker(clock, shrink_after_s=60.0)
     free = FLOOR + 3 * PER_ACTOR  # three actors more than the floor needs
-    assert not demand.surplus_to_retire(free, PER_ACTOR, admissible=300)
+    assert not demand.surplus_to_retire(free, PER_ACTOR)
     clock.now += 59.0
-    assert not demand.surplus_to_retire(free, PER_ACTOR, admissible=300)
+    assert not demand.surplus_to_retire(free, PER_ACTOR)
     clock.now += 2.0
-    assert demand.surplus_to_retire(free, PER_ACTOR, admissible=300)
-    assert not demand.surplus_to_retire(free - PER_ACTOR, PER_ACTOR, admissible=300)
+    assert demand.surplus_to_retire(free, PER_ACTOR)
+    assert not demand.surplus_to_retire(free - PER_ACTOR, PER_ACTOR)
     clock.now += 61.0
-    assert demand.surplus_to_retire(free - PER_ACTOR, PER_ACTOR, admissible=300)
+    assert demand.surplus_to_retire(free - PER_ACTOR, PER_ACTOR)
     # less than a whole actor above the target: kept, and the surplus clock restarts
-    assert not demand.surplus_to_retire(FLOOR + PER_ACTOR - 1, PER_ACTOR, admissible=300)
+    assert not demand.surplus_to_retire(FLOOR + PER_ACTOR - 1, PER_ACTOR)
 
 
 # --- the pool under a burst ------------------------------------------------------------------
