@@ -108,7 +108,9 @@ def format_table(results: dict[str, Any]) -> str:
     if throughput:
         lines.append(f"unpaced throughput: {throughput['turns_per_s']} turns/s with p99 ≤ "
                      f"{throughput['p99_target_ms']:.0f} ms (at concurrency "
-                     f"{throughput['at_concurrency']})")
+                     f"{throughput['at_concurrency']}); floor "
+                     f"{throughput.get('floor_turns_per_s')} turns/s, runtime/floor "
+                     f"{throughput.get('ratio_to_floor')}")
     capacity = results.get("capacity")
     if capacity:
         lines.append(f"paced capacity: {capacity['capacity_calls']} calls "
