@@ -40,7 +40,6 @@ from runtime.actors.call_session import (
     CallSession,
     CompanyUnavailable,
     LastAnswer,
-    snapshot_checkpoint_name,
 )
 from runtime.actors.company_views import CompanyViews
 from runtime.actors.messages import AgentReply, CallSetup
@@ -216,9 +215,9 @@ class CallActor:
                 if session.record.unsent:  # the stream is down: keep the call's events
                     await self._checkpoint(session)
                     self._background.spawn(self._recorder.deliver_then(
-                        session.record, lambda: self._forget_checkpoints(session)))
+                        session.record, lambda: session.forget(store)))
                 else:
-                    await self._forget_checkpoints(session)
+                    await session.forget(store)
             finally:
                 self._drop(call_sid)
 
@@ -230,10 +229,7 @@ class CallActor:
                 return call_sid in self._sessions
         async with self._new_call(call_sid):
             store = self._registry.tenant(company_id)
-            data, snapshot_data = await asyncio.gather(
-                store.load_checkpoint(call_sid),
-                store.load_checkpoint(snapshot_checkpoint_name(call_sid)),
-            )
+            data, snapshot_data = await CallSession.load_checkpoints(store, call_sid)
             if data is None or snapshot_data is None:
                 return False
             snapshot, ctx, state, record, last = CallSession.checkpoint_parts(data,
@@ -259,14 +255,9 @@ class CallActor:
         """The held calls (`calls`); `call_sid`/`call` describe the oldest held call, or None."""
         calls = list(self._sessions)
         first = self._sessions[calls[0]] if calls else None
-        return {
-            "call_sid": first.call_sid if first else None,
-            "call": first.describe() if first else None,
-            "calls": calls,
-            "capacity": self._capacity,
-            "uses": self._uses,
-            "pid": os.getpid(),
-        }
+        return {"call_sid": first.call_sid if first else None,
+                "call": first.describe() if first else None, "calls": calls,
+                "capacity": self._capacity, "uses": self._uses, "pid": os.getpid()}
 
     async def describe_call(self, call_sid: str) -> dict[str, Any] | None:
         """One held call's description; None when this actor does not hold it."""
@@ -296,9 +287,9 @@ class CallActor:
                 tts_first_byte_ms=tts_first_byte_ms,
             )
             if isinstance(outcome.action, TakeMessage):  # to the inbox, off the turn's path
-                self._background.spawn(keep_message(self._registry.tenant(session.company_id),
-                                         session.context, session.record.next_turn - 1,
-                                         outcome.action))
+                self._background.spawn(keep_message(
+                    self._registry.tenant(session.company_id), session.context,
+                    session.record.next_turn - 1, outcome.action))
             await self._checkpoint(session)
 
         stream = AnswerStream(
@@ -400,19 +391,8 @@ class CallActor:
             await session.answer.wait_finished()
             session.answer = None
 
-    async def _forget_checkpoints(self, session: CallSession) -> None:
-        store = self._registry.tenant(session.company_id)
-        await asyncio.gather(store.delete_checkpoint(session.call_sid),
-                             store.delete_checkpoint(snapshot_checkpoint_name(session.call_sid)))
-
     async def _checkpoint(self, session: CallSession) -> None:
         try:
-            store = self._registry.tenant(session.company_id)
-            writes = [store.save_checkpoint(session.call_sid, session.to_checkpoint())]
-            if not session.snapshot_saved:  # the snapshot never changes: once per call
-                writes.append(store.save_checkpoint(snapshot_checkpoint_name(session.call_sid),
-                                                    session.snapshot_checkpoint()))
-            await asyncio.gather(*writes)
-            session.snapshot_saved = True
+            await session.save(self._registry.tenant(session.company_id))
         except Exception:  # the call goes on here; only a crash would need the checkpoint
             log.exception("checkpoint_failed", call_sid=session.call_sid)

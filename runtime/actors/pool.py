@@ -71,8 +71,10 @@ class CallPool(StaleCallReaper):
                       else config.max_concurrent_calls // 10),
         )
         self._starting = 0
-        self._demand = DemandTracker(WarmSizing(
-            floor=config.warm_pool_size, ceiling=max(config.warm_pool_max, config.warm_pool_size)))
+        self._demand = DemandTracker(WarmSizing(  # never more free slots than calls admitted
+            floor=config.warm_pool_size, ceiling=min(max(config.warm_pool_max,
+                                                         config.warm_pool_size),
+                                                     config.max_concurrent_calls)))
         self._ready = asyncio.Condition()
         self._tasks = BackgroundTasks()
         self._counts: Counter[str] = Counter()

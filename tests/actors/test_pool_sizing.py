@@ -8,6 +8,7 @@ free slot would have to wait for a process, and the pool counts it (`claims_wait
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 from typing import Any
 
@@ -245,4 +246,14 @@ async def test_an_idle_surplus_shrinks_the_pool_one_actor_at_a_time(config) -> N
     stats = await pool.stats()
     assert stats.extra["actors"] == actors - 1 and stats.extra["shrunk"] == 1
     assert pool.killed == 1
+    await stop(pool)
+
+
+async def test_the_pool_keeps_no_more_free_slots_than_it_could_ever_admit(config) -> None:
+    small = dataclasses.replace(config, max_concurrent_calls=FLOOR + 2)
+    pool = await warm_pool(small)
+    assert all(isinstance(name, str) for name in await burst(pool, FLOOR))
+    stats = await pool.stats()
+    assert stats.extra["target_free"] == FLOOR + 2  # the burst alone would ask for 30
+    assert stats.starting == -(-(FLOOR + 2) // PER_ACTOR)  # 12 free slots' worth of actors
     await stop(pool)
