@@ -57,7 +57,8 @@ async def burst_setup(sim: TwilioCallSimulator, tenants: list[BenchTenant], pool
         "callers": callers, "rate_per_s": rate_per_s,
         "failed": sum(1 for sample in samples if sample.failed),
         **latency_ms([sample.setup_s for sample in samples if sample.setup_s is not None]),
-        "claims_waited": after.extra["claims_waited"] - before.extra["claims_waited"],
+        "claims_waited": (after.extra["claims_waited"] - before.extra["claims_waited"]
+                          if "claims_waited" in before.extra else None),  # older pools
         "actors_started": after.created - before.created,
         "free_slots_before": before.extra["free_slots"],
     }
