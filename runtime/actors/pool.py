@@ -269,7 +269,7 @@ class CallPool(StaleCallReaper):
         missing = self._demand.target() + demand - self._free_slots() - self._starting * per_actor
         ceiling = (math.ceil(config.max_concurrent_calls / per_actor)
                    + math.ceil(self._demand.sizing.ceiling / per_actor))
-        room = ceiling - len(self._handles) - self._starting
+        room = min(ceiling - len(self._handles), config.max_parallel_starts) - self._starting
         for _ in range(max(0, min(math.ceil(missing / per_actor), room))):
             self._starting += 1
             self._tasks.spawn(self._start_actor())

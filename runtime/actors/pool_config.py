@@ -38,6 +38,9 @@ class PoolConfig:
     first_claim_wait_s: float = 10.0
     replace_wait_s: float = 5.0  # a live call whose actor died may wait for a cold start
     actor_start_timeout_s: float = 60.0
+    # Actors starting at once: each start is ~1.5 s of CPU, and a burst that started four
+    # on two cores slowed the calls already live (and Ray starts two workers at a time).
+    max_parallel_starts: int = 2
     idle_call_timeout_s: float = 15 * 60.0  # no webhook for this long: the call is reaped
     reap_interval_s: float = 30.0
     size_interval_s: float = 2.0  # how often the free-slot target is followed between claims

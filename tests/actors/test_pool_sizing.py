@@ -149,7 +149,7 @@ def config(monkeypatch: pytest.MonkeyPatch) -> PoolConfig:
     return PoolConfig.from_settings(
         settings, warm_pool_size=FLOOR, warm_pool_max=CEILING, max_concurrent_calls=200,
         max_calls_per_company=200, claim_wait_s=0.0, first_claim_wait_s=0.0,
-        size_interval_s=3600.0, reap_interval_s=3600.0)
+        size_interval_s=3600.0, reap_interval_s=3600.0, max_parallel_starts=100)
 
 
 _sids = itertools.count()
@@ -256,4 +256,16 @@ async def test_the_pool_keeps_no_more_free_slots_than_it_could_ever_admit(config
     stats = await pool.stats()
     assert stats.extra["target_free"] == FLOOR + 2  # the burst alone would ask for 30
     assert stats.starting == -(-(FLOOR + 2) // PER_ACTOR)  # 12 free slots' worth of actors
+    await stop(pool)
+
+
+async def test_no_more_actors_start_at_once_than_allowed(config) -> None:
+    pool = await warm_pool(dataclasses.replace(config, max_parallel_starts=2))
+    assert all(isinstance(name, str) for name in await burst(pool, FLOOR))
+    assert (await pool.stats()).starting == 2  # the burst alone would start 6 (30 slots)
+    pool.gate.set()
+    while (await pool.stats()).starting:
+        await asyncio.sleep(0)
+    pool._refill()  # the next claim or sizing tick: what the target still lacks follows
+    assert 0 < (await pool.stats()).starting <= 2
     await stop(pool)
