@@ -29,11 +29,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check runtime tenancy analytics loadtest tests
 	$(BIN)/mypy
 
-# One actor process per call cannot hold the 200-call rounds on 2 cores (docs/benchmarks.md),
-# so the bench hosts 25 calls per actor by default; BENCH_ARGS="--quick" for a short run.
+# Measures `make run`'s own pool layout (CALLS_PER_ACTOR, WARM_POOL_SIZE defaults);
+# BENCH_ARGS="--quick" for a short run, "--calls-per-actor 50" for another layout.
 BENCH_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/python -m loadtest.bench --calls-per-actor 50 $(BENCH_ARGS)
+	$(BIN)/python -m loadtest.bench $(BENCH_ARGS)
 
 # Starts the app with offline provider doubles, seeds tenants, runs Locust headless (CSV in
 # var/load/), stops the app. Tune with USERS, SPAWN_RATE, RUN_TIME, PACING (paced|unpaced).

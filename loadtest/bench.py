@@ -35,12 +35,13 @@ from loadtest.bench_env import (
 from loadtest.bench_floor import FloorServer
 from loadtest.bench_memory import call_actor_memory, idle_actor_cpu
 from loadtest.bench_report import format_table, run_metadata
-from loadtest.bench_setup import cold_setup, setup_report, warm_setup
+from loadtest.bench_setup import burst_setup, cold_setup, setup_report, warm_setup
 from loadtest.bench_stats import progress
 from loadtest.bench_turns import booking_round, sweep, unpaced_throughput
 from loadtest.floor_app import FloorConfig
 from loadtest.twilio_sim import TwilioCallSimulator
 from runtime.embedded_redis import free_port
+from runtime.settings import Settings
 
 CLIENT_CONNECTIONS = 1000
 BOOKING_CONCURRENCY = 50  # live calls booking at once in the booking row
@@ -58,6 +59,7 @@ class BenchPlan:
     capacity_steps: tuple[int, ...]
     capacity_hold_s: float
     dashboard_clients: int  # 0: no turn round beside dashboard readers
+    burst: tuple[int, ...]  # (callers, per second) of the first round; (0, 0): none
 
     @classmethod
     def for_args(cls, args: argparse.Namespace) -> BenchPlan:
@@ -74,6 +76,7 @@ class BenchPlan:
             capacity_steps=tuple(steps) if not args.skip_capacity else (),
             capacity_hold_s=15.0 if quick else 45.0,
             dashboard_clients=0 if args.skip_dashboard_load else 2,
+            burst=tuple(args.burst),
         )
 
     @property
@@ -88,8 +91,11 @@ def _ints(text: str) -> tuple[int, ...]:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m loadtest.bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small run (~3-5 min)")
-    parser.add_argument("--calls-per-actor", type=int, default=1,
-                        help="calls each CallActor process hosts (CALLS_PER_ACTOR)")
+    parser.add_argument("--calls-per-actor", type=int, default=None,
+                        help="calls each CallActor process hosts (default: CALLS_PER_ACTOR's)")
+    parser.add_argument("--burst", type=_ints, default=(30, 10),
+                        help="callers,per-second of the first round, on the fresh node "
+                             "(`make load USERS=30 SPAWN_RATE=10`); 0,0 leaves it out")
     parser.add_argument("--serve-ingress", choices=("haproxy", "proxy"), default="haproxy",
                         help="what answers on the HTTP port (SERVE_INGRESS)")
     parser.add_argument("--api-replicas", type=int, default=1,
@@ -119,6 +125,14 @@ async def measure_node(env: BenchEnvironment, node: BenchNode, plan: BenchPlan
                        ) -> dict[str, Any]:
     progress(f"node up in {node.timings_s['start_node']} s; seeding {plan.tenants} tenants")
     tenants = await seed_tenants(node, plan.tenants, seed=7)
+    burst = None
+    if plan.burst[0]:
+        callers, rate = plan.burst
+        progress(f"burst: {callers} callers at {rate}/s on the pool as started")
+        async with HttpxAiohttpClient(limits=httpx.Limits(max_connections=CLIENT_CONNECTIONS)
+                                      ) as http:
+            burst = await burst_setup(_simulator(node.base_url, node.twilio_token, http),
+                                      tenants, node.pool, callers, rate)
     snapshots = await load_snapshots(node.settings, [t.company_id for t in tenants])
     floor_port = free_port()
     floor_config = FloorConfig(f"http://127.0.0.1:{floor_port}", node.twilio_token,
@@ -144,6 +158,7 @@ async def measure_node(env: BenchEnvironment, node: BenchNode, plan: BenchPlan
         results["setup"] = setup_report(
             await warm_setup(runtime, tenants, plan.warm_setup_calls),
             await cold_setup(node.settings, tenants, plan.cold_setup_calls),
+            burst,
         )
         progress(f"turn overhead at concurrency {plan.concurrency}, runtime and floor")
         with FloorServer(floor_config, env.work_dir, floor_port) as floor_url:
@@ -169,17 +184,20 @@ async def measure_node(env: BenchEnvironment, node: BenchNode, plan: BenchPlan
 
 def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
     plan = BenchPlan.for_args(args)
+    defaults = Settings.model_fields
+    per_actor = args.calls_per_actor or defaults["calls_per_actor"].default
     results: dict[str, Any] = {"meta": run_metadata(argv), "quick": args.quick,
-                               "calls_per_actor": args.calls_per_actor,
+                               "calls_per_actor": per_actor,
                                "serve_ingress": args.serve_ingress,
                                "api_replicas": args.api_replicas,
                                "plan": vars(plan)}
     started = time.perf_counter()
     env = BenchEnvironment(NodeOptions(
         max_concurrent_calls=max(300, plan.actors_needed + 50),
-        calls_per_actor=args.calls_per_actor,
-        # free slots kept warm: 8 actors' worth with one call each, else two actors' worth
-        warm_pool_size=8 if args.calls_per_actor == 1 else 2 * args.calls_per_actor,
+        calls_per_actor=per_actor,
+        # `make run`'s free slots unless the layout differs: then two actors' worth
+        warm_pool_size=(defaults["warm_pool_size"].default if args.calls_per_actor is None
+                        else max(8, 2 * per_actor)),
         serve_ingress=args.serve_ingress,
         api_replicas=args.api_replicas,
     ))

@@ -71,6 +71,8 @@ async def run_step(sim: TwilioCallSimulator, tenants: Sequence[BenchTenant], pla
         "hold_s": plan.hold_s,
         "turns_in_window": len(turns),
         "turn_webhook": webhook,
+        # the whole caller action: the webhook, any <Redirect>, every <Play> download
+        "turn_with_audio": latency_ms([t.action_s for t in turns]),
         "setup": latency_ms([s.setup_s for s in samples if s.setup_s is not None]),
         "calls_placed": len(samples),
         "failed_calls": len(failed),

@@ -1,10 +1,13 @@
 """Where the node's CPU goes: CPU seconds per process role over a measured window.
 
 Latency percentiles say *that* a node is saturated; this says *who* burns the cores.
-Every process on the machine is sampled before and after the window and sorted into a
-role by its title (Ray names its workers `ray::<Class>...`), so a round reports, e.g.,
-"the Serve proxy spent 9 ms of CPU per turn". Processes that start or exit inside the
-window count only for the part that was seen.
+The bench process and everything it started (Redis, Ray's daemons and workers, HAProxy,
+the floor) are sampled before and after the window and sorted into a role by their
+titles (Ray names its workers `ray::<Class>...`), so a round reports, e.g., "the Serve
+proxy spent 9 ms of CPU per turn". Only that process tree counts: on a shared machine
+other people's Ray clusters have the same titles, and counting them too made a 100-call
+step look twice as expensive. Processes that start or exit inside the window count
+only for the part that was seen.
 """
 
 from __future__ import annotations
@@ -54,11 +57,18 @@ def _title(process: psutil.Process) -> str:
     return ""
 
 
+def _our_processes() -> list[psutil.Process]:
+    me = psutil.Process()
+    with contextlib.suppress(psutil.Error):
+        return [me, *me.children(recursive=True)]
+    return [me]
+
+
 def cpu_snapshot() -> dict[int, tuple[str, float]]:
-    """pid -> (role, CPU seconds so far) for every process on the machine."""
+    """pid -> (role, CPU seconds so far) for this process and every process it started."""
     me = os.getpid()
     seen: dict[int, tuple[str, float]] = {}
-    for process in psutil.process_iter():
+    for process in _our_processes():
         with contextlib.suppress(psutil.Error):
             times = process.cpu_times()
             role = "bench_client" if process.pid == me else role_of(_title(process))

@@ -79,6 +79,12 @@ def format_table(results: dict[str, Any]) -> str:
             f"  fresh actor        {_ms(cold, 'p50_ms'):>8} {_ms(cold, 'p99_ms'):>8}"
             f"   cold/warm p50 x{setup['cold_over_warm_p50']}",
         ]
+        burst = setup.get("burst")
+        if burst:
+            lines.append(
+                f"  burst {burst['callers']} at {burst['rate_per_s']}/s {_ms(burst, 'p50_ms'):>4}"
+                f" {_ms(burst, 'p99_ms'):>8}   claims waited {burst['claims_waited']}, "
+                f"actors started {burst['actors_started']}, failed {burst['failed']}")
     turns = results.get("turns")
     if turns:
         lines.append("turn webhook (ms)   conc  runtime p50/p99   floor p50/p99   "
@@ -102,7 +108,9 @@ def format_table(results: dict[str, Any]) -> str:
     if throughput:
         lines.append(f"unpaced throughput: {throughput['turns_per_s']} turns/s with p99 ≤ "
                      f"{throughput['p99_target_ms']:.0f} ms (at concurrency "
-                     f"{throughput['at_concurrency']})")
+                     f"{throughput['at_concurrency']}); floor "
+                     f"{throughput.get('floor_turns_per_s')} turns/s, runtime/floor "
+                     f"{throughput.get('ratio_to_floor')}")
     capacity = results.get("capacity")
     if capacity:
         lines.append(f"paced capacity: {capacity['capacity_calls']} calls "
@@ -116,6 +124,9 @@ def format_table(results: dict[str, Any]) -> str:
                 f"{memory['idle_uss'].get('mean_mb', '-')} / active "
                 f"{memory['active_uss'].get('mean_mb', '-')} MB  node used "
                 f"{memory['node']['used_mb']} MB  {'ok' if step['passed'] else 'FAIL'}")
+            audio, setup_ms = step.get("turn_with_audio", {}), step.get("setup", {})
+            lines.append(f"        with <Play> p99 {_ms(audio, 'p99_ms')} ms, setup p99 "
+                         f"{_ms(setup_ms, 'p99_ms')} ms, {step['calls_placed']} calls placed")
             lines.append(_cpu_line(step.get("cpu")))
         if capacity.get("not_run"):
             lines.append(f"  not run: {capacity['not_run']}")

@@ -86,19 +86,23 @@ class Settings(BaseSettings):
     # Serve replicas of the API/webhook deployment, and requests each handles at once.
     api_replicas: int = Field(default=1, ge=1)
     api_max_ongoing_requests: int = Field(default=500, ge=1)
-    # Warm pool of idle call actors per node, and how many calls an actor serves before retiring.
-    warm_pool_size: int = Field(default=4, ge=0)
+    # Free call slots the pool keeps ahead of new calls: at least warm_pool_size, more when
+    # calls arrive fast (the recent rate times an actor's start time, and a share of the
+    # recent peak of concurrent calls), at most warm_pool_max (runtime/actors/pool_sizing).
+    warm_pool_size: int = Field(default=50, ge=0)
+    warm_pool_max: int = Field(default=100, ge=0)
     max_concurrent_calls: int = Field(default=300, ge=1)
     # One company's concurrent calls (a company may set a lower ceiling of its own); the last
     # 10 % of the pool's slots go only to companies under their fair share of it.
     max_calls_per_company: int = Field(default=100, ge=1)
-    actor_max_uses: int = Field(default=200, ge=1)
-    # Live calls one call-actor process hosts at once. 1 = one actor process per call (the
-    # design's default). Each process costs ~76 MB USS and ~0.8 % of a core while idle and a
-    # call only ~2 MB (docs/benchmarks.md), so raise it (e.g. 25-50) to reach 200+ calls per
-    # node; warm_pool_size then counts free call slots, and actor_max_uses counts calls served
-    # (raise it in proportion: each recycle costs an actor start, ~1.5 s of CPU).
-    calls_per_actor: int = Field(default=1, ge=1, le=200)
+    # Calls one actor serves before it is retired and replaced (each recycle is an actor
+    # start, ~2.3 s and ~1.5 s of CPU, so it grows with calls_per_actor).
+    actor_max_uses: int = Field(default=1000, ge=1)
+    # Live calls one call-actor process hosts at once, each with its own state, lock and
+    # checkpoint. A process costs ~240 MB (the embedding model is ~166 MB of it) and ~2.3 s
+    # to start; a call ~2-3 MB: 25 keeps 300 calls in ~12 processes (docs/benchmarks.md).
+    # 1 is one process per call (the design's isolation, at 240 MB and a start per call).
+    calls_per_actor: int = Field(default=25, ge=1, le=200)
     # Call-event stream (analytics.emitter): past this many undrained entries (~575 B
     # each) emitting is refused, never trimmed away; the LogSink reports lag (log line,
     # metric, /health) past these thresholds.

@@ -6,6 +6,8 @@ key is handed in by `TenantStore`, which owns the key layout.
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Iterable
 from typing import Generic, TypeVar, cast
 
 import redis.asyncio as aioredis
@@ -27,8 +29,15 @@ class RecordCollection(Generic[Record]):
         self._model = model
         self.noun = noun
 
+    @property
+    def key(self) -> str:
+        return self._key
+
     async def list(self) -> list[Record]:
-        values = await self._redis.hvals(self._key)
+        return self.parse(await self._redis.hvals(self._key))
+
+    def parse(self, values: Iterable[str | bytes]) -> builtins.list[Record]:
+        """The records of the collection's stored values (`HVALS`), oldest first."""
         records = [self._model.model_validate_json(value) for value in values]
         return sorted(records, key=lambda record: record.createdAt)
 

@@ -71,6 +71,16 @@ class TenantStore:
         raw = await self._redis.get(self.key("company"))
         return None if raw is None else self.load_sealed(cast(str, raw))
 
+    async def call_documents(self) -> tuple[str | None, list[str], list[str]]:
+        """The company document, knowledge and staff exactly as stored, in one round trip
+        (for readers that parse them again only when they changed)."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.get(self.key("company"))
+            pipe.hvals(self.knowledge.key)
+            pipe.hvals(self.employees.key)
+            company, knowledge, employees = await pipe.execute()
+        return company, knowledge, employees
+
     def load_sealed(self, raw: str) -> Company:
         return Company.model_validate(self._secrets.unseal(json.loads(raw)))
 

@@ -16,7 +16,7 @@ import dataclasses
 import gc
 import os
 import time
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,6 +26,7 @@ import structlog
 
 from analytics.emitter import CallEventEmitter
 from runtime.actors.answer_stream import AnswerStream
+from runtime.actors.background import BackgroundTasks
 from runtime.actors.booking_calendar import booking_for_call
 from runtime.actors.call_record import (
     CallRecord,
@@ -39,9 +40,9 @@ from runtime.actors.call_session import (
     CallSession,
     CompanyUnavailable,
     LastAnswer,
-    snapshot_checkpoint_name,
 )
 from runtime.actors.call_summary import call_summary, drafted_summary
+from runtime.actors.company_views import CompanyViews
 from runtime.actors.messages import AgentReply, CallSetup
 from runtime.actors.speech import (
     DEFAULT_TTS_TIMEOUT_S,
@@ -128,7 +129,8 @@ class CallActor:
         self._locks: dict[str, asyncio.Lock] = {}
         self._sessions: dict[str, CallSession] = {}
         self._uses = 0
-        self._background: set[asyncio.Task[object]] = set()  # ended calls' events in delivery
+        self._background = BackgroundTasks()  # ended calls' events in delivery, messages kept
+        self._companies = CompanyViews()  # parsed once per company version, shared by calls
         warm_up_dates()  # the booking flow's date parser, before the first call needs it
         # Everything built so far (Ray, pydantic, providers: ~175k objects) lives as long as
         # the actor: keep it out of the cyclic GC, whose full passes over it took ~100 ms,
@@ -142,13 +144,10 @@ class CallActor:
         """Load the company, greet the caller."""
         async with self._new_call(setup.call_sid):
             store = self._registry.tenant(setup.company_id)
-            company = await store.load_company()
-            if company is None or not company.isActive:
+            view = await self._companies.load(store)
+            if view is None or not view.company.isActive:
                 raise CompanyUnavailable(f"company {setup.company_id} is unknown or inactive")
-            knowledge, employees = await asyncio.gather(
-                store.knowledge.list(), store.employees.list()
-            )
-            snapshot = CompanySnapshot.from_documents(company, knowledge, employees)
+            company, snapshot = view.company, view.snapshot
             ctx = CallContext(
                 call_sid=setup.call_sid, caller_number=setup.caller_number,
                 called_number=setup.called_number, started_at=datetime.now(UTC),
@@ -156,7 +155,8 @@ class CallActor:
                          if snapshot.settings.memory_enabled else None),
             )
             session = CallSession(snapshot, ctx, ConversationState.new(), CallRecord(),
-                                  *await self._policy_and_voice(store, company, snapshot))
+                                  *await self._policy_and_voice(store, company, snapshot),
+                                  snapshot_document=view.snapshot_document)
             session.last = LastAnswer(INCOMING_KEY)
             self._sessions[setup.call_sid] = session
             self._uses += 1
@@ -216,13 +216,13 @@ class CallActor:
                     await session.answer.cancel()
                 ended_at = datetime.now(UTC)
                 store = self._registry.tenant(session.company_id)
-                self._spawn(text_back(store, session.context, session.record))
+                self._background.spawn(text_back(store, session.context, session.record))
                 summary = call_summary(session.record, session.state, session.context,
                                        call_status)
                 if self._drafter is None:
                     await self._close(session, call_status, duration_s, ended_at, summary)
                 else:
-                    self._spawn(self._close_drafted(session, call_status, duration_s,
+                    self._background.spawn(self._close_drafted(session, call_status, duration_s,
                                                     ended_at, summary))
             finally:
                 self._drop(call_sid)
@@ -252,9 +252,10 @@ class CallActor:
             await remember_caller(store, session.context.caller_number)
         if session.record.unsent:  # the stream is down: keep the call's events
             await self._checkpoint(session)
-            self._spawn(self._deliver_then_forget(session))
+            self._background.spawn(self._recorder.deliver_then(
+                session.record, lambda: session.forget(store)))
         else:
-            await self._forget_checkpoints(session)
+            await session.forget(store)
 
     async def restore(self, call_sid: str, company_id: str) -> bool:
         """Take over a call whose actor died, from its last checkpoint; False if there is none."""
@@ -264,10 +265,7 @@ class CallActor:
                 return call_sid in self._sessions
         async with self._new_call(call_sid):
             store = self._registry.tenant(company_id)
-            data, snapshot_data = await asyncio.gather(
-                store.load_checkpoint(call_sid),
-                store.load_checkpoint(snapshot_checkpoint_name(call_sid)),
-            )
+            data, snapshot_data = await CallSession.load_checkpoints(store, call_sid)
             if data is None or snapshot_data is None:
                 return False
             snapshot, ctx, state, record, last = CallSession.checkpoint_parts(data,
@@ -293,14 +291,9 @@ class CallActor:
         """The held calls (`calls`); `call_sid`/`call` describe the oldest held call, or None."""
         calls = list(self._sessions)
         first = self._sessions[calls[0]] if calls else None
-        return {
-            "call_sid": first.call_sid if first else None,
-            "call": first.describe() if first else None,
-            "calls": calls,
-            "capacity": self._capacity,
-            "uses": self._uses,
-            "pid": os.getpid(),
-        }
+        return {"call_sid": first.call_sid if first else None,
+                "call": first.describe() if first else None, "calls": calls,
+                "capacity": self._capacity, "uses": self._uses, "pid": os.getpid()}
 
     async def describe_call(self, call_sid: str) -> dict[str, Any] | None:
         """One held call's description; None when this actor does not hold it."""
@@ -333,10 +326,11 @@ class CallActor:
             if isinstance(outcome.action, TakeMessage):  # to the inbox, off the turn's path
                 summary = call_summary(session.record, session.state, session.context,
                                        "completed")
-                self._spawn(keep_message(store, session.context, session.record.next_turn - 1,
-                                         outcome.action, summary=summary))
+                self._background.spawn(keep_message(
+                    store, session.context, session.record.next_turn - 1, outcome.action,
+                    summary=summary))
             if outcome.appointment is not None:  # the caller's confirmation text, if wanted
-                self._spawn(confirm_booking(store, session.context, outcome.appointment))
+                self._background.spawn(confirm_booking(store, session.context, outcome.appointment))
             await self._checkpoint(session)
 
         stream = AnswerStream(
@@ -438,34 +432,8 @@ class CallActor:
             await session.answer.wait_finished()
             session.answer = None
 
-    async def _forget_checkpoints(self, session: CallSession) -> None:
-        store = self._registry.tenant(session.company_id)
-        await asyncio.gather(store.delete_checkpoint(session.call_sid),
-                             store.delete_checkpoint(snapshot_checkpoint_name(session.call_sid)))
-
-    async def _deliver_then_forget(self, session: CallSession) -> None:
-        """An ended call's events the stream did not take: retry with backoff until it
-        does, then drop the call's checkpoint (kept meanwhile, with the events in it)."""
-        delay_s = 0.5
-        while not await self._recorder.emit(session.record, []):
-            await asyncio.sleep(delay_s)
-            delay_s = min(delay_s * 2, 30.0)
-        with contextlib.suppress(Exception):
-            await self._forget_checkpoints(session)
-
-    def _spawn(self, work: Coroutine[Any, Any, object]) -> None:
-        task = asyncio.get_running_loop().create_task(work)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
     async def _checkpoint(self, session: CallSession) -> None:
         try:
-            store = self._registry.tenant(session.company_id)
-            writes = [store.save_checkpoint(session.call_sid, session.to_checkpoint())]
-            if not session.snapshot_saved:  # the snapshot never changes: once per call
-                writes.append(store.save_checkpoint(snapshot_checkpoint_name(session.call_sid),
-                                                    session.snapshot_checkpoint()))
-            await asyncio.gather(*writes)
-            session.snapshot_saved = True
+            await session.save(self._registry.tenant(session.company_id))
         except Exception:  # the call goes on here; only a crash would need the checkpoint
             log.exception("checkpoint_failed", call_sid=session.call_sid)

@@ -10,7 +10,10 @@ the record (so in the checkpoint) and goes out, in order, with the call's next e
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -87,7 +90,7 @@ class CallRecord:
     emit_failures: int = 0  # attempts to reach the stream that failed during this call
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**vars(self), "unsent": list(self.unsent)}  # `asdict` deep-copies: slow
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CallRecord:
@@ -211,6 +214,17 @@ class CallRecorder:
         )
         await self.emit(record, [event])
         return event
+
+    async def deliver_then(self, record: CallRecord, then: Callable[[], Awaitable[None]]
+                           ) -> None:
+        """An ended call's events the stream did not take: retry with backoff until it
+        does, then `then()` (drop the call's checkpoint, which kept them meanwhile)."""
+        delay_s = 0.5
+        while not await self.emit(record, []):
+            await asyncio.sleep(delay_s)
+            delay_s = min(delay_s * 2, 30.0)
+        with contextlib.suppress(Exception):
+            await then()
 
     async def emit(self, record: CallRecord, events: list[CallEventBase]) -> bool:
         """Send `events` after any the stream has not taken yet; True once none is left.

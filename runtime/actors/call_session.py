@@ -11,6 +11,7 @@ them: the company's own TTS key is read again from the tenant store on restore.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from runtime.actors.answer_stream import AnswerStream
 from runtime.actors.call_record import CallRecord
 from runtime.conversation import CallContext, CompanySnapshot, ConversationState, DialoguePolicy
 from runtime.providers.base import VoiceRequest
+from tenancy.store import TenantStore
 
 CHECKPOINT_VERSION = 2
 
@@ -67,6 +69,7 @@ class CallSession:
     restored: bool = False  # rebuilt from a checkpoint by a replacement actor
     snapshot_saved: bool = False  # the snapshot part of the checkpoint is in Redis
     last: LastAnswer = field(default_factory=LastAnswer)
+    snapshot_document: dict[str, Any] | None = None  # `snapshot.to_dict()`, if made already
 
     @property
     def call_sid(self) -> str:
@@ -75,6 +78,29 @@ class CallSession:
     @property
     def company_id(self) -> str:
         return self.snapshot.company_id
+
+    async def save(self, store: TenantStore) -> None:
+        """Write the per-turn checkpoint, and the snapshot's the first time."""
+        writes = [store.save_checkpoint(self.call_sid, self.to_checkpoint())]
+        if not self.snapshot_saved:  # the snapshot never changes: once per call
+            writes.append(store.save_checkpoint(snapshot_checkpoint_name(self.call_sid),
+                                                self.snapshot_checkpoint()))
+        await asyncio.gather(*writes)
+        self.snapshot_saved = True
+
+    async def forget(self, store: TenantStore) -> None:
+        """Delete both checkpoints (the call ended and its events are delivered)."""
+        await asyncio.gather(store.delete_checkpoint(self.call_sid),
+                             store.delete_checkpoint(snapshot_checkpoint_name(self.call_sid)))
+
+    @staticmethod
+    async def load_checkpoints(store: TenantStore, call_sid: str
+                               ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """The call's two checkpoints as saved (None where missing)."""
+        data, snapshot = await asyncio.gather(
+            store.load_checkpoint(call_sid),
+            store.load_checkpoint(snapshot_checkpoint_name(call_sid)))
+        return data, snapshot
 
     def to_checkpoint(self) -> dict[str, Any]:
         """The per-turn part of the checkpoint (the snapshot is saved once, separately)."""
@@ -87,7 +113,9 @@ class CallSession:
         }
 
     def snapshot_checkpoint(self) -> dict[str, Any]:
-        return {"version": CHECKPOINT_VERSION, "snapshot": self.snapshot.to_dict()}
+        document = self.snapshot_document
+        return {"version": CHECKPOINT_VERSION,
+                "snapshot": document if document is not None else self.snapshot.to_dict()}
 
     @staticmethod
     def checkpoint_parts(

@@ -1,9 +1,11 @@
 """`CallPool`: the warm call slots, admission control and the stale-call reaper.
 
-Each call actor hosts up to `calls_per_actor` calls (its slots). Starting one takes most
-of a second, so actors are started in the background until `warm_pool_size` slots are
-free, and a claim hands a slot out at once: the least-loaded actor's, spreading calls (and
-CPU) over the live actors. An actor that took `actor_max_uses` calls takes no more and
+Each call actor hosts up to `calls_per_actor` calls (its slots). Starting one takes
+seconds, so actors are started in the background to keep free slots ahead of demand (the
+target follows the recent arrival rate and concurrency between `warm_pool_size` and
+`warm_pool_max`, see `pool_sizing`; a lasting surplus retires idle actors one by one), and
+a claim hands a slot out at once: the least-loaded actor's, spreading calls (and CPU) over
+the live actors. An actor that took `actor_max_uses` calls takes no more and
 retires when its last call ends. At `max_concurrent_calls`, or with no slot free within a
 few tens of milliseconds, the call is refused (`CallRefused`: forward or apologise) rather
 than left in silence. Actors are named, so any Serve replica finds them with `ray.get_actor`.
@@ -21,26 +23,26 @@ import os
 import time
 import uuid
 from collections import Counter
-from collections.abc import Coroutine
 from typing import Any
 
 import ray
 import structlog
 
 from runtime.actors.admission import TenantAdmission
-from runtime.actors.call_actor import CallActor
-from runtime.actors.call_session import CallNotHeld
+from runtime.actors.background import BackgroundTasks
 from runtime.actors.directory import CallDirectory
 from runtime.actors.messages import CallRefused, CallSetup, PoolStats
+from runtime.actors.pool_actors import kill_quietly, launch_call_actor
 from runtime.actors.pool_config import (
     BUSY_MESSAGE,
     CALL_NAMESPACE,
     FORWARD_MESSAGE,
-    REAPED_STATUS,
     ActiveCall,
     PoolConfig,
 )
-from runtime.actors.pool_recovery import actor_name_prefix, adopt_actors
+from runtime.actors.pool_reaper import StaleCallReaper
+from runtime.actors.pool_recovery import AdoptedActor, actor_name_prefix, adopt_actors
+from runtime.actors.pool_sizing import DemandTracker, WarmSizing
 from runtime.redis_client import redis_client
 from runtime.settings import Settings
 
@@ -51,7 +53,7 @@ __all__ = ["BUSY_MESSAGE", "CALL_NAMESPACE", "FORWARD_MESSAGE", "ActiveCall", "C
 
 
 @ray.remote(num_cpus=0, max_restarts=-1)
-class CallPool:
+class CallPool(StaleCallReaper):
     def __init__(self, config: PoolConfig) -> None:
         self._config = config
         settings = Settings.from_deployment(config.settings)  # what the actors are built from
@@ -69,12 +71,16 @@ class CallPool:
                       else config.max_concurrent_calls // 10),
         )
         self._starting = 0
+        self._demand = DemandTracker(WarmSizing(  # never more free slots than calls admitted
+            floor=config.warm_pool_size, ceiling=min(max(config.warm_pool_max,
+                                                         config.warm_pool_size),
+                                                     config.max_concurrent_calls)))
         self._ready = asyncio.Condition()
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = BackgroundTasks()
         self._counts: Counter[str] = Counter()
         self._reaper: asyncio.Task[None] | None = None
-        self._prefix = actor_name_prefix(config.actor_prefix,
-                                         ray.get_runtime_context().get_actor_name())
+        self._sizer: asyncio.Task[None] | None = None
+        self._prefix = actor_name_prefix(config.actor_prefix, self._own_name())
         self._recovery: asyncio.Task[None] | None = None
         self._recovered = asyncio.Event()
         with contextlib.suppress(RuntimeError):  # async actors run __init__ in their loop
@@ -100,6 +106,8 @@ class CallPool:
             self._free_slot(name)
             return self._refuse(refusal or "duplicate_call", forward_to)
         self._add_call(ActiveCall(setup.call_sid, setup.company_id, name, time.time()))
+        self._demand.arrived(len(self._calls))
+        self._refill()  # the arrival may have raised the target: grow before running out
         return name
 
     def _admission(self, setup: CallSetup) -> str | None:
@@ -159,19 +167,6 @@ class CallPool:
         self._add_call(ActiveCall(call_sid, company_id, name, time.time()))
         return name
 
-    async def reap_now(self) -> int:
-        """End every call with no webhook for `idle_call_timeout_s` as abandoned."""
-        calls = list(self._calls.values())
-        if not calls:
-            return 0
-        entries = await self._directory.lookup_many([call.call_sid for call in calls])
-        oldest = time.time() - self._config.idle_call_timeout_s
-        seen = {sid: entry.last_seen for sid, entry in entries.items() if entry is not None}
-        stale = [call for call in calls if seen.get(call.call_sid, call.claimed_at) < oldest]
-        for call in stale:
-            await self._reap(call)
-        return len(stale)
-
     async def stats(self) -> PoolStats:
         """`idle`: actors holding no call; `extra["free_slots"]`: calls startable at once."""
         await self._ready_to_serve()
@@ -181,13 +176,16 @@ class CallPool:
             capacity=self._config.max_concurrent_calls, retired=self._counts["retired"],
             reaped=self._counts["reaped"], created=self._counts["created"],
             extra={"free_slots": self._free_slots(), "actors": len(self._handles),
-                   "calls_per_actor": self._per_actor,
-                   **{key: self._counts[key]
-                      for key in ("refused", "replaced", "failed_starts", "adopted")}},
+                   "calls_per_actor": self._per_actor, "target_free": self._demand.target(),
+                   "arrivals_per_s": round(self._demand.rate(), 3),
+                   "actor_start_s": round(self._demand.start_s, 3),
+                   **{key: self._counts[key] for key in (
+                       "refused", "replaced", "failed_starts", "adopted", "claims_waited",
+                       "shrunk")}},
         )
 
     async def wait_warm(self, timeout_s: float = 60.0) -> bool:
-        """Wait until `warm_pool_size` slots are free (startup scripts, tests)."""
+        """Wait until `warm_pool_size` slots (the floor) are free (startup scripts, tests)."""
         await self._ready_to_serve()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
@@ -207,8 +205,9 @@ class CallPool:
 
     async def shutdown(self) -> None:
         """Kill every actor of the pool (tests, teardown)."""
-        if self._reaper is not None:
-            self._reaper.cancel()
+        for task in (self._reaper, self._sizer):
+            if task is not None:
+                task.cancel()
         for name in list(self._handles):
             self._forget(name)
         self._calls.clear()
@@ -232,6 +231,8 @@ class CallPool:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait_s
         async with self._ready:
+            if self._least_loaded() is None:  # this caller waits for an actor to start
+                self._counts["claims_waited"] += 1
             while (name := self._least_loaded()) is None:
                 self._refill(demand=1)
                 remaining = deadline - loop.time()
@@ -248,7 +249,7 @@ class CallPool:
         if self._load[name] > 0:
             self._load[name] -= 1
         if name in self._handles:
-            self._spawn(self._notify_ready())
+            self._tasks.spawn(self._notify_ready())
 
     def _retire_if_done(self, name: str) -> None:
         worn = self._uses[name] >= self._config.actor_max_uses
@@ -260,44 +261,47 @@ class CallPool:
             self._ready.notify_all()
 
     def _refill(self, demand: int = 0) -> None:
-        """Start actors in the background until free + starting slots cover the warm size."""
+        """Start actors in the background until free + starting slots cover the target."""
         if not self._recovered.is_set():  # what is still running counts first
             return
         config = self._config
         per_actor = self._per_actor
-        missing = (config.warm_pool_size + demand - self._free_slots()
-                   - self._starting * per_actor)
+        missing = self._demand.target() + demand - self._free_slots() - self._starting * per_actor
         ceiling = (math.ceil(config.max_concurrent_calls / per_actor)
-                   + math.ceil(config.warm_pool_size / per_actor))
-        room = ceiling - len(self._handles) - self._starting
+                   + math.ceil(self._demand.sizing.ceiling / per_actor))
+        room = min(ceiling - len(self._handles), config.max_parallel_starts) - self._starting
         for _ in range(max(0, min(math.ceil(missing / per_actor), room))):
             self._starting += 1
-            self._spawn(self._start_actor())
+            self._tasks.spawn(self._start_actor())
 
     async def _start_actor(self) -> None:
-        config = self._config
         name = f"{self._prefix}{uuid.uuid4().hex[:16]}"
-        options: dict[str, Any] = {"name": name, "namespace": config.namespace}
-        if config.detached_actors:
-            options["lifetime"] = "detached"
-        handle = None
+        started = time.monotonic()
         try:
-            handle = CallActor.options(**options).remote(  # type: ignore[attr-defined]
-                config.settings, config.actor_options
-            )
-            await asyncio.wait_for(handle.ping.remote(), config.actor_start_timeout_s)
+            handle = await self._launch(name)
         except Exception:
             self._counts["failed_starts"] += 1
             log.exception("call_actor_start_failed", actor=name)
-            if handle is not None:
-                with contextlib.suppress(Exception):
-                    ray.kill(handle, no_restart=True)
             return
         finally:
             self._starting -= 1
+        self._demand.started(time.monotonic() - started)
         self._handles[name] = handle
         self._counts["created"] += 1
-        self._spawn(self._notify_ready())
+        self._tasks.spawn(self._notify_ready())
+
+    async def _launch(self, name: str) -> Any:
+        return await launch_call_actor(self._config, name)
+
+    def _shrink(self) -> None:
+        """Retire one idle actor once free slots have exceeded the target by a whole actor
+        for a while (`pool_sizing`): slowly, so the next burst still finds its slots."""
+        if not self._demand.surplus_to_retire(self._free_slots(), self._per_actor):
+            return
+        idle = [name for name in self._handles if self._load[name] == 0]
+        if idle:
+            self._retire(max(idle, key=self._uses.__getitem__))  # the most worn goes first
+            self._counts["shrunk"] += 1
 
     def _retire(self, name: str) -> None:
         self._forget(name)
@@ -310,8 +314,10 @@ class CallPool:
         self._load.pop(name, None)
         self._closed.discard(name)
         if handle is not None:
-            with contextlib.suppress(Exception):
-                ray.kill(handle, no_restart=True)
+            self._kill(handle)
+
+    def _kill(self, handle: Any) -> None:
+        kill_quietly(handle)
 
     def _refuse(self, reason: str, forward_to: str | None) -> CallRefused:
         self._counts["refused"] += 1
@@ -319,7 +325,7 @@ class CallPool:
         message = FORWARD_MESSAGE if forward_to else BUSY_MESSAGE
         return CallRefused(reason=reason, message=message, forward_to=forward_to)
 
-    # --- the reaper --------------------------------------------------------------------------
+    # --- background: recovery, sizing, reaping ---------------------------------------------
 
     def _start_background(self) -> None:
         loop = asyncio.get_running_loop()
@@ -327,6 +333,7 @@ class CallPool:
             self._recovery = loop.create_task(self._recover())
         if self._reaper is None or self._reaper.done():
             self._reaper = loop.create_task(self._reap_loop())
+            self._sizer = loop.create_task(self._size_loop())
             self._refill()
 
     async def _ready_to_serve(self) -> None:
@@ -336,7 +343,7 @@ class CallPool:
     async def _recover(self) -> None:
         """Adopt the actors and calls a previous incarnation of this pool left running."""
         try:
-            adopted = await adopt_actors(self._config.namespace, self._prefix, self._directory)
+            adopted = await self._adopt()
         except Exception:
             log.exception("call_pool_recovery_failed")
             adopted = []
@@ -351,34 +358,18 @@ class CallPool:
         self._refill()
         await self._notify_ready()
 
-    async def _reap_loop(self) -> None:
+    async def _adopt(self) -> list[AdoptedActor]:
+        return await adopt_actors(self._config.namespace, self._prefix, self._directory)
+
+    def _own_name(self) -> str | None:
+        return ray.get_runtime_context().get_actor_name()  # type: ignore[no-any-return]
+
+    async def _size_loop(self) -> None:
+        """Follow demand between claims: grow (a raised target), shrink (a lasting surplus)."""
         while True:
-            await asyncio.sleep(self._config.reap_interval_s)
-            try:
-                await self.reap_now()
-            except Exception:
-                log.exception("reaper_pass_failed")
-
-    async def _reap(self, call: ActiveCall) -> None:
-        name = call.actor_name
-        handle = self._handles.get(name)
-        if handle is not None:
-            ending = handle.end.remote(call.call_sid, REAPED_STATUS, None)
-            try:
-                await asyncio.wait_for(ending, self._config.actor_start_timeout_s)
-            except CallNotHeld:
-                pass
-            except Exception:
-                log.exception("reaped_call_not_ended", call_sid=call.call_sid)
-        await self._directory.forget(call.call_sid)
-        self._counts["reaped"] += 1
-        log.info("call_reaped", call_sid=call.call_sid, actor=name)
-        await self.release(name, call.call_sid)
-
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+            await asyncio.sleep(self._config.size_interval_s)
+            self._shrink()
+            self._refill()
 
 
 def ensure_pool(

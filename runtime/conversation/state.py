@@ -7,7 +7,7 @@ field is plain JSON data and nothing random or time-based lives outside it.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -45,9 +45,14 @@ class ConversationState:
         return cls()
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # Field by field, not `asdict`: its recursive deep copy was ~40 % of the checkpoint's
+        # CPU, paid every turn (profile in docs/benchmarks.md). Containers are copied.
+        data = dict(vars(self))
         data["history"] = [list(item) for item in self.history]
         data["mode"] = self.mode.value
+        data["sentiment_history"] = list(self.sentiment_history)
+        data["slots"] = dict(self.slots)
+        data["line_rotation"] = dict(self.line_rotation)
         return data
 
     @classmethod

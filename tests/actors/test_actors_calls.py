@@ -65,7 +65,10 @@ def settings(redis_url: str) -> Settings:
         # the session's secrets: Ray processes read them from their environment
         "redis_url": redis_url, "jwt_secret": JWT_SECRET,
         "clientsvia_secret_key": SECRET_KEY, "provider_mode": "doubles",
-        "warm_pool_size": 3, "max_concurrent_calls": 3, "actor_max_uses": 50,
+        # one call per actor: recycling and takeover are checked actor by actor here
+        # (tests/actors/test_actors_shared_actor.py covers several calls per actor)
+        "calls_per_actor": 1, "warm_pool_size": 3, "max_concurrent_calls": 3,
+        "actor_max_uses": 50,
     })
 
 

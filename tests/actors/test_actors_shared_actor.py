@@ -1,7 +1,8 @@
 """Several calls on one call actor (`calls_per_actor` > 1), through a real pool and Redis.
 
-The pool keeps one free slot warm, so the first calls all land on the same actor (a claim
-only starts another actor once the free slots fall below the warm size).
+The pool keeps one free slot warm and no more (`warm_pool_max` 1: no growth ahead of
+demand), so the first calls all land on the same actor (a claim only starts another actor
+once the free slots fall below the warm size).
 """
 
 from __future__ import annotations
@@ -48,7 +49,9 @@ def settings(redis_url: str) -> Settings:
         "redis_url": redis_url, "jwt_secret": JWT_SECRET,
         "clientsvia_secret_key": SECRET_KEY,
         "provider_mode": "doubles", "calls_per_actor": SLOTS,
-        "warm_pool_size": 1, "max_concurrent_calls": SLOTS, "actor_max_uses": 50,
+        # one free slot, never more (no growth ahead of demand): calls share the first actor
+        "warm_pool_size": 1, "warm_pool_max": 1, "max_concurrent_calls": SLOTS,
+        "actor_max_uses": 50,
     })
 
 

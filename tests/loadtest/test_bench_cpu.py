@@ -42,3 +42,17 @@ async def test_a_window_charges_each_role_what_its_processes_spent(monkeypatch):
     }
     assert report["server_cpu_ms_per_turn"] == 75.0  # the client's own CPU is not the server's
     assert (report["cores_used"], report["turns"], report["wall_s"]) == (0.53, 10, 2.0)
+
+
+def test_a_snapshot_counts_only_processes_this_one_started():
+    """Another session's processes (here: this process's parent) are not the node's."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        seen = cpu_snapshot()
+        assert child.pid in seen and os.getppid() not in seen
+    finally:
+        child.kill()
+        child.wait()

@@ -89,8 +89,21 @@ def test_unpaced_throughput_is_the_fastest_round_within_the_p99_bound():
     rows = [row(1, 30.0, 25.0), row(4, 80.0, 60.0), row(8, 99.0, 70.0, failed=1),
             row(50, 900.0, 90.0)]
     assert unpaced_throughput(rows) == {"p99_target_ms": 100.0, "turns_per_s": 60.0,
-                                        "at_concurrency": 4}
+                                        "at_concurrency": 4, "floor_turns_per_s": None,
+                                        "ratio_to_floor": None}
     assert unpaced_throughput([row(1, 150.0, 9.0)])["turns_per_s"] is None
+
+
+def test_unpaced_throughput_is_set_beside_the_floors_by_the_same_rule():
+    def side(p99: float, turns_per_s: float) -> dict:
+        return {"concurrency": 8, "turns_per_s": turns_per_s, "failed_calls": 0,
+                "turn_webhook": {"p99_ms": p99}}
+
+    rows = [{"runtime": side(40.0, 30.0), "floor": side(10.0, 100.0)},
+            {"runtime": side(90.0, 45.0), "floor": side(150.0, 180.0)}]
+    result = unpaced_throughput(rows)
+    assert (result["turns_per_s"], result["floor_turns_per_s"]) == (45.0, 100.0)
+    assert result["ratio_to_floor"] == 0.45
 
 
 def test_a_booking_call_speaks_its_script_and_has_its_own_report_row() -> None:

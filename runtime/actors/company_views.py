@@ -1,0 +1,59 @@
+"""A call actor's memory of the companies it answers for, checked against Redis per call.
+
+A new call needs its company's document (decrypted and validated), knowledge and staff
+turned into a `CompanySnapshot`, and the snapshot's checkpoint form: most of the CPU of a
+call setup, the same for every call of a company until someone edits it. The actor reads
+the stored text in one round trip on every call and parses it again only when it differs
+from what it parsed last, so the next call after an edit sees the edit: never stale,
+unlike a time-based cache.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from runtime.conversation import CompanySnapshot
+from tenancy.models import Company
+from tenancy.store import TenantStore
+
+MAX_COMPANIES = 256  # companies remembered per actor (least recently called forgotten)
+
+
+@dataclass(frozen=True)
+class CompanyView:
+    """What the calls of one company share: read-only, never changed by a call."""
+
+    company: Company
+    snapshot: CompanySnapshot
+    snapshot_document: dict[str, Any] = field(compare=False)  # `snapshot.to_dict()`, once
+
+
+class CompanyViews:
+    def __init__(self, max_companies: int = MAX_COMPANIES) -> None:
+        self._max = max_companies
+        self._views: OrderedDict[str, tuple[tuple[Any, ...], CompanyView]] = OrderedDict()
+        self.parsed = 0  # views built (a miss: first call, or the company changed)
+
+    async def load(self, store: TenantStore) -> CompanyView | None:
+        """The company's view as stored now; None when there is no such company."""
+        stored = await store.call_documents()
+        raw_company, raw_knowledge, raw_staff = stored
+        if raw_company is None:
+            self._views.pop(store.company_id, None)
+            return None
+        remembered = self._views.get(store.company_id)
+        if remembered is not None and remembered[0] == stored:
+            self._views.move_to_end(store.company_id)
+            return remembered[1]
+        company = store.load_sealed(raw_company)
+        snapshot = CompanySnapshot.from_documents(
+            company, store.knowledge.parse(raw_knowledge), store.employees.parse(raw_staff))
+        view = CompanyView(company, snapshot, snapshot.to_dict())
+        self.parsed += 1
+        self._views[store.company_id] = (stored, view)
+        self._views.move_to_end(store.company_id)
+        while len(self._views) > self._max:
+            self._views.popitem(last=False)
+        return view

@@ -1,0 +1,75 @@
+"""A call actor's company views: parsed once, and again the moment the stored data changes."""
+
+from __future__ import annotations
+
+import redis.asyncio as aioredis
+
+from runtime.actors.company_views import CompanyViews
+from tenancy.models import CompanyProfile, EmployeeFields, QnAFields
+from tenancy.registry import CompanyRegistry
+from tenancy.secrets import SecretBox
+from tests.serve_fixtures import SECRET_KEY, unique_number
+
+
+async def seeded(redis: aioredis.Redis) -> tuple[CompanyRegistry, str]:
+    registry = CompanyRegistry(redis, SecretBox(SECRET_KEY))
+    company = await registry.create(CompanyProfile.model_validate({
+        "companyName": "Views Heating", "companyPhone": unique_number(),
+        "tradeCategories": ["HVAC"],
+    }))
+    await registry.tenant(company.id).knowledge.add(QnAFields(
+        question="Do you offer financing?", answer="Yes, with approved credit.",
+        keywords=["financing"]))
+    return registry, company.id
+
+
+async def test_calls_of_an_unchanged_company_share_one_parsed_view(redis_async) -> None:
+    registry, company_id = await seeded(redis_async)
+    views = CompanyViews()
+    first = await views.load(registry.tenant(company_id))
+    second = await views.load(registry.tenant(company_id))
+    assert first is not None and second is first and views.parsed == 1
+    assert first.snapshot_document == first.snapshot.to_dict()
+
+
+async def test_an_edit_of_knowledge_staff_or_company_is_seen_by_the_next_call(redis_async) -> None:
+    registry, company_id = await seeded(redis_async)
+    store = registry.tenant(company_id)
+    views = CompanyViews()
+    await views.load(store)
+
+    await store.knowledge.add(QnAFields(question="Are you open Sundays?", answer="No.",
+                                        keywords=["sunday"]))
+    view = await views.load(store)
+    assert view is not None and len(view.snapshot.knowledge) == 2
+
+    await store.employees.add(EmployeeFields(name="Sam Rivera", phone=unique_number(),
+                                             isOnCall=True))
+    view = await views.load(store)
+    assert view is not None and [s.name for s in view.snapshot.staff] == ["Sam Rivera"]
+
+    await registry.patch(company_id, {"companyName": "Views Heating & Air"})
+    view = await views.load(store)
+    assert view is not None and view.snapshot.company_name == "Views Heating & Air"
+    assert view.company.companyName == "Views Heating & Air"
+    assert views.parsed == 4
+
+
+async def test_a_company_gone_from_the_store_has_no_view(redis_async) -> None:
+    registry, company_id = await seeded(redis_async)
+    store = registry.tenant(company_id)
+    views = CompanyViews()
+    assert await views.load(store) is not None
+    await redis_async.delete(store.key("company"))
+    assert await views.load(store) is None
+
+
+async def test_the_least_recently_called_company_is_forgotten_past_the_limit(
+        redis_async) -> None:
+    registry, first = await seeded(redis_async)
+    _, second = await seeded(redis_async)
+    views = CompanyViews(max_companies=1)
+    await views.load(registry.tenant(first))
+    await views.load(registry.tenant(second))
+    await views.load(registry.tenant(first))
+    assert views.parsed == 3
