@@ -128,7 +128,8 @@ async def test_a_message_calls_summary_is_in_its_log_and_its_notification(api_se
         caller = unique_number()
         record = await place(api_server, company, [
             "Can I talk to a real person please?",
-            "This is Pat at 12 Palm Street, my AC is broken."], caller=caller)
+            "This is Pat at 12 Palm Street, my AC is broken.",
+            "yes"], caller=caller)  # the caller id is the number to call back
         logged = await poll(lambda: call_log(admin, company, record.call_sid), bool,
                             "the call log")
         summary = logged["summary"]
