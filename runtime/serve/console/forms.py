@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 from tenancy.registry import validation_details
@@ -124,3 +124,8 @@ def field_errors(details: Iterable[Mapping[str, Any]], names: Iterable[str],
 
 def model_errors(exc: ValidationError, names: Iterable[str]) -> dict[str, str]:
     return field_errors(validation_details(exc), names)
+
+
+def literal_choices(model: type[BaseModel], name: str) -> list[str]:
+    """The values a `Literal[...]` field allows, for a <select> that cannot drift from it."""
+    return [str(choice) for choice in get_args(model.model_fields[name].annotation)]
