@@ -17,15 +17,16 @@ from starlette.datastructures import FormData
 
 from tenancy.registry import validation_details
 
-Kind = Literal["text", "optional", "bool", "lines", "secret"]
+Kind = Literal["text", "optional", "bool", "lines", "keep"]
 _OMITTED = object()
 
 
 @dataclass(frozen=True)
 class Field:
     name: str  # the dotted document path, also the input's name
-    # optional: blank means "not set" (None); lines: one item per line; secret: blank
-    # means "keep the stored one" (the page never shows it, only its mask)
+    # optional: blank means "not set" (None); lines: one item per line; keep: blank leaves
+    # the value as it is (the stored one, or the model's default; for secrets, which the
+    # page never shows, only their mask)
     kind: Kind = "text"
 
 
@@ -34,7 +35,7 @@ def _value(form: FormData, field: Field) -> Any:
     text = raw.strip() if isinstance(raw, str) else ""
     if field.kind == "bool":
         return raw is not None
-    if field.kind == "secret":
+    if field.kind == "keep":
         return text or _OMITTED
     if field.kind == "optional":
         return text or None

@@ -27,7 +27,7 @@ SPEC = RecordPages(
     inputs=[Input(Field("question"), "Question"),
             Input(Field("answer"), "Answer", "textarea"),
             Input(Field("keywords", "lines"), "Keywords", "textarea", "One per line"),
-            Input(Field("category"), "Category"),
+            Input(Field("category", "keep"), "Category", hint="Blank: general"),
             Input(Field("isActive", "bool"), "Active (the agent may answer with it)",
                   "checkbox")],
     columns=[("question", "Question"), ("answer", "Answer"), ("category", "Category"),

@@ -24,7 +24,7 @@ VOICE = "aiSettings.elevenLabs."
 SETTINGS: list[tuple[str, Kind]] = [
     ("voiceId", "optional"), ("modelId", "text"), ("stability", "text"),
     ("similarityBoost", "text"), ("style", "text"), ("speed", "text"),
-    ("useSpeakerBoost", "bool"), ("useOwnApiKey", "bool"), ("apiKey", "secret"),
+    ("useSpeakerBoost", "bool"), ("useOwnApiKey", "bool"), ("apiKey", "keep"),
 ]
 FIELDS = [Field(VOICE + name, kind) for name, kind in SETTINGS]
 
