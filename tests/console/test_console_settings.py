@@ -91,11 +91,13 @@ async def test_a_knowledge_entry_is_added_and_a_question_tried(page: Page, tenan
     await sign_in(page, tenant["admin"]["email"], tenant["admin"]["password"])
     await page.goto(tenant["base"] + "/knowledge")
     await page.get_by_label("Question", exact=True).fill("Do you clean dryer vents?")
-    await page.get_by_label("Answer", exact=True).fill("Yes, dryer vent cleaning is $99 for most homes.")
+    await page.get_by_label("Answer", exact=True).fill(
+        "Yes, dryer vent cleaning is $99 for most homes.")
     await page.get_by_label("Keywords").fill("dryer vent\nlint")
     await page.get_by_role("button", name="Add entry").click()
     await expect(page.get_by_role("status")).to_have_text("Added.")
-    await expect(page.get_by_role("cell", name="Do you clean dryer vents?", exact=True)).to_be_visible()
+    await expect(page.get_by_role("cell", name="Do you clean dryer vents?", exact=True)
+                 ).to_be_visible()
 
     await page.get_by_label("Question a caller might ask").fill("can you clean my dryer vent")
     await page.get_by_role("button", name="Try it").click()
