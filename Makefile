@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 export RAY_USAGE_STATS_ENABLED := 0
 
-.PHONY: run test lint eval bench load clean
+.PHONY: run test lint eval bench load clean chromium
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,13 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/clientsvia run
 
-test: $(STAMP) lint
+test: $(STAMP) lint chromium
 	$(BIN)/python -m pytest
+
+# The console's browser tests (tests/console/) drive Debian's Chromium; Playwright never
+# downloads a browser of its own.
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 
 # The scenario evals (tests/evals/): the real policy and embedding model, offline; prints the
 # pass rate by category and every failure. `make test` enforces a floor (test_eval_floor.py).

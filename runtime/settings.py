@@ -121,6 +121,10 @@ class Settings(BaseSettings):
     # Header whose last hop is the client address (e.g. X-Forwarded-For), when a load
     # balancer you run sets it; unset: the TCP peer (all clients look alike behind a proxy).
     client_ip_header: str | None = None
+    # Console sign-ins (/console): a session ends after this long without a request, and
+    # in any case this long after sign-in (tenancy/console_sessions.py).
+    console_session_idle_s: int = Field(default=30 * 60, ge=60)
+    console_session_absolute_s: int = Field(default=12 * 3600, ge=60)
     # Staff notifications (SMS, email) go out for real only with NOTIFY_MODE=live; the
     # default records what would be sent (runtime/providers/notify_doubles.py).
     notify_mode: Literal["doubles", "live"] = "doubles"

@@ -16,6 +16,7 @@ from ray.serve import Application
 from runtime.actors.log_sink import ensure_log_sink
 from runtime.actors.notifier import ensure_notifier
 from runtime.actors.pool import ensure_pool
+from runtime.serve.console import install_console
 from runtime.serve.errors import DEFAULT_MAX_BODY_BYTES, install_error_handlers
 from runtime.serve.routers import (
     auth_routes,
@@ -71,6 +72,7 @@ def create_api(services: Services | None = None) -> FastAPI:
         voice.router,
     ):
         api.include_router(router)
+    install_console(api)  # the company console at /console (runtime/serve/console)
     return api
 
 

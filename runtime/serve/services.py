@@ -22,6 +22,7 @@ from runtime.serve.company_cache import CompanyCache
 from runtime.serve.rate_limit import TenantRateLimiter
 from runtime.settings import Settings
 from runtime.window_counter import WindowCounter
+from tenancy.console_sessions import ConsoleSessionStore, SessionPolicy
 from tenancy.login_attempts import LoginAttempts, LoginPolicy
 from tenancy.registry import CompanyRegistry
 from tenancy.secrets import SecretBox
@@ -38,6 +39,7 @@ class Services:
     registry: CompanyRegistry
     users: UserStore
     login_attempts: LoginAttempts
+    console_sessions: ConsoleSessionStore  # the console's sign-ins (runtime/serve/console)
     tokens: TokenService
     rate_limiter: TenantRateLimiter
     audio: AudioStore
@@ -73,6 +75,8 @@ class Services:
             login_attempts=LoginAttempts(redis, LoginPolicy(
                 settings.login_free_failures_per_account,
                 settings.login_free_failures_per_address)),
+            console_sessions=ConsoleSessionStore(redis, SessionPolicy(
+                settings.console_session_idle_s, settings.console_session_absolute_s)),
             tokens=TokenService(settings.jwt_secret.get_secret_value(), settings.jwt_ttl_s),
             rate_limiter=TenantRateLimiter(WindowCounter(redis), {
                 "api": settings.api_rate_per_minute, "new_call": settings.new_call_rate_per_minute,

@@ -14,6 +14,7 @@ from runtime.serve.errors import ApiError
 from runtime.serve.views import services_of
 from tenancy.models.common import ApiModel, Email
 from tenancy.passwords import HasherBusy, PasswordInput
+from tenancy.users import User
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -37,22 +38,30 @@ def _throttled(seconds: int, message: str) -> ApiError:
     return ApiError(429, "TOO_MANY_ATTEMPTS", message, headers={"Retry-After": str(seconds)})
 
 
+async def sign_in(request: Request, email: str, password: str) -> User:
+    """The user these credentials open, throttled as the module says (the console's
+    sign-in uses it too); raises the 429 or 401 `ApiError` otherwise."""
+    services = services_of(request)
+    address = client_address(request, services.settings.client_ip_header)
+    wait = await services.login_attempts.retry_after(email, address)
+    if wait:
+        raise _throttled(wait, f"too many failed sign-ins, try again in {wait} s")
+    try:
+        user = await services.users.authenticate(email, password)
+    except HasherBusy as exc:
+        raise _throttled(1, "too many sign-ins in progress, try again shortly") from exc
+    if user is None:
+        await services.login_attempts.record_failure(email, address)
+        raise ApiError(401, "INVALID_CREDENTIALS", "email or password is wrong")
+    await services.login_attempts.record_success(email)
+    return user
+
+
 @router.post("/login", summary="Exchange email and password for a JWT",
              responses={429: {"description": "Too many failed attempts; see Retry-After"}})
 async def login(request: Request, credentials: LoginRequest) -> dict[str, Any]:
     services = services_of(request)
-    address = client_address(request, services.settings.client_ip_header)
-    wait = await services.login_attempts.retry_after(credentials.email, address)
-    if wait:
-        raise _throttled(wait, f"too many failed sign-ins, try again in {wait} s")
-    try:
-        user = await services.users.authenticate(credentials.email, credentials.password)
-    except HasherBusy as exc:
-        raise _throttled(1, "too many sign-ins in progress, try again shortly") from exc
-    if user is None:
-        await services.login_attempts.record_failure(credentials.email, address)
-        raise ApiError(401, "INVALID_CREDENTIALS", "email or password is wrong")
-    await services.login_attempts.record_success(credentials.email)
+    user = await sign_in(request, credentials.email, credentials.password)
     token = services.tokens.mint(user.email, user.role, user.companyId)
     return {
         "token": token,

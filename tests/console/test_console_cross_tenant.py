@@ -1,0 +1,176 @@
+"""Every console route, taken from the app's route table, probed by the wrong people.
+
+A route under /console/company/{company_id}/ must carry the company guard
+(`company_console`); any other console route the platform-admin guard or, for the few
+pages every signed-in user has, the session guard; only sign-in itself is open. Each
+company route is then requested as another company's admin and viewer, as the
+company's own viewer (for changes), anonymously, and without the CSRF token; every
+refusal must leave the target's stored data byte for byte as it was and show none of it.
+A control shows each change would have gone through for the company's own admin.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute
+
+from runtime.serve.app import create_api
+from runtime.serve.console.access import company_console, platform_admin, signed_in
+from tenancy.users import Role
+from tests.console.conftest import new_user
+from tests.serve_fixtures import new_company_body, unique_number
+from tests.test_api_cross_tenant import api_routes, stored_state
+
+pytestmark = pytest.mark.ray
+
+COMPANY_PREFIX = "/console/company/{company_id}"
+OPEN_ROUTES = {("GET", "/console/login"), ("POST", "/console/login")}
+SIGNED_IN_ROUTES = {("GET", "/console"), ("POST", "/console/logout")}
+
+
+def guards_of(route: APIRoute) -> set[Any]:
+    found, pending = set(), list(route.dependant.dependencies)
+    while pending:
+        dependency = pending.pop()
+        found.add(dependency.call)
+        pending.extend(dependency.dependencies)
+    return found
+
+
+def console_routes() -> list[tuple[str, str, APIRoute]]:
+    routes = [r for r in api_routes(create_api().routes)
+              if isinstance(r, APIRoute) and r.path.startswith("/console")]
+    return sorted(((m, r.path, r) for r in routes for m in r.methods if m != "HEAD"),
+                  key=lambda item: item[:2])
+
+
+ROUTES = console_routes()
+COMPANY_ROUTES = [(m, p) for m, p, _ in ROUTES if p.startswith(COMPANY_PREFIX)]
+COMPANY_WRITES = [(m, p) for m, p in COMPANY_ROUTES if m == "POST"]
+PLATFORM_ROUTES = [(m, p) for m, p, r in ROUTES if platform_admin in guards_of(r)]
+
+
+def test_every_console_route_has_the_guard_for_its_audience():
+    assert ("GET", COMPANY_PREFIX + "/profile") in COMPANY_ROUTES
+    for method, path, route in ROUTES:
+        guards = guards_of(route)
+        if path.startswith(COMPANY_PREFIX):
+            assert company_console in guards, f"{method} {path} lacks the company guard"
+        elif (method, path) in OPEN_ROUTES:
+            assert signed_in not in guards
+        elif (method, path) not in SIGNED_IN_ROUTES:
+            assert platform_admin in guards, f"{method} {path}: say who may open it"
+        else:
+            assert signed_in in guards, f"{method} {path} is open to anyone"
+
+
+class Session:
+    """A signed-in console user over plain HTTP (cookie jar + the page's CSRF token)."""
+
+    def __init__(self, api_server, user: dict[str, str]) -> None:
+        self.http = httpx.Client(base_url=api_server.base_url, timeout=30)
+        signed = self.http.post("/console/login", data=user)
+        assert signed.status_code == 303, signed.text
+        page = self.http.get("/console", follow_redirects=True).text
+        self.csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def hostile_form(path: str) -> dict[str, Any]:
+    """A valid form for the route that would change the target if it were let through."""
+    segment = path.removeprefix(COMPANY_PREFIX + "/")
+    forms = {
+        "profile": {"companyName": "PWNED by another tenant", "address.country": "US"},
+    }
+    return forms[segment]
+
+
+def concrete(path: str, target: dict) -> str:
+    return path.replace("{company_id}", target["company"]["_id"])
+
+
+@pytest.fixture(scope="module")
+def target(api_server) -> dict[str, Any]:
+    with api_server.client(api_server.admin_token) as admin:
+        company = admin.post("/api/company", json=new_company_body(
+            "Target Console HVAC", numbers=(unique_number(),))).json()
+        attacker = admin.post("/api/company", json=new_company_body("Attacker Air")).json()
+        users = {
+            "attacker-admin": new_user(admin, Role.COMPANY_ADMIN, attacker["_id"]),
+            "attacker-viewer": new_user(admin, Role.COMPANY_VIEWER, attacker["_id"]),
+            "own-viewer": new_user(admin, Role.COMPANY_VIEWER, company["_id"]),
+            "own-admin": new_user(admin, Role.COMPANY_ADMIN, company["_id"]),
+        }
+    sessions = {name: Session(api_server, user) for name, user in users.items()}
+    return {"company": company, "sessions": sessions}
+
+
+def probe(api_server, target, session: Session | None, method: str, path: str,
+          csrf: bool = True) -> httpx.Response:
+    redis_url, company_id = api_server.settings["redis_url"], target["company"]["_id"]
+    before = stored_state(redis_url, company_id)
+    url = concrete(path, target)
+    if session is None:
+        with httpx.Client(base_url=api_server.base_url) as anonymous:
+            response = anonymous.request(method, url, data=hostile_form(path)
+                                         if method == "POST" else None)
+    elif method == "POST":
+        form = {**hostile_form(path), **({"csrf_token": session.csrf} if csrf else {})}
+        response = session.http.post(url, data=form)
+    else:
+        response = session.http.get(url)
+    assert stored_state(redis_url, company_id) == before, f"{method} {path} changed data"
+    assert target["company"]["companyName"] not in response.text
+    return response
+
+
+@pytest.mark.parametrize("who", ["attacker-admin", "attacker-viewer"])
+@pytest.mark.parametrize("method, path", COMPANY_ROUTES)
+def test_another_company_sees_nothing(api_server, target, method, path, who):
+    response = probe(api_server, target, target["sessions"][who], method, path)
+    assert response.status_code == 404, response.text
+
+
+@pytest.mark.parametrize("method, path", COMPANY_ROUTES)
+def test_anonymous_is_sent_to_sign_in(api_server, target, method, path):
+    response = probe(api_server, target, None, method, path)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/console/login")
+
+
+@pytest.mark.parametrize("method, path", COMPANY_WRITES)
+def test_a_viewer_cannot_change_anything(api_server, target, method, path):
+    response = probe(api_server, target, target["sessions"]["own-viewer"], method, path)
+    assert response.status_code == 403, response.text
+
+
+@pytest.mark.parametrize("method, path", COMPANY_WRITES)
+def test_a_change_without_the_csrf_token_is_refused(api_server, target, method, path):
+    response = probe(api_server, target, target["sessions"]["own-admin"], method, path,
+                     csrf=False)
+    assert response.status_code == 403 and "security token" in response.text
+
+
+@pytest.mark.parametrize("method, path", PLATFORM_ROUTES)
+def test_platform_pages_refuse_company_users(api_server, target, method, path):
+    session = target["sessions"]["own-admin"]
+    data = {"csrf_token": session.csrf} if method == "POST" else None
+    response = session.http.request(method, path, data=data)
+    assert response.status_code == 403, response.text
+
+
+@pytest.mark.parametrize("method, path", COMPANY_WRITES)
+def test_the_probes_would_change_data_if_let_through(api_server, method, path):
+    """Control: the same form from a scratch company's own admin does change its data."""
+    with api_server.client(api_server.admin_token) as admin:
+        scratch = admin.post("/api/company", json=new_company_body("Scratch Console")).json()
+        owner = Session(api_server, new_user(admin, Role.COMPANY_ADMIN, scratch["_id"]))
+    redis_url = api_server.settings["redis_url"]
+    before = stored_state(redis_url, scratch["_id"])
+    response = owner.http.post(concrete(path, {"company": scratch}),
+                               data={**hostile_form(path), "csrf_token": owner.csrf})
+    assert response.status_code == 303, response.text
+    assert stored_state(redis_url, scratch["_id"]) != before
