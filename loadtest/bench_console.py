@@ -51,6 +51,7 @@ BUDGET_P99_MS = 200.0  # issue 12: pages render in ≤ 200 ms server time at p99
 ADMIN_EMAIL = "bench-admin@console.example"
 ADMIN_PASSWORD = "bench-" + secrets.token_hex(8)
 INBOX_MESSAGES = 200
+BOOKINGS_PER_DAY = 4
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,8 @@ async def seed_company(services: Services, calls: int) -> SeededCompany:
         drain.close()
     await _seed_bookings_and_inbox(services, company.id, [e.call_sid for e in ended[-50:]])
     sample = ended[len(ended) // 2]
-    return SeededCompany(company.id, len(ended), last_day - timedelta(days=HISTORY_DAYS - 1),
+    # Partitions are UTC days; a local-day range one day longer covers the first UTC day.
+    return SeededCompany(company.id, len(ended), last_day - timedelta(days=HISTORY_DAYS),
                          last_day, sample.call_sid, sample.started_at.date().isoformat())
 
 
@@ -107,9 +109,12 @@ async def _seed_bookings_and_inbox(services: Services, company_id: str,
     today = desk.now().date()
     for offset in range(1, 8):
         day = today + timedelta(days=offset)
-        for start in (await desk.availability(day, service))[:4]:
+        for _ in range(BOOKINGS_PER_DAY):
+            free = await desk.availability(day, service)  # a booking takes the slots it spans
+            if not free:
+                break
             await desk.create(BookingFields(
-                start=start, service=service, customerName="Pat Customer",
+                start=free[0], service=service, customerName="Pat Customer",
                 customerPhone="+12395550111", address="12 Palm Ave, Fort Myers"))
     store = services.registry.tenant(company_id)
     for n in range(INBOX_MESSAGES):

@@ -22,6 +22,7 @@ from runtime.serve.app import create_api
 from runtime.serve.console.access import company_console, platform_admin, signed_in
 from tenancy.users import Role
 from tests.console.conftest import new_user
+from tests.console.data_routes import DATA_FORMS, data_records, with_data_ids
 from tests.serve_fixtures import new_company_body, unique_number
 from tests.test_api_cross_tenant import api_routes, stored_state
 
@@ -84,12 +85,14 @@ def hostile_form(path: str) -> dict[str, Any]:
     segment = path.removeprefix(COMPANY_PREFIX + "/")
     forms = {
         "profile": {"companyName": "PWNED by another tenant", "address.country": "US"},
+        **DATA_FORMS,
     }
     return forms[segment]
 
 
 def concrete(path: str, target: dict) -> str:
-    return path.replace("{company_id}", target["company"]["_id"])
+    path = path.replace("{company_id}", target["company"]["_id"])
+    return with_data_ids(path, target["records"])
 
 
 @pytest.fixture(scope="module")
@@ -104,8 +107,9 @@ def target(api_server) -> dict[str, Any]:
             "own-viewer": new_user(admin, Role.COMPANY_VIEWER, company["_id"]),
             "own-admin": new_user(admin, Role.COMPANY_ADMIN, company["_id"]),
         }
+        records = data_records(api_server, admin, company["_id"])
     sessions = {name: Session(api_server, user) for name, user in users.items()}
-    return {"company": company, "sessions": sessions}
+    return {"company": company, "sessions": sessions, "records": records}
 
 
 def probe(api_server, target, session: Session | None, method: str, path: str,
@@ -124,6 +128,8 @@ def probe(api_server, target, session: Session | None, method: str, path: str,
         response = session.http.get(url)
     assert stored_state(redis_url, company_id) == before, f"{method} {path} changed data"
     assert target["company"]["companyName"] not in response.text
+    for words in ("TARGET-CALLER-WORDS", "TARGET-MESSAGE", "Target Booker"):  # data pages'
+        assert words not in response.text
     return response
 
 
@@ -166,11 +172,13 @@ def test_platform_pages_refuse_company_users(api_server, target, method, path):
 def test_the_probes_would_change_data_if_let_through(api_server, method, path):
     """Control: the same form from a scratch company's own admin does change its data."""
     with api_server.client(api_server.admin_token) as admin:
-        scratch = admin.post("/api/company", json=new_company_body("Scratch Console")).json()
+        scratch = admin.post("/api/company", json=new_company_body(
+            "Scratch Console", numbers=(unique_number(),))).json()
         owner = Session(api_server, new_user(admin, Role.COMPANY_ADMIN, scratch["_id"]))
+        records = data_records(api_server, admin, scratch["_id"])
     redis_url = api_server.settings["redis_url"]
     before = stored_state(redis_url, scratch["_id"])
-    response = owner.http.post(concrete(path, {"company": scratch}),
+    response = owner.http.post(concrete(path, {"company": scratch, "records": records}),
                                data={**hostile_form(path), "csrf_token": owner.csrf})
     assert response.status_code == 303, response.text
     assert stored_state(redis_url, scratch["_id"]) != before

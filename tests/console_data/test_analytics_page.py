@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 
 from analytics.events import OUTCOMES, CallEnded, TurnRecorded
-from runtime.serve.console_data.analytics_page import TIER_LABELS, analytics_view
-from runtime.serve.console_data.call_pages import OUTCOME_LABELS, parse_utc
+from runtime.serve.console.data.analytics_page import TIER_LABELS, analytics_view
+from runtime.serve.console.data.call_pages import OUTCOME_LABELS, parse_utc
 from tests.console_data.test_call_pages import NEW_YORK, WEEK, ended_calls
 
 SVG = "{http://www.w3.org/2000/svg}"

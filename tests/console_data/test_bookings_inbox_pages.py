@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from runtime.serve.console_data.bookings_page import (
+from runtime.serve.console.data.bookings_page import (
     bookings_week,
     cancel_booking,
     week_columns,
     week_start,
 )
-from runtime.serve.console_data.inbox_page import (
+from runtime.serve.console.data.inbox_page import (
     inbox_view,
     notifications_view,
     set_message_status,

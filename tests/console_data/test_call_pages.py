@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from analytics.events import AppointmentBooked, CallEnded, CallStarted, TurnRecorded
-from runtime.serve.console_data.call_pages import (
+from runtime.serve.console.data.call_pages import (
     PAGE_SIZE,
     call_detail,
     call_list,

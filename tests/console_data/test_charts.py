@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from runtime.serve.console_data.charts import (
+from runtime.serve.console.data.charts import (
     MAX_X_LABELS,
     Bar,
     bar_list_chart,

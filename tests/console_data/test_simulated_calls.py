@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from runtime.serve.app import create_api
-from runtime.serve.console_data.simulated_calls import (
+from runtime.serve.console.data.simulated_calls import (
     MAX_LINES,
     SimulatedCallDesk,
     SimulatedCallRefused,

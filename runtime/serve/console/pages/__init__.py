@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from runtime.serve.console.pages import platform, profile, signin
+from runtime.serve.console.pages import (
+    analytics,
+    bookings,
+    calls,
+    inbox,
+    platform,
+    profile,
+    signin,
+    test_call,
+)
 
 PAGE_ROUTERS: list[APIRouter] = [
     signin.router,
     platform.router,
     profile.router,
+    calls.router,
+    analytics.router,
+    test_call.router,
+    bookings.router,
+    inbox.router,
 ]

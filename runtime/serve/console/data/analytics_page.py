@@ -13,8 +13,8 @@ from typing import Any
 from markupsafe import Markup
 
 from analytics.metrics import LATENCY_QUANTILES
-from runtime.serve.console_data.call_pages import OUTCOME_LABELS
-from runtime.serve.console_data.charts import (
+from runtime.serve.console.data.call_pages import OUTCOME_LABELS
+from runtime.serve.console.data.charts import (
     Bar,
     bar_list_chart,
     column_chart,

@@ -39,7 +39,12 @@ _E164: TypeAdapter[str] = TypeAdapter(E164Phone)
 
 
 class SimulatedCallRefused(ValueError):
-    """The call cannot be placed; the message says what to change."""
+    """The call cannot be placed; the message says what to change, `field` where (the
+    form's input name; "" when it is not about one input)."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -52,15 +57,16 @@ class SimulatedCallRequest:
         """One caller line per line of the text box; blank lines skipped; sizes bounded."""
         lines = tuple(line.strip() for line in lines_text.splitlines() if line.strip())
         if len(lines) > MAX_LINES:
-            raise SimulatedCallRefused(f"at most {MAX_LINES} caller lines per test call")
+            raise SimulatedCallRefused(f"at most {MAX_LINES} caller lines per test call",
+                                       "lines")
         if any(len(line) > MAX_LINE_CHARS for line in lines):
             raise SimulatedCallRefused(
-                f"each caller line may be at most {MAX_LINE_CHARS} characters")
+                f"each caller line may be at most {MAX_LINE_CHARS} characters", "lines")
         try:
             number = _E164.validate_python(caller_number.strip() or DEFAULT_CALLER)
         except ValidationError:
             raise SimulatedCallRefused("the caller's number must be a phone number in E.164 form, "
-                                  "e.g. +12395550142") from None
+                                  "e.g. +12395550142", "caller") from None
         return cls(caller_number=number, lines=lines)
 
 
