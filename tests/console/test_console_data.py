@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 import redis.asyncio as aioredis
-from playwright.sync_api import Page, expect
+from playwright.async_api import Dialog, Page, expect
 
 from tenancy.models.messages import MessageFields, NotificationFields
 from tenancy.registry import CompanyRegistry
@@ -70,6 +70,11 @@ def shop(api_server) -> dict[str, Any]:
             "booking": booking.json(), "week": visit.date().isoformat(), **seeded}
 
 
+async def accept_dialog(dialog: Dialog) -> None:
+    """The cancel button asks first (data-confirm); say yes."""
+    await dialog.accept()
+
+
 def stored_statuses(api_server, shop) -> tuple[str, list[str]]:
     """The booking's and the messages' statuses, as the API reads them."""
     with api_server.client(api_server.admin_token) as admin:
@@ -82,63 +87,64 @@ def company_today(shop) -> str:
     return datetime.now(ZoneInfo(shop["company"]["timezone"])).date().isoformat()
 
 
-def test_a_test_call_from_the_console_lands_in_the_call_logs_and_the_charts(page: Page, shop,
-                                                                          call_pool):
-    sign_in(page, shop["admin"]["email"], shop["admin"]["password"])
-    page.goto(shop["base"] + "/test-call")
-    check_page(page, "test call")
-    page.get_by_label("What the caller says").fill(f"{CALLER_LINE}\nThanks, goodbye")
-    page.get_by_role("button", name="Place test call").click()
-    expect(page.get_by_text("was placed")).to_be_visible()
+async def test_a_test_call_from_the_console_lands_in_the_call_logs_and_the_charts(
+        page: Page, shop, call_pool):
+    await sign_in(page, shop["admin"]["email"], shop["admin"]["password"])
+    await page.goto(shop["base"] + "/test-call")
+    await check_page(page, "test call")
+    await page.get_by_label("What the caller says").fill(f"{CALLER_LINE}\nThanks, goodbye")
+    await page.get_by_role("button", name="Place test call").click()
+    await expect(page.get_by_text("was placed")).to_be_visible()
     # The page polls the call's log: the transcript appears once the LogSink wrote it.
-    expect(page.locator('[data-state="landed"]')).to_be_visible(timeout=90_000)
-    expect(page.locator(".transcript")).to_contain_text(CALLER_LINE)
-    check_page(page, "test call result")
+    await expect(page.locator('[data-state="landed"]')).to_be_visible(timeout=90_000)
+    await expect(page.locator(".transcript")).to_contain_text(CALLER_LINE)
+    await check_page(page, "test call result")
 
-    page.get_by_role("link", name="open it there").click()
-    expect(page.locator(".transcript")).to_contain_text(CALLER_LINE)
-    check_page(page, "call detail")
-    page.get_by_role("link", name="All calls").click()
+    await page.get_by_role("link", name="open it there").click()
+    await expect(page.locator(".transcript")).to_contain_text(CALLER_LINE)
+    await check_page(page, "call detail")
+    await page.get_by_role("link", name="All calls").click()
     rows = page.locator("main table tbody tr")
-    expect(rows).to_have_count(1)
-    check_page(page, "calls")
+    await expect(rows).to_have_count(1)
+    await check_page(page, "calls")
 
-    page.goto(shop["base"] + "/analytics")
+    await page.goto(shop["base"] + "/analytics")
     today = company_today(shop)
-    expect(page.locator("#calls-per-day tbody tr", has_text=today)).to_contain_text("1")
-    expect(page.locator("#chart-calls-per-day rect title", has_text=f"{today[5:]}: 1")
-           ).to_have_count(1)
-    expect(page.locator("#containment tbody")).to_contain_text("1")
-    check_page(page, "analytics")
+    await expect(page.locator("#calls-per-day tbody tr", has_text=today)).to_contain_text("1")
+    bar = page.locator("#chart-calls-per-day rect title", has_text=f"{today[5:]}: 1")
+    await expect(bar).to_have_count(1)
+    await expect(page.locator("#containment tbody")).to_contain_text("1")
+    await check_page(page, "analytics")
 
 
-def test_a_viewer_reads_every_data_page_with_no_change_control(page: Page, shop):
-    sign_in(page, shop["viewer"]["email"], shop["viewer"]["password"])
+async def test_a_viewer_reads_every_data_page_with_no_change_control(page: Page, shop):
+    await sign_in(page, shop["viewer"]["email"], shop["viewer"]["password"])
     for segment in DATA_PAGES:
         query = f"?week={shop['week']}" if segment == "bookings" else ""
-        page.goto(f"{shop['base']}/{segment}{query}")
-        expect(page.get_by_role("link", name=segment.replace("-", " ").capitalize(),
-                                exact=True)).to_have_attribute("aria-current", "page")
-        expect(page.locator("main form[method=post]")).to_have_count(0)
-        check_page(page, f"viewer {segment}")
-    page.goto(f"{shop['base']}/bookings?week={shop['week']}")
-    expect(page.locator(".booking")).to_contain_text("Dana Reyes")
-    page.goto(shop["base"] + "/messages")
-    expect(page.locator(".message")).to_contain_text("leaking condenser")
-    page.goto(shop["base"] + "/notifications")
-    expect(page.locator("main table")).to_contain_text("New message from Dana Reyes")
+        await page.goto(f"{shop['base']}/{segment}{query}")
+        nav_link = page.get_by_role("link", name=segment.replace("-", " ").capitalize(),
+                                    exact=True)
+        await expect(nav_link).to_have_attribute("aria-current", "page")
+        await expect(page.locator("main form[method=post]")).to_have_count(0)
+        await check_page(page, f"viewer {segment}")
+    await page.goto(f"{shop['base']}/bookings?week={shop['week']}")
+    await expect(page.locator(".booking")).to_contain_text("Dana Reyes")
+    await page.goto(shop["base"] + "/messages")
+    await expect(page.locator(".message")).to_contain_text("leaking condenser")
+    await page.goto(shop["base"] + "/notifications")
+    await expect(page.locator("main table")).to_contain_text("New message from Dana Reyes")
 
 
-def test_a_bad_date_range_is_explained_next_to_its_field(page: Page, shop):
-    sign_in(page, shop["viewer"]["email"], shop["viewer"]["password"])
-    response = page.goto(shop["base"] + "/calls?from=2026-02-30")
+async def test_a_bad_date_range_is_explained_next_to_its_field(page: Page, shop):
+    await sign_in(page, shop["viewer"]["email"], shop["viewer"]["password"])
+    response = await page.goto(shop["base"] + "/calls?from=2026-02-30")
     assert response is not None and response.status == 400
-    expect(page.locator("#f-from-error")).to_contain_text("valid date")
-    expect(page.get_by_label("From")).to_have_attribute("aria-invalid", "true")
-    check_page(page, "calls bad date")
-    response = page.goto(shop["base"] + "/analytics?from=2026-03-09&to=2026-03-01")
+    await expect(page.locator("#f-from-error")).to_contain_text("valid date")
+    await expect(page.get_by_label("From")).to_have_attribute("aria-invalid", "true")
+    await check_page(page, "calls bad date")
+    response = await page.goto(shop["base"] + "/analytics?from=2026-03-09&to=2026-03-01")
     assert response is not None and response.status == 400
-    expect(page.locator(".error-summary")).to_contain_text("on or before")
+    await expect(page.locator(".error-summary")).to_contain_text("on or before")
 
 
 def test_a_viewers_forged_changes_are_refused_and_change_nothing(api_server, shop):
@@ -154,36 +160,36 @@ def test_a_viewers_forged_changes_are_refused_and_change_nothing(api_server, sho
     assert stored_statuses(api_server, shop) == ("confirmed", ["new"])
 
 
-def test_an_admin_cancels_a_booking_and_handles_a_message(page: Page, api_server, shop):
-    sign_in(page, shop["admin"]["email"], shop["admin"]["password"])
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(f"{shop['base']}/bookings?week={shop['week']}")
-    check_page(page, "bookings")
-    page.get_by_role("button", name="Cancel booking").first.click()
-    expect(page.locator(".booking .badge.cancelled")).to_have_count(1)
-    expect(page.get_by_role("button", name="Cancel booking")).to_have_count(0)
+async def test_an_admin_cancels_a_booking_and_handles_a_message(page: Page, api_server, shop):
+    await sign_in(page, shop["admin"]["email"], shop["admin"]["password"])
+    page.on("dialog", accept_dialog)
+    await page.goto(f"{shop['base']}/bookings?week={shop['week']}")
+    await check_page(page, "bookings")
+    await page.get_by_role("button", name="Cancel booking").first.click()
+    await expect(page.locator(".booking .badge.cancelled")).to_have_count(1)
+    await expect(page.get_by_role("button", name="Cancel booking")).to_have_count(0)
 
-    page.goto(shop["base"] + "/messages?status=new")
-    check_page(page, "messages")
-    page.get_by_role("button", name="Mark handled").click()
-    expect(page.locator(".message")).to_have_count(0)
-    page.goto(shop["base"] + "/messages?status=handled")
-    expect(page.locator(".message")).to_contain_text("leaking condenser")
-    page.goto(shop["base"] + "/notifications")
-    check_page(page, "notifications")
+    await page.goto(shop["base"] + "/messages?status=new")
+    await check_page(page, "messages")
+    await page.get_by_role("button", name="Mark handled").click()
+    await expect(page.locator(".message")).to_have_count(0)
+    await page.goto(shop["base"] + "/messages?status=handled")
+    await expect(page.locator(".message")).to_contain_text("leaking condenser")
+    await page.goto(shop["base"] + "/notifications")
+    await check_page(page, "notifications")
     assert stored_statuses(api_server, shop) == ("cancelled", ["handled"])
 
 
-def test_another_company_cannot_open_the_data_pages_by_url(page: Page, api_server, shop):
+async def test_another_company_cannot_open_the_data_pages_by_url(page: Page, api_server, shop):
     with api_server.client(api_server.admin_token) as admin:
         other = admin.post("/api/company", json=new_company_body("Elsewhere Air")).json()
         intruder = new_user(admin, Role.COMPANY_ADMIN, other["_id"])
-    sign_in(page, intruder["email"], intruder["password"])
+    await sign_in(page, intruder["email"], intruder["password"])
     paths = [*DATA_PAGES, f"bookings?week={shop['week']}", "calls/CA0123456789abcdef",
              "test-call/CA0123456789abcdef", "test-call/CA0123456789abcdef/transcript"]
     for path in paths:
-        response = page.goto(f"{shop['base']}/{path}")
+        response = await page.goto(f"{shop['base']}/{path}")
         assert response is not None and response.status == 404, path
-        assert shop["company"]["companyName"] not in page.content()
-        assert "Dana Reyes" not in page.content()
-    check_page(page, "not found")
+        html = await page.content()
+        assert shop["company"]["companyName"] not in html and "Dana Reyes" not in html
+    await check_page(page, "not found")
