@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from fastapi import FastAPI, Request, Response
+from twilio.request_validator import RequestValidator
 
 from runtime.serve.app import create_api
 from runtime.serve.console.data.simulated_calls import (
@@ -78,3 +80,43 @@ async def test_a_test_call_reaches_the_webhooks_and_lands_in_the_call_log(api_se
     assert logged.status_code == 200, logged.text
     said = [turn["callerText"] for turn in logged.json()["transcript"]]
     assert "Do you service heat pumps?" in said
+
+
+def fake_twilio_app(public_base_url: str, token: str) -> FastAPI:
+    """Answers the incoming call with a busy line, after checking the signature as ours does."""
+    app = FastAPI()
+    seen: list[str] = []
+
+    @app.post("/api/twilio/webhook/{company_id}")
+    async def incoming(request: Request, company_id: str) -> Response:
+        form = dict(await request.form())
+        url = public_base_url + request.url.path
+        if not RequestValidator(token).validate(url, form, request.headers["X-Twilio-Signature"]):
+            return Response(status_code=403)
+        seen.append(str(form["From"]))
+        return Response('<?xml version="1.0" encoding="UTF-8"?><Response><Say>All lines are '
+                        "busy.</Say><Hangup/></Response>", media_type="application/xml")
+
+    @app.post("/api/twilio/status/{company_id}")
+    async def status(company_id: str) -> Response:
+        return Response(status_code=204)
+
+    app.state.seen = seen
+    return app
+
+
+async def test_what_the_caller_heard_is_kept_for_its_company_only():
+    settings = Settings(jwt_secret="j" * 32, clientsvia_secret_key="k" * 32,
+                        public_base_url="https://voice.example.test")
+    token = "company-twilio-token-0001"
+    company = Company.model_validate({"companyName": "Busy Air", "twilioConfig": {
+        "authToken": token, "phoneNumbers": [{"phoneNumber": "+12395550101"}]}})
+    app = fake_twilio_app(settings.public_base_url, token)
+    desk = SimulatedCallDesk(app, settings)
+    sid = await desk.place(company, SimulatedCallRequest.from_form("+12395550177", "Hello?"))
+    await desk.wait_idle()
+    assert app.state.seen == ["+12395550177"]  # signed over the public URL with its token
+    heard = desk.heard(company.id, sid)
+    assert heard is not None and heard.ended and not heard.problems
+    assert heard.lines == [("Agent", "All lines are busy.")]
+    assert desk.heard("f" * 24, sid) is None

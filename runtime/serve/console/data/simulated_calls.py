@@ -8,13 +8,17 @@ ASGI transport straight into the app serving the console, so no host, port or pr
 to be known (`PUBLIC_BASE_URL` may well be a name that does not resolve here), and they
 meet the same signature, account, rate-limit and tenancy checks as Twilio's.
 
-The call runs in the background; the page polls the call's log until its transcript lands.
+The call runs in the background; the page polls the call's log until its transcript lands,
+and meanwhile shows what the simulated caller has heard so far (`heard`), kept by the
+replica that placed the call: a call that never reaches the log (every line busy, a
+webhook error) still says why.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,7 +26,15 @@ import httpx
 from pydantic import TypeAdapter, ValidationError
 from starlette.types import ASGIApp
 
-from loadtest.twilio_sim import LiveCall, TwilioCallSimulator
+from loadtest.twilio_sim import (
+    AgentPlayed,
+    AgentSaid,
+    CallerSaid,
+    CallRecord,
+    LiveCall,
+    Transferred,
+    TwilioCallSimulator,
+)
 from runtime.serve.twilio_account import expected_account
 from runtime.serve.twilio_auth import signing_token
 from runtime.settings import Settings
@@ -35,6 +47,7 @@ IN_PROCESS_BASE = "http://console-test-call.internal"
 MAX_LINES = 10
 MAX_LINE_CHARS = 300
 DEFAULT_CALLER = "+12395550142"
+KEPT_CALLS = 100  # recent test calls whose progress a replica remembers
 _E164: TypeAdapter[str] = TypeAdapter(E164Phone)
 
 
@@ -77,6 +90,7 @@ class SimulatedCallDesk:
         self._app = app
         self._settings = settings
         self._running: set[asyncio.Task[None]] = set()
+        self._records: OrderedDict[tuple[str, str], CallRecord] = OrderedDict()
 
     async def place(self, company: Company, request: SimulatedCallRequest) -> str:
         """Ring the company and play its greeting; the caller's lines follow in the
@@ -101,12 +115,46 @@ class SimulatedCallDesk:
         task = asyncio.create_task(_finish(call, request.lines, http))
         self._running.add(task)
         task.add_done_callback(self._running.discard)
+        self._records[(company.id, call.record.call_sid)] = call.record
+        while len(self._records) > KEPT_CALLS:
+            self._records.popitem(last=False)
         return call.record.call_sid
+
+    def heard(self, company_id: str, call_sid: str) -> HeardSoFar | None:
+        """What the caller of a test call this replica placed for the company has heard
+        and said so far (None: not placed here, or long ago)."""
+        record = self._records.get((company_id, call_sid))
+        return None if record is None else HeardSoFar.of(record)
 
     async def wait_idle(self) -> None:
         """Let running test calls finish (replica shutdown, tests)."""
         if self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
+
+
+@dataclass(frozen=True)
+class HeardSoFar:
+    """A test call as the simulated caller lived it: who said what, and whether it ended."""
+
+    lines: list[tuple[str, str]]  # (speaker, words)
+    ended: bool
+    problems: list[str]
+
+    @classmethod
+    def of(cls, record: CallRecord) -> HeardSoFar:
+        lines = []
+        for event in record.events:
+            match event:
+                case AgentSaid(text=text):
+                    lines.append(("Agent", text))
+                case AgentPlayed():
+                    lines.append(("Agent", "(speaks a recorded answer)"))
+                case CallerSaid(text=text):
+                    lines.append(("Caller", text))
+                case Transferred(numbers=numbers):
+                    lines.append(("Agent", f"(transfers the call to {', '.join(numbers)})"))
+        return cls(lines=lines, ended=record.ended_by is not None,
+                   problems=[str(error) for error in record.errors])
 
 
 async def _finish(call: LiveCall, lines: Sequence[str], http: httpx.AsyncClient) -> None:

@@ -14,7 +14,7 @@ from fastapi.responses import Response
 
 from runtime.serve.console.access import CompanyPage
 from runtime.serve.console.data.analytics_page import TIER_LABELS
-from runtime.serve.console.data.call_pages import CallDetail, call_detail
+from runtime.serve.console.data.call_pages import call_detail
 from runtime.serve.console.data.simulated_calls import (
     DEFAULT_CALLER,
     MAX_LINES,
@@ -69,26 +69,25 @@ async def place_test_call(request: Request, page: CompanyPage,
 @router.get("/test-call/{call_sid}")
 async def test_call_result(request: Request, page: CompanyPage, call_sid: str = SID,
                            day: str | None = DAY) -> Response:
-    detail = await _landed(request, page, call_sid, day)
-    return await render(request, "test_call_result.html", page=page, call_sid=call_sid,
-                        day=day or "", detail=detail, tier_labels=TIER_LABELS,
-                        zone=ZoneInfo(page.company.timezone))
+    return await _result(request, page, call_sid, day, "test_call_result.html")
 
 
 @router.get("/test-call/{call_sid}/transcript")
 async def test_call_transcript(request: Request, page: CompanyPage, call_sid: str = SID,
                                day: str | None = DAY) -> Response:
     """The result's live region alone, for the page's poll: pending until the log lands."""
-    detail = await _landed(request, page, call_sid, day)
-    return await render(request, "_test_call_transcript.html", page=page, call_sid=call_sid,
-                        day=day or "", detail=detail, tier_labels=TIER_LABELS,
-                        zone=ZoneInfo(page.company.timezone))
+    return await _result(request, page, call_sid, day, "_test_call_transcript.html")
 
 
-async def _landed(request: Request, page: CompanyPage, call_sid: str, day: str | None
-                  ) -> CallDetail | None:
+async def _result(request: Request, page: CompanyPage, call_sid: str, day: str | None,
+                  template: str) -> Response:
+    """The call from its log once it is there; until then what the caller heard so far."""
     try:
-        return await call_detail(services_of(request), page.company_id,
-                                 ZoneInfo(page.company.timezone), call_sid, day)
+        detail = await call_detail(services_of(request), page.company_id,
+                                   ZoneInfo(page.company.timezone), call_sid, day)
     except ApiError as exc:
         raise not_found() from exc
+    return await render(request, template, page=page, call_sid=call_sid, day=day or "",
+                        detail=detail, tier_labels=TIER_LABELS,
+                        zone=ZoneInfo(page.company.timezone),
+                        heard=simulated_calls(request).heard(page.company_id, call_sid))
