@@ -110,8 +110,8 @@ async def test_call_detail_links_the_booking_and_message_the_call_made(services,
         start=visit, service=service, customerName="Dana Reyes", customerPhone="+12395550111",
         address="12 Palm Ave, Fort Myers", callSid=sid))
     store = services.registry.tenant(atlas)
-    message = await store.messages.add(MessageFields(callSid=sid, text="Call back about filters"))
     await store.messages.add(MessageFields(callSid="CAsomeoneelse", text="Not this call"))
+    message = await store.messages.add(MessageFields(callSid=sid, text="Call back about filters"))
 
     detail = await call_detail(services, atlas, NEW_YORK, sid, started.date().isoformat())
     assert detail is not None
