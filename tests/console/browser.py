@@ -83,8 +83,17 @@ async def check_page(page: Page, name: str) -> None:
     assert not problems, f"{name}: accessibility violations:\n" + "\n".join(problems)
     await page.set_viewport_size(PHONE)
     overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    culprits = await page.evaluate(_WIDER_THAN_SCREEN) if overflow > 0 else []
     await page.set_viewport_size(DESKTOP)
-    assert overflow <= 0, f"{name}: {overflow}px wider than a 390px phone"
+    assert overflow <= 0, f"{name}: {overflow}px wider than a 390px phone: {culprits}"
+
+
+# The innermost elements reaching past the right edge (what to fix when a page overflows).
+_WIDER_THAN_SCREEN = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5
+          && ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth))
+  .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                   + (e.className ? '.' + e.className : ''))"""
 
 
 async def sign_in(page: Page, email: str, password: str) -> None:

@@ -80,19 +80,64 @@ class Session:
         self.csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
+WEEK = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+HOURS_FORM = {"timezone": "America/Chicago", "agentSetup.agentGreeting": "PWNED hello",
+              "agentSetup.afterHoursGreeting": "PWNED closed"} | {
+    f"agentSetup.operatingHours.{i}.{part}": value for i, day in enumerate(WEEK)
+    for part, value in (("day", day), ("enabled", "on"), ("start", "07:00"), ("end", "19:00"))}
+AI_FORM = {"aiSettings." + name: value for name, value in {
+    "model": "gemini-2.5-pro", "personality": "casual", "responseLength": "detailed",
+    "language": "en-US", "temperature": "0.9", "semanticKnowledge.confidenceThreshold": "0.5",
+    "smartEscalation.sentimentThreshold": "0.9", "smartEscalation.maxMissesBeforeOffer": "5",
+    "contextualMemory.personalizationLevel": "low",
+    "contextualMemory.memoryRetentionHours": "1"}.items()}
+VOICE_FORM = {"aiSettings.elevenLabs." + name: value for name, value in {
+    "voiceId": "SyntheticAvery01", "modelId": "eleven_turbo_v2_5", "stability": "0.1",
+    "similarityBoost": "0.1", "style": "0", "speed": "1.1"}.items()}
+RECORD_FORMS = {
+    "knowledge": {"question": "Planted question?", "answer": "PLANTED", "isActive": "on"},
+    "employees": {"name": "Planted Tech", "role": "Tech", "phone": "+12395550142"},
+    "contacts": {"name": "Planted Customer", "phone": "+12395550143"},
+}
+# Posts that answer without storing anything (a voice sample lives in the audio cache).
+NO_STORED_EFFECT = {COMPANY_PREFIX + "/voice/sample", COMPANY_PREFIX + "/knowledge/try"}
+# Claiming a number needs a Twilio account of the company's own or a platform admin.
+PLATFORM_ADMIN_WRITES = {COMPANY_PREFIX + "/phone-numbers"}
+
+
 def hostile_form(path: str) -> dict[str, Any]:
     """A valid form for the route that would change the target if it were let through."""
-    segment = path.removeprefix(COMPANY_PREFIX + "/")
+    parts = path.removeprefix(COMPANY_PREFIX + "/").split("/")
+    if parts[-1] == "delete":
+        return {}
     forms = {
         "profile": {"companyName": "PWNED by another tenant", "address.country": "US"},
+        "hours": HOURS_FORM, "ai": AI_FORM, "voice": VOICE_FORM,
+        "voice/sample": {"sample_text": "Planted sample"},
+        "phone-numbers": {"phoneNumber": unique_number()},
+        "knowledge/try": {"question": "Planted?"},
+        **RECORD_FORMS,
+        **{f"{segment}/{{record_id}}": form for segment, form in RECORD_FORMS.items()},
         **DATA_FORMS,
     }
-    return forms[segment]
+    return forms["/".join(parts)]
 
 
 def concrete(path: str, target: dict) -> str:
-    path = path.replace("{company_id}", target["company"]["_id"])
-    return with_data_ids(path, target["records"])
+    segment = path.removeprefix(COMPANY_PREFIX + "/").split("/")[0]
+    record = target.get("records", {}).get(segment, {"_id": "0" * 24})
+    path = (path.replace("{company_id}", target["company"]["_id"])
+            .replace("{record_id}", record["_id"]))
+    return with_data_ids(path, target.get("data_ids", {}))
+
+
+def seed_records(admin, company_id: str) -> dict[str, dict]:
+    base = f"/api/company/{company_id}"
+    return {kind: admin.post(f"{base}/{kind}", json=body).json() for kind, body in {
+        "knowledge": {"question": "Secret pricing question?", "answer": "TARGET-ONLY-ANSWER"},
+        "employees": {"name": "Target Tech", "phone": unique_number()},
+        "contacts": {"name": "Target Customer", "phone": unique_number()},
+    }.items()}
 
 
 @pytest.fixture(scope="module")
@@ -101,15 +146,16 @@ def target(api_server) -> dict[str, Any]:
         company = admin.post("/api/company", json=new_company_body(
             "Target Console HVAC", numbers=(unique_number(),))).json()
         attacker = admin.post("/api/company", json=new_company_body("Attacker Air")).json()
+        records = seed_records(admin, company["_id"])
         users = {
             "attacker-admin": new_user(admin, Role.COMPANY_ADMIN, attacker["_id"]),
             "attacker-viewer": new_user(admin, Role.COMPANY_VIEWER, attacker["_id"]),
             "own-viewer": new_user(admin, Role.COMPANY_VIEWER, company["_id"]),
             "own-admin": new_user(admin, Role.COMPANY_ADMIN, company["_id"]),
         }
-        records = data_records(api_server, admin, company["_id"])
+        data_ids = data_records(api_server, admin, company["_id"])
     sessions = {name: Session(api_server, user) for name, user in users.items()}
-    return {"company": company, "sessions": sessions, "records": records}
+    return {"company": company, "records": records, "data_ids": data_ids, "sessions": sessions}
 
 
 def probe(api_server, target, session: Session | None, method: str, path: str,
@@ -127,9 +173,9 @@ def probe(api_server, target, session: Session | None, method: str, path: str,
     else:
         response = session.http.get(url)
     assert stored_state(redis_url, company_id) == before, f"{method} {path} changed data"
-    assert target["company"]["companyName"] not in response.text
-    for words in ("TARGET-CALLER-WORDS", "TARGET-MESSAGE", "Target Booker"):  # data pages'
-        assert words not in response.text
+    for fragment in (target["company"]["companyName"], "TARGET-ONLY-ANSWER", "Target Tech",
+                     "Target Customer", "TARGET-CALLER-WORDS", "TARGET-MESSAGE", "Target Booker"):
+        assert fragment not in response.text
     return response
 
 
@@ -170,15 +216,21 @@ def test_platform_pages_refuse_company_users(api_server, target, method, path):
 
 @pytest.mark.parametrize("method, path", COMPANY_WRITES)
 def test_the_probes_would_change_data_if_let_through(api_server, method, path):
-    """Control: the same form from a scratch company's own admin does change its data."""
+    """Control: the same form from a scratch company's own admin goes through and (but for
+    the sample and the tryout) changes what is stored; so "unchanged" above means refused."""
     with api_server.client(api_server.admin_token) as admin:
         scratch = admin.post("/api/company", json=new_company_body(
-            "Scratch Console", numbers=(unique_number(),))).json()
-        owner = Session(api_server, new_user(admin, Role.COMPANY_ADMIN, scratch["_id"]))
-        records = data_records(api_server, admin, scratch["_id"])
+            "Scratch Console", numbers=(unique_number(),))).json()  # a test call rings it
+        records = seed_records(admin, scratch["_id"])
+        data_ids = data_records(api_server, admin, scratch["_id"])
+        role = Role.PLATFORM_ADMIN if path in PLATFORM_ADMIN_WRITES else Role.COMPANY_ADMIN
+        owner = Session(api_server, new_user(
+            admin, role, None if role is Role.PLATFORM_ADMIN else scratch["_id"]))
     redis_url = api_server.settings["redis_url"]
     before = stored_state(redis_url, scratch["_id"])
-    response = owner.http.post(concrete(path, {"company": scratch, "records": records}),
+    response = owner.http.post(concrete(path, {"company": scratch, "records": records,
+                                               "data_ids": data_ids}),
                                data={**hostile_form(path), "csrf_token": owner.csrf})
-    assert response.status_code == 303, response.text
-    assert stored_state(redis_url, scratch["_id"]) != before
+    stores = path not in NO_STORED_EFFECT
+    assert response.status_code == (303 if stores else 200), response.text
+    assert (stored_state(redis_url, scratch["_id"]) != before) == stores

@@ -10,22 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 from tenancy.registry import validation_details
 
-Kind = Literal["text", "optional", "bool", "lines", "secret"]
+Kind = Literal["text", "optional", "bool", "lines", "keep"]
 _OMITTED = object()
 
 
 @dataclass(frozen=True)
 class Field:
     name: str  # the dotted document path, also the input's name
-    # optional: blank means "not set" (None); lines: one item per line; secret: blank
-    # means "keep the stored one" (the page never shows it, only its mask)
+    # optional: blank means "not set" (None); lines: one item per line; keep: blank leaves
+    # the value as it is (the stored one, or the model's default; for secrets, which the
+    # page never shows, only their mask)
     kind: Kind = "text"
 
 
@@ -34,7 +35,7 @@ def _value(form: FormData, field: Field) -> Any:
     text = raw.strip() if isinstance(raw, str) else ""
     if field.kind == "bool":
         return raw is not None
-    if field.kind == "secret":
+    if field.kind == "keep":
         return text or _OMITTED
     if field.kind == "optional":
         return text or None
@@ -124,3 +125,8 @@ def field_errors(details: Iterable[Mapping[str, Any]], names: Iterable[str],
 
 def model_errors(exc: ValidationError, names: Iterable[str]) -> dict[str, str]:
     return field_errors(validation_details(exc), names)
+
+
+def literal_choices(model: type[BaseModel], name: str) -> list[str]:
+    """The values a `Literal[...]` field allows, for a <select> that cannot drift from it."""
+    return [str(choice) for choice in get_args(model.model_fields[name].annotation)]

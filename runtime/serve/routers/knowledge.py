@@ -24,6 +24,7 @@ from runtime.conversation.trade_knowledge import trade_index
 from runtime.meaning.entry_vectors import write_entry_vector
 from runtime.meaning.scorer import call_meaning
 from runtime.serve.auth import CompanyGuard
+from runtime.serve.services import Services
 from runtime.serve.views import services_of
 from tenancy.models import ApiModel, CompanyQnA
 from tenancy.store import TenantStore
@@ -64,19 +65,23 @@ def _tier_view(ranked: Ranked) -> dict[str, Any]:
 @router.post("/knowledge/test", summary="What the agent would answer to a question")
 async def test_knowledge(request: Request, access: CompanyGuard, body: KnowledgeTest
                          ) -> dict[str, Any]:
-    services = services_of(request)
-    company = await services.registry.get(access.company_id)
-    store = services.registry.tenant(access.company_id)
+    return await try_question(services_of(request), access.company_id, body.question)
+
+
+async def try_question(services: Services, company_id: str, question: str) -> dict[str, Any]:
+    """What the agent would do with `question` (also the console's "try a question")."""
+    company = await services.registry.get(company_id)
+    store = services.registry.tenant(company_id)
     knowledge, employees = await asyncio.gather(store.knowledge.list(), store.employees.list())
     snapshot = CompanySnapshot.from_documents(company, knowledge, employees)
     meaning = await call_meaning(store, services.embedder, snapshot)
     policy = DialoguePolicy(snapshot, None, meaning=meaning)
     ctx = CallContext(TEST_CALL_SID, "", snapshot.primary_number or "", datetime.now(UTC))
-    outcome = await policy.respond(ConversationState.new(), ctx, body.question).complete()
-    scores = meaning.score(body.question)
+    outcome = await policy.respond(ConversationState.new(), ctx, question).complete()
+    scores = meaning.score(question)
     trades = [trade_index(trade) for trade in snapshot.trade_categories]
     return {
-        "question": body.question,
+        "question": question,
         "tier": str(outcome.tier),
         "reply": outcome.text,
         "action": action_to_dict(outcome.action),
@@ -84,6 +89,6 @@ async def test_knowledge(request: Request, access: CompanyGuard, body: Knowledge
         "knowledgeId": outcome.knowledge_id,
         "threshold": snapshot.settings.knowledge_threshold,
         "margin": DECISION_MARGIN,
-        "company": _tier_view(rank([KnowledgeIndex(snapshot.knowledge)], body.question, scores)),
-        "trade": _tier_view(rank(trades, body.question, scores)),
+        "company": _tier_view(rank([KnowledgeIndex(snapshot.knowledge)], question, scores)),
+        "trade": _tier_view(rank(trades, question, scores)),
     }

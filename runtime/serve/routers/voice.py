@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -14,6 +15,7 @@ from runtime.providers.base import ProviderError, VoiceRequest
 from runtime.serve.auth import CompanyGuard
 from runtime.serve.errors import ApiError
 from runtime.serve.routers.twilio_voice import router as twilio_router
+from runtime.serve.services import Services
 from runtime.serve.views import services_of
 from tenancy.models import Company
 from tenancy.models.common import ApiModel
@@ -39,6 +41,12 @@ async def list_voices(
 ) -> list[dict[str, Any]]:
     services = services_of(request)
     company = await services.registry.get(access.company_id)
+    return await company_voices(services, company, search)
+
+
+async def company_voices(services: Services, company: Company, search: str | None = None
+                         ) -> list[dict[str, Any]]:
+    """The catalog as the company's key (or the platform's) sees it."""
     own = company.aiSettings.elevenLabs
     try:
         return await services.voices.list_voices(own.apiKey if own.useOwnApiKey else None, search)
@@ -50,10 +58,21 @@ class VoiceTest(ApiModel):
     text: Annotated[str, Field(min_length=1, max_length=300)] | None = None
 
 
-@router.post("/test", summary="Synthesize a sample in the company's voice; returns its URL")
-async def test_voice(request: Request, access: CompanyGuard, body: VoiceTest) -> dict[str, Any]:
-    services = services_of(request)
-    company = await services.registry.get(access.company_id)
+@dataclass(frozen=True)
+class VoiceSample:
+    token: str  # the audio store's token: GET /api/twilio/audio/{token}.wav
+    voice_id: str
+    size: int
+    text: str
+
+    @property
+    def path(self) -> str:
+        return f"{twilio_router.prefix}/audio/{self.token}.wav"
+
+
+async def synthesize_sample(services: Services, company: Company, text: str | None
+                            ) -> VoiceSample:
+    """A sample in the company's voice, kept in the audio store (the console plays it too)."""
     voice = company_voice(company)
     if voice is None:
         raise ApiError(409, "NO_VOICE", "pick aiSettings.elevenLabs.voiceId first")
@@ -61,12 +80,19 @@ async def test_voice(request: Request, access: CompanyGuard, body: VoiceTest) ->
     if services.speech is None or (voice.api_key is None and not platform_voice):
         raise ApiError(409, "TTS_NOT_CONFIGURED", "no ElevenLabs key pays for this voice: set "
                        "ELEVENLABS_API_KEY, or the company's own key with useOwnApiKey")
-    text = body.text or DEFAULT_SAMPLE.format(companyName=company.companyName)
+    text = text or DEFAULT_SAMPLE.format(companyName=company.companyName)
     try:
         wav = await synthesize_wav(services.speech, text, voice)
     except ProviderError as exc:
         raise _provider_unavailable(exc) from exc
-    token = await services.audio.put(wav)
-    base = services.settings.public_base_url.rstrip("/") + twilio_router.prefix
-    return {"audioUrl": f"{base}/audio/{token}.wav", "voiceId": voice.voice_id,
-            "bytes": len(wav), "text": text}
+    return VoiceSample(await services.audio.put(wav), voice.voice_id, len(wav), text)
+
+
+@router.post("/test", summary="Synthesize a sample in the company's voice; returns its URL")
+async def test_voice(request: Request, access: CompanyGuard, body: VoiceTest) -> dict[str, Any]:
+    services = services_of(request)
+    company = await services.registry.get(access.company_id)
+    sample = await synthesize_sample(services, company, body.text)
+    base = services.settings.public_base_url.rstrip("/")
+    return {"audioUrl": base + sample.path, "voiceId": sample.voice_id,
+            "bytes": sample.size, "text": sample.text}

@@ -23,24 +23,20 @@ from runtime.serve.number_claims import claim_approval
 from runtime.serve.views import company_view, services_of
 from tenancy.errors import Conflict, InvalidDocument
 
-Adjust = Callable[[dict[str, Any], Any], dict[str, Any]]
-
-
-def _unchanged(changes: dict[str, Any], form: Any) -> dict[str, Any]:
-    return changes
-
 
 async def show(request: Request, page: CompanyConsole, template: str,
-               fields: Sequence[Field], **context: Any) -> Response:
-    values = document_values(company_view(page.company), fields)
+               fields: Sequence[Field], prepare: Callable[[dict[str, Any]], dict[str, Any]]
+               = lambda view: view, **context: Any) -> Response:
+    """The page with the stored values (`prepare` may reshape the masked document first)."""
+    values = document_values(prepare(company_view(page.company)), fields)
     return await render(request, template, page=page, values=values, **context)
 
 
 async def save(request: Request, page: CompanyConsole, template: str,
-               fields: Sequence[Field], adjust: Adjust = _unchanged, **context: Any) -> Response:
+               fields: Sequence[Field], **context: Any) -> Response:
     """Patch the company from the posted form; the page again with errors if it fails."""
     form = await request.form()
-    changes = adjust(read_fields(form, fields), form)
+    changes = read_fields(form, fields)
     services = services_of(request)
     names = [field.name for field in fields]
     try:
