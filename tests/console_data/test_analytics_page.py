@@ -64,3 +64,14 @@ async def test_an_empty_range_draws_zeros(services, company_calls):
     assert [row[1] for row in view.panels[0].rows] == ["0", "0", "0"]
     assert not [e for e in company_calls[2] if isinstance(e, CallEnded)
                 and e.started_at.year == 2025]
+
+
+async def test_the_one_session_dashboard_answers_as_the_two_reports_do(services, company_calls):
+    """The page's single materialised session gives the API's documents, byte for byte."""
+    repository, atlas = services.call_logs, company_calls[0]
+    args = (atlas, WEEK["dateFrom"], WEEK["dateTo"])
+    both = repository.dashboard(*args, timezone="America/New_York")
+    assert both["analytics"] == repository.analytics(*args, timezone="America/New_York")
+    assert both["agentPerformance"] == repository.agent_performance(
+        *args, timezone="America/New_York")
+    assert both["analytics"]["totalCalls"] > 0
