@@ -10,6 +10,8 @@ from tests.test_api_cross_tenant import leave_message, seeded_call
 
 CALL_LOG_STREAM = "g:stream:test-console-cross-tenant"
 
+# A change whose effect is a placed call rather than a stored record.
+PLACES_A_CALL = {"/console/company/{company_id}/test-call"}
 # Keyed by the path under /console/company/{company_id}/.
 DATA_FORMS: dict[str, dict[str, str]] = {
     "test-call": {"caller": "+12395550142", "lines": "PLANTED by another tenant"},
