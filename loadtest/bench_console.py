@@ -165,6 +165,8 @@ async def _get(client: httpx.AsyncClient, path: str) -> None:
 
 
 async def run(calls: int, requests: int, argv: list[str]) -> dict[str, Any]:
+    metadata = run_metadata(argv) | {  # before the run: its load average is the start's
+        "command": " ".join(["python", "-m", "loadtest.bench_console", *argv])}
     with tempfile.TemporaryDirectory(prefix="bench-console-") as folder:
         redis_server = EmbeddedRedis(data_dir=Path(folder) / "redis").start()
         try:
@@ -190,8 +192,6 @@ async def run(calls: int, requests: int, argv: list[str]) -> dict[str, Any]:
         finally:
             redis_server.stop()
     worst = max(page["wall"]["p99_ms"] for page in pages.values())
-    metadata = run_metadata(argv) | {
-        "command": " ".join(["python", "-m", "loadtest.bench_console", *argv])}
     return {"benchmark": "console_pages", **metadata,
             "calls": seeded.calls, "history_days": HISTORY_DAYS, "seed_s": round(seed_s, 1),
             "requests_per_page": requests, "budget_p99_ms": BUDGET_P99_MS,
