@@ -199,8 +199,11 @@ async def run(calls: int, requests: int, argv: list[str]) -> dict[str, Any]:
 
 
 async def _sign_in(client: httpx.AsyncClient) -> None:
-    response = await client.post("/console/login",
-                                 data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+    """Through the form, with the double-submit token its page sets."""
+    form = (await client.get("/console/login")).text
+    token = form.split('name="csrf_token" value="', 1)[-1].split('"', 1)[0]
+    response = await client.post("/console/login", data={
+        "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "csrf_token": token})
     if response.status_code != 303 or not client.cookies:
         raise RuntimeError(f"console sign-in failed: {response.status_code} {response.text[:300]}")
 

@@ -7,7 +7,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests.console.browser import check_page, sign_in
-from tests.console.conftest import PASSWORD
+from tests.console.http_session import Session, form_token
 from tests.serve_fixtures import new_company_body
 
 pytestmark = pytest.mark.ray
@@ -42,17 +42,24 @@ async def test_a_wrong_password_is_refused_on_the_form(page: Page, tenant):
 
 
 def test_a_session_cookie_from_before_logout_opens_nothing(api_server, tenant):
-    with httpx.Client(base_url=api_server.base_url) as client:
-        client.post("/console/login", data={"email": tenant["admin"]["email"],
-                                             "password": PASSWORD})
-        token = client.cookies["cv_console"]
-        page = client.get(tenant["base"] + "/profile")
-        assert page.status_code == 200
-        csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-        client.post("/console/logout", data={"csrf_token": csrf})
+    session = Session(api_server, tenant["admin"])
+    token = session.http.cookies["cv_console"]
+    assert session.http.get(tenant["base"] + "/profile").status_code == 200
+    session.http.post("/console/logout", data={"csrf_token": session.csrf})
     with httpx.Client(base_url=api_server.base_url, cookies={"cv_console": token}) as replay:
         response = replay.get(tenant["base"] + "/profile")
     assert response.status_code == 303 and "/console/login" in response.headers["location"]
+
+
+def test_a_sign_in_posted_from_elsewhere_is_refused(api_server, tenant):
+    """No sign-in token (a form on another site cannot read ours): no session."""
+    with httpx.Client(base_url=api_server.base_url) as client:
+        forged = client.post("/console/login", data=tenant["admin"])
+        login = client.get("/console/login")
+        stale = client.post("/console/login", data={
+            **tenant["admin"], "csrf_token": form_token(login.text) + "x"})
+    assert forged.status_code == stale.status_code == 403
+    assert "cv_console" not in client.cookies
 
 
 async def test_a_company_user_cannot_open_another_company_by_url(page: Page, tenant, api_server):

@@ -11,7 +11,6 @@ A control shows each change would have gone through for the company's own admin.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import httpx
@@ -23,6 +22,7 @@ from runtime.serve.console.access import company_console, platform_admin, signed
 from tenancy.users import Role
 from tests.console.conftest import new_user
 from tests.console.data_routes import DATA_FORMS, PLACES_A_CALL, data_records, with_data_ids
+from tests.console.http_session import Session
 from tests.serve_fixtures import new_company_body, unique_number
 from tests.test_api_cross_tenant import api_routes, stored_state
 
@@ -67,17 +67,6 @@ def test_every_console_route_has_the_guard_for_its_audience():
             assert platform_admin in guards, f"{method} {path}: say who may open it"
         else:
             assert signed_in in guards, f"{method} {path} is open to anyone"
-
-
-class Session:
-    """A signed-in console user over plain HTTP (cookie jar + the page's CSRF token)."""
-
-    def __init__(self, api_server, user: dict[str, str]) -> None:
-        self.http = httpx.Client(base_url=api_server.base_url, timeout=30)
-        signed = self.http.post("/console/login", data=user)
-        assert signed.status_code == 303, signed.text
-        page = self.http.get("/console", follow_redirects=True).text
-        self.csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 WEEK = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 import redis.asyncio as aioredis
 from playwright.async_api import Dialog, Page, expect
@@ -22,6 +21,7 @@ from tenancy.secrets import SecretBox
 from tenancy.users import Role
 from tests.console.browser import check_page, sign_in
 from tests.console.conftest import new_user
+from tests.console.http_session import Session
 from tests.serve_fixtures import SECRET_KEY, new_company_body, next_weekday_at, unique_number
 from tests.twilio_webhooks import ALWAYS_OPEN
 
@@ -148,14 +148,13 @@ async def test_a_bad_date_range_is_explained_next_to_its_field(page: Page, shop)
 
 
 def test_a_viewers_forged_changes_are_refused_and_change_nothing(api_server, shop):
-    with httpx.Client(base_url=api_server.base_url) as viewer:
-        assert viewer.post("/console/login", data=shop["viewer"]).status_code == 303
-        html = viewer.get(shop["base"] + "/messages").text
-        csrf = html.split('name="csrf_token" value="')[1].split('"')[0]
+    viewer = Session(api_server, shop["viewer"])
+    with viewer.http:
         for path, form in ((f"/bookings/{shop['booking']['_id']}/cancel", {}),
                            (f"/messages/{shop['message']}/status", {"status": "handled"}),
                            ("/test-call", {"lines": CALLER_LINE})):
-            refused = viewer.post(shop["base"] + path, data={**form, "csrf_token": csrf})
+            refused = viewer.http.post(shop["base"] + path,
+                                       data={**form, "csrf_token": viewer.csrf})
             assert refused.status_code == 403, path
     assert stored_statuses(api_server, shop) == ("confirmed", ["new"])
 

@@ -3,6 +3,8 @@ change reaches the agent's calls, knowledge is added and tried, a viewer cannot 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import ray
 from playwright.async_api import Page, expect
@@ -13,6 +15,7 @@ from tenancy.users import Role
 from tests.call_events import keeping_call_events
 from tests.console.browser import check_page, sign_in
 from tests.console.conftest import new_user
+from tests.console.http_session import Session
 from tests.test_calls_e2e import call, session_turns
 from tests.twilio_webhooks import company as company_on_its_number
 
@@ -91,11 +94,13 @@ async def test_a_knowledge_entry_is_added_and_a_question_tried(page: Page, tenan
     await sign_in(page, tenant["admin"]["email"], tenant["admin"]["password"])
     await page.goto(tenant["base"] + "/knowledge")
     await page.get_by_label("Question", exact=True).fill("Do you clean dryer vents?")
-    await page.get_by_label("Answer", exact=True).fill("Yes, dryer vent cleaning is $99 for most homes.")
+    await page.get_by_label("Answer", exact=True).fill(
+        "Yes, dryer vent cleaning is $99 for most homes.")
     await page.get_by_label("Keywords").fill("dryer vent\nlint")
     await page.get_by_role("button", name="Add entry").click()
     await expect(page.get_by_role("status")).to_have_text("Added.")
-    await expect(page.get_by_role("cell", name="Do you clean dryer vents?", exact=True)).to_be_visible()
+    await expect(page.get_by_role("cell", name="Do you clean dryer vents?", exact=True)
+                 ).to_be_visible()
 
     await page.get_by_label("Question a caller might ask").fill("can you clean my dryer vent")
     await page.get_by_role("button", name="Try it").click()
@@ -159,3 +164,15 @@ async def test_the_platform_admin_lists_creates_and_opens_companies(page: Page, 
     await page.get_by_role("button", name="Open", exact=True).click()
     await expect(page.get_by_label("Company name")).to_have_value(
         tenant["company"]["companyName"])
+
+
+def test_a_voice_sample_is_made_and_playable_from_the_voice_page(api_server, tenant):
+    owner = Session(api_server, tenant["admin"])
+    page = owner.http.post(tenant["base"] + "/voice/sample",
+                           data={"csrf_token": owner.csrf, "sample_text": "Hello from Naples"})
+    assert page.status_code == 200 and "Hello from Naples" in page.text
+    audio = re.search(r'<audio[^>]* src="(/api/twilio/audio/[^"]+\.wav)"', page.text)
+    assert audio, page.text
+    wav = owner.http.get(audio.group(1))
+    assert wav.status_code == 200 and wav.content[:4] == b"RIFF"
+    assert "el-key-" not in page.text and "••••" in page.text  # the key only as its mask

@@ -16,6 +16,7 @@ from fastapi import Depends, Path, Request
 
 from runtime.serve.auth import Principal
 from runtime.serve.console.refusals import ConsoleRefusal, SignInRequired, forbidden, not_found
+from runtime.serve.errors import ApiError
 from runtime.serve.views import services_of
 from tenancy.console_sessions import ConsoleSession
 from tenancy.errors import NotFound
@@ -47,7 +48,7 @@ def request_path(request: Request) -> str:
     return request.url.path + (f"?{query}" if query else "")
 
 
-async def _submitted_csrf(request: Request) -> str:
+async def submitted_csrf(request: Request) -> str:
     header = request.headers.get(CSRF_HEADER)
     if header:
         return header
@@ -58,6 +59,13 @@ async def _submitted_csrf(request: Request) -> str:
     return ""
 
 
+def require_csrf(submitted: str, expected: str) -> None:
+    if not expected or not hmac.compare_digest(submitted.encode(), expected.encode()):
+        raise ConsoleRefusal(403, "Form expired",
+                             "This form's security token is missing or out of date, so "
+                             "nothing was changed. Reload the page and try again.")
+
+
 async def signed_in(request: Request) -> ConsoleUser:
     token = request.cookies.get(SESSION_COOKIE, "")
     session = await services_of(request).console_sessions.resume(token)
@@ -66,11 +74,7 @@ async def signed_in(request: Request) -> ConsoleUser:
                              else "/console")
     user = ConsoleUser(token, session)
     if request.method not in SAFE_METHODS:
-        submitted = await _submitted_csrf(request)
-        if not hmac.compare_digest(submitted.encode(), user.csrf_token.encode()):
-            raise ConsoleRefusal(403, "Form expired",
-                                 "This form's security token is missing or out of date, so "
-                                 "nothing was changed. Reload the page and try again.")
+        require_csrf(await submitted_csrf(request), user.csrf_token)
     return user
 
 
@@ -110,7 +114,10 @@ async def company_console(
         raise not_found()
     if request.method not in SAFE_METHODS and not principal.can_write(company_id):
         raise forbidden("Your account can view this company but not change it.")
-    await services_of(request).rate_limiter.check("api", company_id)
+    try:
+        await services_of(request).rate_limiter.check("api", company_id)
+    except ApiError as exc:  # the API's per-company request budget, as a page
+        raise ConsoleRefusal(exc.status, "Too many requests", exc.message) from exc
     try:
         company = await services_of(request).registry.get(company_id)
     except NotFound as exc:
