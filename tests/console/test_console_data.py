@@ -149,13 +149,15 @@ async def test_a_bad_date_range_is_explained_next_to_its_field(page: Page, shop)
 
 def test_a_viewers_forged_changes_are_refused_and_change_nothing(api_server, shop):
     viewer = Session(api_server, shop["viewer"])
-    with viewer.http:
+    try:
         for path, form in ((f"/bookings/{shop['booking']['_id']}/cancel", {}),
                            (f"/messages/{shop['message']}/status", {"status": "handled"}),
                            ("/test-call", {"lines": CALLER_LINE})):
             refused = viewer.http.post(shop["base"] + path,
                                        data={**form, "csrf_token": viewer.csrf})
             assert refused.status_code == 403, path
+    finally:
+        viewer.http.close()
     assert stored_statuses(api_server, shop) == ("confirmed", ["new"])
 
 
