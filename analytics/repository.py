@@ -171,6 +171,21 @@ class CallLogRepository:
         scope = self._scope(company_id, date_from, date_to, engine, timezone)
         return {**scope.describe(), **agent_performance(self._run(scope, AGENT_METRICS))}
 
+    def dashboard(
+        self,
+        company_id: str,
+        date_from: date | str | None = None,
+        date_to: date | str | None = None,
+        timezone: str = "UTC",
+    ) -> dict[str, Any]:
+        """`analytics` and `agent_performance` together (the console's charts), from one
+        DuckDB session that reads and de-duplicates the range's files once for all ten
+        metrics instead of once per metric."""
+        scope = self._scope(company_id, date_from, date_to, "duckdb", timezone)
+        rows = self._run(scope, (*CALL_METRICS, *AGENT_METRICS), materialize=True)
+        return {"analytics": {**scope.describe(), **call_analytics(rows, scope.range.days())},
+                "agentPerformance": {**scope.describe(), **agent_performance(rows)}}
+
     def learning(
         self,
         company_id: str,
@@ -240,8 +255,9 @@ class CallLogRepository:
         files = local_company_files(self.store, company_id, days)
         return _Scope(company_id, date_range, engine, files)  # type: ignore[arg-type]
 
-    def _run(self, scope: _Scope, metrics: tuple[Metric, ...]) -> dict[str, list[dict]]:
-        with self._sessions.open(scope.engine, scope.files) as session:
+    def _run(self, scope: _Scope, metrics: tuple[Metric, ...], materialize: bool = False
+             ) -> dict[str, list[dict]]:
+        with self._sessions.open(scope.engine, scope.files, materialize=materialize) as session:
             return {metric.name: session.rows(metric.sql) for metric in metrics}
 
 

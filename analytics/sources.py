@@ -127,11 +127,17 @@ class QuerySession(Protocol):
 
 
 class DuckDBSession:
-    """A private DuckDB connection (cursor) with temp views `calls` and `turns`."""
+    """A private DuckDB connection (cursor) with temp views `calls` and `turns`.
 
-    def __init__(self, cursor: duckdb.DuckDBPyConnection, files: CompanyFiles) -> None:
-        # TEMP views live in this connection only, so concurrent sessions never collide.
+    With `materialize`, `calls` and `turns` are temp tables instead: the files are read and
+    de-duplicated once, not by every query (for sessions that run many metrics).
+    """
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, files: CompanyFiles,
+                 materialize: bool = False) -> None:
+        # TEMP objects live in this connection only, so concurrent sessions never collide.
         self._cursor = cursor
+        kind = "TABLE" if materialize else "VIEW"
         zone = files.days.timezone
         for table in TABLES:
             raw = f"{table}_raw"
@@ -140,7 +146,7 @@ class DuckDBSession:
                 f"CREATE TEMP VIEW {raw} AS SELECT *, ({at} AT TIME ZONE 'UTC') AT TIME ZONE"
                 f" '{zone}' AS local_time FROM ({_duckdb_source(table, files.of(table))})"
             )
-            cursor.execute(f"CREATE TEMP VIEW {table} AS {_view_sql(raw, files.days)}")
+            cursor.execute(f"CREATE TEMP {kind} {table} AS {_view_sql(raw, files.days)}")
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         result = self._cursor.execute(sql, dict(params) if params else None)
@@ -236,14 +242,16 @@ class SessionFactory:
         self._lock = threading.Lock()
 
     @contextmanager
-    def open(self, engine: Engine, files: CompanyFiles) -> Iterator[QuerySession]:
+    def open(self, engine: Engine, files: CompanyFiles, *, materialize: bool = False
+             ) -> Iterator[QuerySession]:
+        """A session over `files`; `materialize` (DuckDB) reads them once for many queries."""
         if engine == "polars":
             yield PolarsSession(files)
             return
         with self._lock:
             cursor = self._database.cursor()
         try:
-            yield DuckDBSession(cursor, files)
+            yield DuckDBSession(cursor, files, materialize)
         finally:
             cursor.close()
 

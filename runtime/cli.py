@@ -30,18 +30,26 @@ def _token_service(settings: Settings):  # noqa: ANN202
     return TokenService(settings.jwt_secret.get_secret_value(), settings.jwt_ttl_s)
 
 
+DEMO_USER = "demo@atlasair.example"
+
+
 async def _seed(settings: Settings) -> str:
-    """Atlas Air, with its Q&A vectors made now rather than on the first caller's turn."""
+    """Atlas Air, with its Q&A vectors made now rather than on the first caller's turn, and
+    its company admin for the console (`DEMO_USER`, password in var/dev.env)."""
+    from runtime.devenv import console_demo_password
     from runtime.meaning.entry_vectors import load_entry_vectors
     from runtime.providers.factory import build_embedder
     from tenancy.seed import seed_demo_company
+    from tenancy.users import Role
 
-    redis, registry, _ = _registry_and_users(settings)
+    redis, registry, users = _registry_and_users(settings)
     try:
         company = await seed_demo_company(registry)
         store = registry.tenant(company.id)
         embedder = build_embedder(settings.provider_config())
         await load_entry_vectors(store, embedder, await store.knowledge.list())
+        if await users.get(DEMO_USER) is None:
+            await users.create(DEMO_USER, console_demo_password(), Role.COMPANY_ADMIN, company.id)
         return company.id
     finally:
         await redis.aclose()
@@ -86,8 +94,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print("Warming the call-actor pool...", flush=True)
             ray.get(ensure_pool(settings).wait_warm.remote(120))
             company_id = asyncio.run(_seed(settings))
-            token = _token_service(settings).mint("demo@atlasair.example", Role.COMPANY_ADMIN,
-                                                  company_id)
+            token = _token_service(settings).mint(DEMO_USER, Role.COMPANY_ADMIN, company_id)
             _print_welcome(settings, company_id, token, DEMO_NUMBER)
             run.wait_for_stop()
     except RunConflict as conflict:
@@ -99,12 +106,24 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _print_welcome(settings: Settings, company_id: str, token: str, number: str) -> None:
+    from runtime.devenv import console_demo_password
+
+    print(welcome_text(settings, company_id, token, number, console_demo_password()),
+          flush=True)
+
+
+def welcome_text(settings: Settings, company_id: str, token: str, number: str,
+                 console_password: str) -> str:
+    """What `clientsvia run` prints once everything is up: the console first."""
     base = f"http://{settings.http_host}:{settings.http_port}"
     twilio_token = settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token \
         else "<TWILIO_AUTH_TOKEN>"
-    print(f"""
+    return f"""
 ClientsVia is running.  Ctrl-C stops everything it started.
 
+  Console         {base}/console
+                  sign in as {DEMO_USER} / {console_password}
+                  (Atlas Air's company admin; the password is kept in var/dev.env)
   API docs        {base}/docs
   Health          {base}/health
   Demo company    Atlas Air  (_id {company_id}, number {number})
@@ -122,7 +141,7 @@ ClientsVia is running.  Ctrl-C stops everything it started.
     .venv/bin/clientsvia call --to {number} --company-id {company_id} \\
         --say "Do you service heat pumps?" --say "Can I talk to a person?"
     (uses TWILIO_AUTH_TOKEN={twilio_token[:4]}... from var/dev.env)
-""", flush=True)
+"""
 
 
 def cmd_create_admin(args: argparse.Namespace) -> int:

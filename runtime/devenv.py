@@ -37,6 +37,8 @@ def dev_secrets() -> dict[str, str]:
         "JWT_SECRET": lambda: secrets.token_urlsafe(32),
         "CLIENTSVIA_SECRET_KEY": lambda: secrets.token_urlsafe(32),
         "TWILIO_AUTH_TOKEN": lambda: secrets.token_hex(16),
+        # The demo company admin's console password (`clientsvia run` prints it).
+        "CONSOLE_DEMO_PASSWORD": lambda: secrets.token_urlsafe(12),
     }
     missing = {name: make() for name, make in wanted.items() if name not in values}
     if missing:
@@ -45,6 +47,11 @@ def dev_secrets() -> dict[str, str]:
         DEV_ENV.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
         DEV_ENV.chmod(0o600)
     return values
+
+
+def console_demo_password() -> str:
+    """The demo console user's password: the environment's, else var/dev.env's."""
+    return os.environ.get("CONSOLE_DEMO_PASSWORD") or dev_secrets()["CONSOLE_DEMO_PASSWORD"]
 
 
 def dev_settings(**overrides: object) -> Settings:

@@ -29,6 +29,9 @@ NOTICES = {
     "signed-out": "You are signed out.",
     "company-created": "Company created.",
     "user-created": "User created.",
+    "cancelled": "Booking cancelled.",
+    "handled": "Message marked handled.",
+    "reopened": "Message marked new again.",
 }
 
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Path, Query, Request
 from runtime.providers.calendar_factory import booking_desk
 from runtime.serve.auth import CompanyGuard
 from runtime.serve.errors import ApiError
+from runtime.serve.services import Services
 from runtime.serve.views import record_view, services_of
 from tenancy.booking_desk import BookingDesk
 from tenancy.models import is_object_id
@@ -26,9 +27,13 @@ JsonObject = dict[str, Any]
 
 
 async def _desk(request: Request, access: Any) -> BookingDesk:
-    services = services_of(request)
-    company = await services.registry.get(access.company_id)
-    return await booking_desk(services.registry.tenant(access.company_id), company,
+    return await company_desk(services_of(request), access.company_id)
+
+
+async def company_desk(services: Services, company_id: str) -> BookingDesk:
+    """The company's booking desk (the API and the console both book and cancel here)."""
+    company = await services.registry.get(company_id)
+    return await booking_desk(services.registry.tenant(company_id), company,
                               services.settings.calendar_config())
 
 

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Path, Query, Request
 from analytics.errors import InvalidQuery
 from runtime.serve.auth import CompanyGuard
 from runtime.serve.errors import ApiError
+from runtime.serve.services import Services
 from runtime.serve.views import services_of
 
 router = APIRouter(tags=["call logs and analytics"])
@@ -28,20 +29,26 @@ DateTo = Query(default=None, alias="to", max_length=32,
 Engine = Query(default="duckdb", max_length=16, description="duckdb or polars")
 
 
-async def query_call_logs(
-    request: Request, access: CompanyGuard, method: str, *args: Any, local_days: bool = True
+async def call_log_query(
+    services: Services, company_id: str, method: str, *args: Any, local_days: bool = True
 ) -> Any:
-    """Run a repository method for the company; with `local_days`, dates are the company's
-    own days (its timezone), not UTC's."""
-    services = services_of(request)
-    company = await services.registry.get(access.company_id)
-    query = partial(getattr(services.call_logs, method), access.company_id, *args)
+    """Run a repository method for the company (the API and the console both read here);
+    with `local_days`, dates are the company's own days (its timezone), not UTC's."""
+    company = await services.registry.get(company_id)
+    query = partial(getattr(services.call_logs, method), company_id, *args)
     if local_days:
         query = partial(query, timezone=company.timezone)
     try:  # on the replica's few, niced analytics threads: a dashboard burst queues there
         return await asyncio.get_running_loop().run_in_executor(services.analytics_pool, query)
     except InvalidQuery as exc:
         raise ApiError(400, "INVALID_QUERY", str(exc)) from exc
+
+
+async def query_call_logs(
+    request: Request, access: CompanyGuard, method: str, *args: Any, local_days: bool = True
+) -> Any:
+    return await call_log_query(services_of(request), access.company_id, method, *args,
+                                local_days=local_days)
 
 
 @router.get("/api/company/{company_id}/call-logs", summary="A page of calls, newest first")

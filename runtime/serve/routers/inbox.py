@@ -8,9 +8,10 @@ from fastapi import APIRouter, Path, Query, Request
 
 from runtime.serve.auth import CompanyGuard
 from runtime.serve.errors import ApiError
+from runtime.serve.services import Services
 from runtime.serve.views import record_view, services_of
 from tenancy.models import is_object_id
-from tenancy.models.messages import MessageUpdate
+from tenancy.models.messages import MessageUpdate, Notification, TakenMessage
 from tenancy.store import TenantStore
 
 router = APIRouter(prefix="/api/company/{company_id}", tags=["inbox"])
@@ -19,8 +20,12 @@ LIST_LIMIT = 500
 
 
 async def _store(request: Request, company_id: str) -> TenantStore:
-    services = services_of(request)
-    await services.registry.get(company_id)  # 404 for a company that does not exist
+    return await company_store(services_of(request), company_id)
+
+
+async def company_store(services: Services, company_id: str) -> TenantStore:
+    """The company's store, once the company is known to exist (404 otherwise)."""
+    await services.registry.get(company_id)
     return services.registry.tenant(company_id)
 
 
@@ -31,8 +36,7 @@ async def list_messages(
     limit: int = Query(default=100, ge=1, le=LIST_LIMIT),
 ) -> list[dict[str, Any]]:
     store = await _store(request, access.company_id)
-    messages = [m for m in await store.messages.list() if status in (None, m.status)]
-    return [record_view(m) for m in reversed(messages)][:limit]
+    return [record_view(m) for m in await newest_messages(store, status, limit)]
 
 
 @router.patch("/messages/{record_id}", summary="Mark a message handled (or new again)")
@@ -52,5 +56,15 @@ async def list_notifications(
     limit: int = Query(default=100, ge=1, le=LIST_LIMIT),
 ) -> list[dict[str, Any]]:
     store = await _store(request, access.company_id)
-    notifications = await store.notifications.list()
-    return [record_view(n) for n in reversed(notifications)][:limit]
+    return [record_view(n) for n in await newest_notifications(store, limit)]
+
+
+async def newest_messages(store: TenantStore, status: str | None, limit: int
+                          ) -> list[TakenMessage]:
+    """Up to `limit` messages, newest first, of one status (None: any)."""
+    messages = [m for m in await store.messages.list() if status in (None, m.status)]
+    return list(reversed(messages))[:limit]
+
+
+async def newest_notifications(store: TenantStore, limit: int) -> list[Notification]:
+    return list(reversed(await store.notifications.list()))[:limit]

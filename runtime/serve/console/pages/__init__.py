@@ -6,13 +6,18 @@ from fastapi import APIRouter
 
 from runtime.serve.console.pages import (
     ai,
+    analytics,
+    bookings,
+    calls,
     hours,
+    inbox,
     knowledge,
     numbers,
     people,
     platform,
     profile,
     signin,
+    test_call,
     voice,
 )
 
@@ -28,4 +33,9 @@ PAGE_ROUTERS: list[APIRouter] = [
     knowledge.entries,
     people.employees,
     people.contacts,
+    calls.router,
+    analytics.router,
+    test_call.router,
+    bookings.router,
+    inbox.router,
 ]
