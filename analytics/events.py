@@ -158,8 +158,25 @@ class CallEnded(CallEventBase):
         return "ended"
 
 
+class CallSummarized(CallEventBase):
+    """A call's drafted summary, reported after its end: drafting never holds the end (and
+    so the call's log) up, and a draft that never comes leaves the extractive summary."""
+
+    type: Literal["call_summarized"] = "call_summarized"
+    summary: Annotated[str, Field(min_length=1, max_length=4000)]
+
+    def identity(self) -> str:
+        return "summarized"
+
+
 CallEvent = Annotated[
-    CallStarted | TurnRecorded | TransferMade | MessageTaken | AppointmentBooked | CallEnded,
+    CallStarted
+    | TurnRecorded
+    | TransferMade
+    | MessageTaken
+    | AppointmentBooked
+    | CallEnded
+    | CallSummarized,
     Field(discriminator="type"),
 ]
 _CALL_EVENT: TypeAdapter[CallEvent] = TypeAdapter(CallEvent)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -41,6 +42,13 @@ _CALL_COLUMNS = (
 _TURN_COLUMNS = (
     "turn_index, recorded_at, caller_text, agent_text, tier, confidence, total_ms, match_ms,"
     " llm_first_token_ms, llm_total_ms, tts_first_byte_ms, sentiment, knowledge_id"
+)
+# Calls as the call log shows them: a drafted summary (reported after the call's end, so
+# in its own table) preferred to the extractive one the end carried.
+_SUMMARIZED_CALLS = (
+    "(SELECT calls.* REPLACE (coalesce(drafted.summary, calls.summary) AS summary)"
+    " FROM calls LEFT JOIN (SELECT call_sid, summary FROM summaries) AS drafted"
+    " USING (call_sid)) AS calls"
 )
 # Newest-first search for a call without a date: a week of partitions, a month, the rest.
 CALL_SEARCH_WINDOWS = (7, 31)
@@ -75,7 +83,7 @@ class CallLogRepository:
         with self._sessions.open("duckdb", files) as session:
             total = session.rows(f"SELECT COUNT(*) AS n FROM calls WHERE {where}", params)[0]["n"]
             page = session.rows(
-                f"SELECT {_CALL_COLUMNS} FROM calls WHERE {where}"
+                f"SELECT {_CALL_COLUMNS} FROM {_SUMMARIZED_CALLS} WHERE {where}"
                 " ORDER BY started_at DESC, call_sid LIMIT $limit OFFSET $offset",
                 {
                     **params,
@@ -106,10 +114,11 @@ class CallLogRepository:
         hint = parse_filter(CallLookup, {"on": day}).on
         for first, last in self._search_windows(company_id, hint):
             files = company_files(self.store, company_id, first, last)
-            calls_only = CompanyFiles(calls=files.calls, turns=[])
-            with self._sessions.open("duckdb", calls_only) as session:
+            without_turns = replace(files, turns=[])
+            with self._sessions.open("duckdb", without_turns) as session:
                 found = session.rows(
-                    f'SELECT {_CALL_COLUMNS}, "date" FROM calls WHERE call_sid = $sid',
+                    f'SELECT {_CALL_COLUMNS}, "date" FROM {_SUMMARIZED_CALLS}'
+                    " WHERE call_sid = $sid",
                     {"sid": call_sid},
                 )
             if found:

@@ -1,4 +1,4 @@
-"""Open one company's `calls` and `turns` as SQL tables, in DuckDB or in Polars.
+"""Open one company's `calls`, `turns` and `summaries` as SQL tables, in DuckDB or Polars.
 
 Both engines get the same explicit file list (only that company's partitions within the
 date range, built from a validated id) and the same deduplicating view text, so a metric's
@@ -18,7 +18,7 @@ import re
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -54,7 +54,9 @@ FLOAT_DIGITS = 6
 
 _TIMEZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-/]{1,64}$")
 # The moment a row's local day is taken from: when a call started, when a turn was spoken.
-LOCAL_TIME_OF: dict[TableName, str] = {"calls": "started_at", "turns": "recorded_at"}
+LOCAL_TIME_OF: dict[TableName, str] = {
+    "calls": "started_at", "turns": "recorded_at", "summaries": "started_at",
+}
 
 
 @dataclass(frozen=True)
@@ -91,10 +93,11 @@ class CompanyFiles:
 
     calls: list[str]
     turns: list[str]
+    summaries: list[str] = field(default_factory=list)
     days: LocalDays = LocalDays()
 
     def of(self, table: TableName) -> list[str]:
-        return self.calls if table == "calls" else self.turns
+        return {"calls": self.calls, "turns": self.turns, "summaries": self.summaries}[table]
 
 
 def company_files(
@@ -108,7 +111,8 @@ def company_files(
         ]
         for table in TABLES
     }
-    return CompanyFiles(calls=found["calls"], turns=found["turns"])
+    return CompanyFiles(calls=found["calls"], turns=found["turns"],
+                        summaries=found["summaries"])
 
 
 def local_company_files(
@@ -119,7 +123,7 @@ def local_company_files(
     widen = timedelta(days=1)
     files = company_files(store, company_id, days.first and days.first - widen,
                           days.last and days.last + widen)
-    return CompanyFiles(calls=files.calls, turns=files.turns, days=days)
+    return replace(files, days=days)
 
 
 class QuerySession(Protocol):

@@ -1,6 +1,8 @@
-"""The two Parquet tables (`calls`, `turns`) and how events become their rows.
+"""The Parquet tables (`calls`, `turns`, `summaries`) and how events become their rows.
 
-`calls` holds one row per ended call; `turns` one row per recorded turn. Both are
+`calls` holds one row per ended call; `turns` one row per recorded turn; `summaries` one
+row per drafted call summary, which call-log reads prefer to the `calls` row's extractive
+one (a draft arrives after the end, often after its row was written). All are
 partitioned `company_id=<id>/date=<UTC date the call started>/`, and those two columns live
 only in the path (Hive style). Timestamps are stored as naive UTC microseconds, so every
 engine reads the same wall-clock values regardless of its session time zone.
@@ -22,13 +24,14 @@ from analytics.events import (
     AppointmentBooked,
     CallEnded,
     CallStarted,
+    CallSummarized,
     MessageTaken,
     TransferMade,
     TurnRecorded,
 )
 
-TableName = Literal["calls", "turns"]
-TABLES: tuple[TableName, ...] = ("calls", "turns")
+TableName = Literal["calls", "turns", "summaries"]
+TABLES: tuple[TableName, ...] = ("calls", "turns", "summaries")
 _TS = pa.timestamp("us")
 
 CALLS_SCHEMA = pa.schema(
@@ -75,7 +78,18 @@ TURNS_SCHEMA = pa.schema(
         ("knowledge_id", pa.string()),  # added later: older files lack it (read as null)
     ]
 )
-FILE_SCHEMAS: dict[TableName, pa.Schema] = {"calls": CALLS_SCHEMA, "turns": TURNS_SCHEMA}
+SUMMARIES_SCHEMA = pa.schema(
+    [
+        ("event_id", pa.string()),
+        ("stream_pos", pa.int64()),
+        ("call_sid", pa.string()),
+        ("started_at", _TS),
+        ("summary", pa.string()),
+    ]
+)
+FILE_SCHEMAS: dict[TableName, pa.Schema] = {
+    "calls": CALLS_SCHEMA, "turns": TURNS_SCHEMA, "summaries": SUMMARIES_SCHEMA,
+}
 PARTITION_FIELDS = [pa.field("company_id", pa.string()), pa.field("date", pa.date32())]
 
 
@@ -147,6 +161,16 @@ def turn_row(event: TurnRecorded, stream_pos: int) -> dict[str, Any]:
         "tts_first_byte_ms": event.tts_first_byte_ms,
         "sentiment": event.sentiment,
         "knowledge_id": event.knowledge_id,
+    }
+
+
+def summary_row(event: CallSummarized, stream_pos: int) -> dict[str, Any]:
+    return {
+        "event_id": event.event_id,
+        "stream_pos": stream_pos,
+        "call_sid": event.call_sid,
+        "started_at": utc_naive(event.started_at),
+        "summary": event.summary,
     }
 
 

@@ -151,6 +151,25 @@ async def test_a_booking_call_is_confirmed_by_text(api_server, texting):
     assert await notifications_of(api_server, texting, "missed_call", caller)() == []
 
 
+async def test_an_answered_call_is_summarized_by_text_when_the_company_wants_it(
+        api_server, call_pool):  # noqa: F811
+    with api_server.client(api_server.admin_token) as admin:
+        company = make_company(admin, company_body(
+            "Summing Air", ATLAS_VOICE, postCallTexts={"enabled": True, "summary": True},
+            notificationSettings={"quietHours": {"enabled": False}},
+        ), [("Do you offer financing?", FINANCING)])
+    caller = unique_number()
+    record = await call(api_server, company, "Do you offer financing?", "bye", caller=caller)
+    assert record.ok, record.errors
+    [summary] = await poll(notifications_of(api_server, company, "summary", caller), settled,
+                           "the summary text")
+    assert summary["status"] == "sent" and summary["to"] == caller
+    assert summary["body"].startswith("Thanks for calling Summing Air: ")
+    assert "financing" in summary["body"] and summary["body"].endswith("Reply STOP to opt out.")
+    assert len(summary["body"]) <= 320
+    assert await notifications_of(api_server, company, "missed_call", caller)() == []
+
+
 async def test_malformed_texts_and_numbers_are_a_clear_4xx(api_server, texting):
     bad_from = await post_text(api_server, texting, "not-a-number", "hi")
     assert bad_from.status_code == 400 and bad_from.json()["error"] == "INVALID_NUMBER"

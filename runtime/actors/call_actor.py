@@ -65,7 +65,7 @@ from runtime.conversation import (
 from runtime.conversation.dates import warm_up as warm_up_dates
 from runtime.meaning.scorer import CatalogVectors, call_meaning
 from runtime.notifications.inbox import keep_message
-from runtime.notifications.post_call import confirm_booking, text_back
+from runtime.notifications.post_call import confirm_booking, text_after_call
 from runtime.providers.audio_store import AudioStore, SpeechCache
 from runtime.providers.base import VoiceRequest
 from runtime.providers.factory import (
@@ -207,37 +207,34 @@ class CallActor:
             return await self._replay(session)
 
     async def end(self, call_sid: str, call_status: str, duration_s: float | None = None) -> None:
-        """Report the call's end, forget its checkpoint and every trace of it in this actor.
-        With a drafting model the end is reported once its summary is drafted (bounded),
-        in the background: the status callback and the freed slot never wait for it."""
+        """Report the call's end (with its extractive summary), forget its checkpoint and
+        every trace of it in this actor. A drafting model's summary follows in the
+        background as its own event: the end never waits for it, so a draft that never
+        comes (a slow model, this actor dying) costs the call log nothing."""
         async with self._held(call_sid) as session:
             try:
                 if session.answer is not None:
                     await session.answer.cancel()
                 ended_at = datetime.now(UTC)
                 store = self._registry.tenant(session.company_id)
-                self._background.spawn(text_back(store, session.context, session.record))
                 summary = call_summary(session.record, session.state, session.context,
                                        call_status)
-                if self._drafter is None:
-                    await self._close(session, call_status, duration_s, ended_at, summary)
-                else:
-                    self._background.spawn(self._close_drafted(session, call_status, duration_s,
-                                                    ended_at, summary))
+                self._background.spawn(text_after_call(store, session.context, session.record,
+                                                       summary))
+                await self._close(session, call_status, duration_s, ended_at, summary)
+                if self._drafter is not None:
+                    self._background.spawn(self._report_draft(session, summary))
             finally:
                 self._drop(call_sid)
 
-    async def _close_drafted(self, session: CallSession, call_status: str,
-                             duration_s: float | None, ended_at: datetime,
-                             extractive: str) -> None:
+    async def _report_draft(self, session: CallSession, extractive: str) -> None:
+        """Gemini's summary of the ended call, reported when (and if) it comes in time."""
         settings = session.snapshot.settings
-        summary = await drafted_summary(self._drafter, settings.model,
+        drafted = await drafted_summary(self._drafter, settings.model,
                                         session.snapshot.company_name, session.state,
                                         extractive)
-        try:
-            await self._close(session, call_status, duration_s, ended_at, summary)
-        except Exception:
-            log.exception("call_end_not_reported", call_sid=session.call_sid)
+        if drafted != extractive:
+            await self._recorder.summarized(session.company_id, session.context, drafted)
 
     async def _close(self, session: CallSession, call_status: str, duration_s: float | None,
                      ended_at: datetime, summary: str) -> None:

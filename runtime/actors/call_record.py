@@ -26,6 +26,7 @@ from analytics.events import (
     CallEnded,
     CallEventBase,
     CallStarted,
+    CallSummarized,
     MessageTaken,
     Outcome,
     Tier,
@@ -214,6 +215,13 @@ class CallRecorder:
         )
         await self.emit(record, [event])
         return event
+
+    async def summarized(self, company_id: str, ctx: CallContext, summary: str) -> bool:
+        """An ended call's drafted summary. It travels alone (not after the call's unsent
+        events, which their own delivery carries): lost, the extractive summary stands."""
+        event = CallSummarized(company_id=company_id, call_sid=ctx.call_sid,
+                               started_at=ctx.started_at, summary=summary[:TEXT_LIMIT])
+        return await self.emit(CallRecord(), [event])
 
     async def deliver_then(self, record: CallRecord, then: Callable[[], Awaitable[None]]
                            ) -> None:

@@ -1,4 +1,5 @@
-"""Texts to the caller after a call: a booking confirmation, a text-back after a missed call.
+"""Texts to the caller after a call: a booking confirmation, a text-back after a missed
+call, optionally the call's summary after one that was not missed.
 
 Only when the company turned `postCallTexts` on; each goes through the outbox like a
 staff notification (stored first, retried, sent once: its id is derived from the call,
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import structlog
 
+from analytics.call_summary import clip
 from runtime.actors.call_record import CallRecord
 from runtime.conversation import CallContext
 from runtime.conversation.outcome import Appointment
@@ -38,6 +40,12 @@ MISSED_CALL_TEXT = ("Sorry we missed you at {companyName}. Reply to this text an
                     "right away, or call us back. Reply STOP to opt out.")
 BodyOf = Callable[[Company], str]  # the text's body, from the company's document
 CONFIRMED = {"booked": "is booked for", "rescheduled": "is now"}
+SUMMARY_TEXT_LIMIT = 320  # characters: what Twilio advises a text to stay within
+OPT_OUT_LINE = "Reply STOP to opt out."
+# The summary's typography, in GSM-7: one curly quote would make the text UCS-2 (70
+# characters a segment instead of 160).
+GSM_PLAIN = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'",
+                           "\u2026": "..."})
 
 
 def post_call_id(call_sid: str, *parts: str) -> str:
@@ -64,6 +72,13 @@ def confirmation_text(company: Company, appointment: Appointment) -> str:
             "or STOP to opt out.")
 
 
+def summary_text(company: Company, summary: str) -> str:
+    """ "Thanks for calling <company>: <summary>", cut at a word to fit one text's limit."""
+    room = SUMMARY_TEXT_LIMIT - len(OPT_OUT_LINE) - 3  # a space, and "…" becoming "..."
+    thanks = clip(f"Thanks for calling {company.companyName}: {summary}", room)
+    return f"{thanks.translate(GSM_PLAIN)} {OPT_OUT_LINE}"
+
+
 async def text_caller(store: TenantStore, ctx: CallContext, reason: NotificationReason,
                       key: str, body_of: BodyOf, outbox: Outbox | None = None,
                       now: datetime | None = None) -> bool:
@@ -87,8 +102,9 @@ async def text_caller(store: TenantStore, ctx: CallContext, reason: Notification
 
 def _wanted(company: Company, reason: NotificationReason) -> bool:
     texts = company.postCallTexts
-    return texts.enabled and (texts.bookingConfirmation if reason == "booking_confirmation"
-                              else texts.missedCall)
+    wanted = {"booking_confirmation": texts.bookingConfirmation, "missed_call": texts.missedCall,
+              "summary": texts.summary}
+    return texts.enabled and wanted.get(reason, False)
 
 
 async def confirm_booking(store: TenantStore, ctx: CallContext, appointment: Appointment,
@@ -105,3 +121,14 @@ async def text_back(store: TenantStore, ctx: CallContext, record: CallRecord,
     if not is_missed(record):
         return False
     return await text_caller(store, ctx, "missed_call", "missed", missed_call_text, outbox)
+
+
+async def text_after_call(store: TenantStore, ctx: CallContext, record: CallRecord,
+                          summary: str, outbox: Outbox | None = None) -> bool:
+    """At a call's end: a text-back if it was missed, else its summary (if wanted)."""
+    if is_missed(record):
+        return await text_back(store, ctx, record, outbox)
+    if not summary.strip():
+        return False
+    return await text_caller(store, ctx, "summary", "summary",
+                             lambda company: summary_text(company, summary), outbox)

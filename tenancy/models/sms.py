@@ -49,5 +49,7 @@ class PostCallTexts(ApiModel):
     enabled: bool = False
     bookingConfirmation: bool = True
     missedCall: bool = True
+    # After a call that was not missed: "Thanks for calling <company>: <its summary>".
+    summary: bool = False
     # {companyName} and {companyPhone} are filled in; empty: the default wording.
     missedCallText: Annotated[str, Field(max_length=480)] = ""

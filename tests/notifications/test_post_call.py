@@ -11,7 +11,14 @@ import redis.asyncio as aioredis
 from runtime.actors.call_record import CallRecord
 from runtime.conversation import CallContext
 from runtime.conversation.outcome import Appointment
-from runtime.notifications.post_call import confirm_booking, is_missed, text_back
+from runtime.notifications.post_call import (
+    SUMMARY_TEXT_LIMIT,
+    confirm_booking,
+    is_missed,
+    summary_text,
+    text_after_call,
+    text_back,
+)
 from tenancy.registry import CompanyRegistry
 from tenancy.secrets import SecretBox
 from tests.notifications.outbox_fixtures import KEY, fresh_outbox, outgoing, staffed_company
@@ -66,6 +73,50 @@ async def test_a_missed_call_is_texted_back_once_when_the_company_wants_it(
     [record] = await on.notifications.list()
     assert (record.reason, record.status) == ("missed_call", "sent")
     assert await off.notifications.list() == []
+
+
+SUMMARY = ("Dana Wu (+12395550142) called about \u201cdo you offer financing?\u201d. Answered"
+           " from the company's knowledge base.")
+
+
+async def test_an_answered_call_is_summarized_once_only_when_the_company_wants_it(
+        registry, redis_async):
+    texts_on = await company_with(registry, **ON)  # summaries stay off by default
+    summing = await company_with(registry, postCallTexts={"enabled": True, "summary": True})
+    answered, outbox = CallRecord(answered_by="knowledge"), fresh_outbox()
+    ctx = call()
+    assert not await text_after_call(texts_on, ctx, answered, SUMMARY, outbox)
+    assert not await text_after_call(summing, ctx, answered, "  ", outbox)  # nothing to say
+    assert await text_after_call(summing, ctx, answered, SUMMARY, outbox)
+    assert not await text_after_call(summing, ctx, answered, SUMMARY, outbox)  # ended twice
+    out = outgoing(redis_async, registry, outbox)
+    await out.drain.ensure_group()
+    await drain_all(out)
+    [sent] = out.sms.sent
+    assert sent.to == ctx.caller_number
+    assert sent.body == ('Thanks for calling Atlas Air: Dana Wu (+12395550142) called about'
+                         ' "do you offer financing?". Answered from the company\'s knowledge'
+                         " base. Reply STOP to opt out.")
+    [record] = await summing.notifications.list()
+    assert (record.reason, record.status) == ("summary", "sent")
+    assert await texts_on.notifications.list() == []
+
+
+async def test_a_missed_call_gets_its_text_back_not_a_summary(registry):
+    store = await company_with(registry, postCallTexts={"enabled": True, "summary": True})
+    assert await text_after_call(store, call(), CallRecord(), SUMMARY, fresh_outbox())
+    [record] = await store.notifications.list()
+    assert record.reason == "missed_call"
+
+
+async def test_a_long_summary_is_cut_to_one_text_in_plain_characters(registry):
+    store = await staffed_company(registry)
+    company = await store.load_company()
+    rambling = "\u201cmy furnace " + "keeps banging and rattling " * 40 + "\u201d"
+    body = summary_text(company, rambling)
+    assert len(body) <= SUMMARY_TEXT_LIMIT and body.endswith("... Reply STOP to opt out.")
+    assert body.isascii()  # GSM-7: no curly quotes or ellipsis character
+    assert body.startswith('Thanks for calling Atlas Air: "my furnace keeps banging')
 
 
 async def test_a_booking_is_confirmed_in_company_time(registry, redis_async):
