@@ -163,7 +163,8 @@ def probe(api_server, target, session: Session | None, method: str, path: str,
         response = session.http.get(url)
     assert stored_state(redis_url, company_id) == before, f"{method} {path} changed data"
     for fragment in (target["company"]["companyName"], "TARGET-ONLY-ANSWER", "Target Tech",
-                     "Target Customer", "TARGET-CALLER-WORDS", "TARGET-MESSAGE", "Target Booker"):
+                     "Target Customer", "TARGET-CALLER-WORDS", "TARGET-MESSAGE", "Target Booker",
+                     "TARGET-TEXT", "TARGET-GAP-QUESTION"):
         assert fragment not in response.text
     return response
 

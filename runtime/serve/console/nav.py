@@ -3,7 +3,7 @@
 A page module calls `register_page("Calls", "calls", order=40)` at import; the layout
 lists the registered pages of the open company in `order`. Slots in use: settings pages
 10-39 (this package), data pages 40-79 (calls, analytics, test call, bookings,
-messages, notifications), 80+ free.
+messages, notifications, texts, suggestions), 80+ free.
 """
 
 from __future__ import annotations

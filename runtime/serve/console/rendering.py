@@ -32,6 +32,8 @@ NOTICES = {
     "cancelled": "Booking cancelled.",
     "handled": "Message marked handled.",
     "reopened": "Message marked new again.",
+    "approved": "Suggestion approved: it is in the knowledge base now.",
+    "rejected": "Suggestion rejected.",
 }
 
 

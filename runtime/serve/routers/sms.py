@@ -16,6 +16,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from runtime.serve.auth import CompanyGuard
 from runtime.serve.errors import ApiError
 from runtime.serve.routers.twilio_voice import _verified, xml
+from runtime.serve.services import Services
 from runtime.serve.twilio_auth import twilio_form
 from runtime.serve.views import services_of
 from runtime.sms.desk import InboundText
@@ -69,27 +70,39 @@ def thread_view(thread: SmsThread, *, opted_out: bool, texts: bool) -> dict[str,
     return view
 
 
-@company_router.get("/sms-conversations", summary="Text threads, most recently active first")
-async def list_threads(request: Request, access: CompanyGuard,
-                       limit: int = Query(default=100, ge=1, le=LIST_LIMIT)
-                       ) -> list[dict[str, Any]]:
-    services = services_of(request)
-    await services.registry.get(access.company_id)  # 404 for a company that does not exist
-    book = services.registry.tenant(access.company_id).sms
-    return [thread_view(t, opted_out=await book.opted_out(t.number), texts=False)
-            for t in await book.threads(limit)]
+async def threads_of(services: Services, company_id: str, limit: int
+                     ) -> list[tuple[SmsThread, bool]]:
+    """The company's threads, most recently active first, each with its opt-out state
+    (404 for a company that does not exist). The API and the console read through this."""
+    await services.registry.get(company_id)
+    book = services.registry.tenant(company_id).sms
+    return [(t, await book.opted_out(t.number)) for t in await book.threads(limit)]
 
 
-@company_router.get("/sms-conversations/{number}", summary="One customer's text thread")
-async def get_thread(request: Request, access: CompanyGuard,
-                     number: str = Path(max_length=32)) -> dict[str, Any]:
+async def thread_of(services: Services, company_id: str, number: str
+                    ) -> tuple[SmsThread, bool]:
+    """One customer's thread and whether they opted out (ApiError 400/404 otherwise)."""
     customer = e164(number, "number")
-    services = services_of(request)
-    await services.registry.get(access.company_id)
-    book = services.registry.tenant(access.company_id).sms
+    await services.registry.get(company_id)
+    book = services.registry.tenant(company_id).sms
     thread = await book.thread(customer)
     if thread is None:
         days = SMS_THREAD_TTL_S // 86400
         raise ApiError(404, "NOT_FOUND", "no text thread with this number (threads expire "
                        f"after {days} days without a text)")
-    return thread_view(thread, opted_out=await book.opted_out(customer), texts=True)
+    return thread, await book.opted_out(customer)
+
+
+@company_router.get("/sms-conversations", summary="Text threads, most recently active first")
+async def list_threads(request: Request, access: CompanyGuard,
+                       limit: int = Query(default=100, ge=1, le=LIST_LIMIT)
+                       ) -> list[dict[str, Any]]:
+    threads = await threads_of(services_of(request), access.company_id, limit)
+    return [thread_view(t, opted_out=opted_out, texts=False) for t, opted_out in threads]
+
+
+@company_router.get("/sms-conversations/{number}", summary="One customer's text thread")
+async def get_thread(request: Request, access: CompanyGuard,
+                     number: str = Path(max_length=32)) -> dict[str, Any]:
+    thread, opted_out = await thread_of(services_of(request), access.company_id, number)
+    return thread_view(thread, opted_out=opted_out, texts=True)

@@ -8,7 +8,7 @@ its vector), so the next call answers from it.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, Path, Query, Request
 from redis.exceptions import LockError
@@ -19,13 +19,20 @@ from runtime.serve.routers.call_logs import DateFrom, DateTo, Engine, query_call
 from runtime.serve.routers.knowledge import after_knowledge_write
 from runtime.serve.views import record_view, services_of
 from tenancy.models import CompanyQnA, QnAFields, is_object_id
-from tenancy.models.suggestions import Suggestion, SuggestionApproval
+from tenancy.models.suggestions import Suggestion, SuggestionApproval, SuggestionStatus
 from tenancy.store import TenantStore
 
 router = APIRouter(tags=["learning"])
 SUGGESTIONS = "/api/company/{company_id}/suggestions"
 LIST_LIMIT = 500
 REPORT_SUGGESTIONS = 20
+
+
+async def _store(request: Request, company_id: str) -> TenantStore:
+    """The company's store (404 for an unknown company)."""
+    services = services_of(request)
+    await services.registry.get(company_id)
+    return services.registry.tenant(company_id)
 
 
 async def _refreshed(request: Request, company_id: str) -> TenantStore:
@@ -49,26 +56,20 @@ def _suggestion_id(value: str) -> str:
     return value
 
 
-@router.get(SUGGESTIONS, summary="Questions callers asked that the knowledge base lacks")
-async def list_suggestions(
-    request: Request, access: CompanyGuard,
-    status: Literal["open", "approved", "rejected"] | None = Query(default=None),
-    limit: int = Query(default=100, ge=1, le=LIST_LIMIT),
-) -> list[dict[str, Any]]:
-    store = await _refreshed(request, access.company_id)
+async def ranked_suggestions(request: Request, company_id: str,
+                             status: SuggestionStatus | None, limit: int) -> list[Suggestion]:
+    """The company's suggestions (refreshed first) with `status`, open and most asked first."""
+    store = await _refreshed(request, company_id)
     suggestions = [s for s in await store.suggestions.list() if status in (None, s.status)]
-    return [record_view(s) for s in _ranked(suggestions)][:limit]
+    return _ranked(suggestions)[:limit]
 
 
-@router.post(f"{SUGGESTIONS}/{{suggestion_id}}/approve",
-             summary="Add a suggestion to the knowledge base (optionally with an edited answer)")
-async def approve_suggestion(
-    request: Request, access: CompanyGuard, body: SuggestionApproval | None = None,
-    suggestion_id: str = Path(max_length=64),
-) -> dict[str, Any]:
-    services = services_of(request)
-    await services.registry.get(access.company_id)
-    store = services.registry.tenant(access.company_id)
+async def approve(request: Request, company_id: str, suggestion_id: str, answer: str | None
+                  ) -> tuple[Suggestion, dict[str, Any]]:
+    """The approved suggestion and its new knowledge entry's view. The entry is written as
+    `POST /knowledge` writes one (the entry, then its vector), and taken back if the
+    approval cannot be saved. Raises ApiError (bad id, busy) or the store's errors."""
+    store = await _store(request, company_id)
     extra: dict[str, Any] = {}
 
     async def add_entry(fields: QnAFields) -> CompanyQnA:  # as POST /knowledge does
@@ -77,11 +78,40 @@ async def approve_suggestion(
         return entry
 
     try:
-        suggestion, entry = await services.learning.approve(
-            store, _suggestion_id(suggestion_id), body.answer if body else None, add_entry)
+        suggestion, entry = await services_of(request).learning.approve(
+            store, _suggestion_id(suggestion_id), answer, add_entry)
     except LockError as exc:
         raise ApiError(409, "BUSY", "suggestions are being updated; try again") from exc
-    return {"suggestion": record_view(suggestion), "knowledge": {**record_view(entry), **extra}}
+    return suggestion, {**record_view(entry), **extra}
+
+
+async def reject(request: Request, company_id: str, suggestion_id: str) -> Suggestion:
+    store = await _store(request, company_id)
+    try:
+        return await services_of(request).learning.reject(store, _suggestion_id(suggestion_id))
+    except LockError as exc:
+        raise ApiError(409, "BUSY", "suggestions are being updated; try again") from exc
+
+
+@router.get(SUGGESTIONS, summary="Questions callers asked that the knowledge base lacks")
+async def list_suggestions(
+    request: Request, access: CompanyGuard,
+    status: SuggestionStatus | None = Query(default=None),
+    limit: int = Query(default=100, ge=1, le=LIST_LIMIT),
+) -> list[dict[str, Any]]:
+    return [record_view(s) for s in
+            await ranked_suggestions(request, access.company_id, status, limit)]
+
+
+@router.post(f"{SUGGESTIONS}/{{suggestion_id}}/approve",
+             summary="Add a suggestion to the knowledge base (optionally with an edited answer)")
+async def approve_suggestion(
+    request: Request, access: CompanyGuard, body: SuggestionApproval | None = None,
+    suggestion_id: str = Path(max_length=64),
+) -> dict[str, Any]:
+    suggestion, entry = await approve(request, access.company_id, suggestion_id,
+                                      body.answer if body else None)
+    return {"suggestion": record_view(suggestion), "knowledge": entry}
 
 
 @router.post(f"{SUGGESTIONS}/{{suggestion_id}}/reject",
@@ -89,14 +119,7 @@ async def approve_suggestion(
 async def reject_suggestion(
     request: Request, access: CompanyGuard, suggestion_id: str = Path(max_length=64),
 ) -> dict[str, Any]:
-    services = services_of(request)
-    await services.registry.get(access.company_id)
-    store = services.registry.tenant(access.company_id)
-    try:
-        suggestion = await services.learning.reject(store, _suggestion_id(suggestion_id))
-    except LockError as exc:
-        raise ApiError(409, "BUSY", "suggestions are being updated; try again") from exc
-    return record_view(suggestion)
+    return record_view(await reject(request, access.company_id, suggestion_id))
 
 
 @router.get("/api/learning/analytics/{company_id}",
@@ -107,10 +130,11 @@ async def learning_analytics(
 ) -> dict[str, Any]:
     report: dict[str, Any] = await query_call_logs(request, access, "learning", date_from,
                                                    date_to, engine)
-    store = await _refreshed(request, access.company_id)
-    suggestions = [s for s in await store.suggestions.list() if s.status == "open"]
+    open_ones = await ranked_suggestions(request, access.company_id, "open",
+                                         REPORT_SUGGESTIONS)
+    store = services_of(request).registry.tenant(access.company_id)
     return {
         **report,
-        "suggestions": [record_view(s) for s in _ranked(suggestions)][:REPORT_SUGGESTIONS],
+        "suggestions": [record_view(s) for s in open_ones],
         "funnel": await services_of(request).learning.funnel(store),
     }

@@ -17,7 +17,9 @@ from runtime.serve.console.pages import (
     platform,
     profile,
     signin,
+    suggestions,
     test_call,
+    texts,
     voice,
 )
 
@@ -38,4 +40,6 @@ PAGE_ROUTERS: list[APIRouter] = [
     test_call.router,
     bookings.router,
     inbox.router,
+    texts.router,
+    suggestions.router,
 ]
