@@ -49,6 +49,9 @@ def insert_request(service: Any, calendar_id: str, event: CalendarEvent) -> Http
         "description": event.description,
         "start": {"dateTime": event.start.isoformat(), "timeZone": event.timezone},
         "end": {"dateTime": event.end.isoformat(), "timeZone": event.timezone},
+        # "Show me as available": free/busy leaves the event out, so a booking the desk
+        # already counts against its crews is not counted a second time as calendar busy.
+        "transparency": "transparent",
     }
     return service.events().insert(calendarId=calendar_id, body=body, sendUpdates="none")
 

@@ -39,7 +39,7 @@ def test_free_busy_asks_for_one_calendar_in_the_company_zone():
         "timeZone": "America/New_York", "items": [{"id": "primary"}]}
 
 
-def test_an_event_carries_our_id_its_zone_and_sends_no_invitations():
+def test_an_event_carries_our_id_and_zone_shows_available_and_invites_nobody():
     request = insert_request(service(), "primary", EVENT)
     url = urlparse(request.uri)
     assert request.method == "POST" and url.path == "/calendar/v3/calendars/primary/events"
@@ -49,6 +49,7 @@ def test_an_event_carries_our_id_its_zone_and_sends_no_invitations():
     assert body["start"] == {"dateTime": "2026-12-08T10:00:00-05:00",
                              "timeZone": "America/New_York"}
     assert body["location"] == "12 Palm Ave"
+    assert body["transparency"] == "transparent"  # our own bookings stay out of free/busy
     deleted = delete_request(service(), "primary", EVENT.id)
     assert deleted.method == "DELETE"
     assert urlparse(deleted.uri).path == f"/calendar/v3/calendars/primary/events/{EVENT.id}"
