@@ -26,6 +26,7 @@ from runtime.providers.embedding import SentenceEmbedder
 from tenancy.models import Company, CompanyQnA, Employee
 
 SUITE = Path(__file__).parent
+HELDOUT = SUITE / "heldout"  # written blind; see README "Held-out scenarios"
 EXPECTATIONS = ("answer", "emergency", "not_emergency", "transfer", "message", "hangup",
                 "reask", "book", "no_answer")
 KNOWLEDGE_TIERS = (Tier.KNOWLEDGE, Tier.TRADE_KNOWLEDGE)
