@@ -28,10 +28,10 @@ from analytics.emitter import CallEventEmitter
 from runtime.actors.answer_stream import AnswerStream
 from runtime.actors.background import BackgroundTasks
 from runtime.actors.booking_calendar import booking_for_call
+from runtime.actors.call_ending import CallEnding
 from runtime.actors.call_record import (
     CallRecord,
     CallRecorder,
-    remember_caller,
     returning_caller,
 )
 from runtime.actors.call_session import (
@@ -41,7 +41,7 @@ from runtime.actors.call_session import (
     CompanyUnavailable,
     LastAnswer,
 )
-from runtime.actors.call_summary import call_summary, drafted_summary
+from runtime.actors.call_summary import call_summary
 from runtime.actors.company_views import CompanyViews
 from runtime.actors.messages import AgentReply, CallSetup
 from runtime.actors.speech import (
@@ -65,7 +65,7 @@ from runtime.conversation import (
 from runtime.conversation.dates import warm_up as warm_up_dates
 from runtime.meaning.scorer import CatalogVectors, call_meaning
 from runtime.notifications.inbox import keep_message
-from runtime.notifications.post_call import confirm_booking, text_after_call
+from runtime.notifications.post_call import confirm_booking
 from runtime.providers.audio_store import AudioStore, SpeechCache
 from runtime.providers.base import VoiceRequest
 from runtime.providers.factory import (
@@ -109,7 +109,6 @@ class CallActor:
         providers = config.provider_config()
         self._platform_voice = providers.platform_voice
         self._llm = build_language_model(providers)
-        self._drafter = build_drafting_model(providers)  # call summaries; None: extractive
         # One embedding model per actor process, shared by its calls; loaded (and the
         # trade catalog embedded) here, never on a caller's turn.
         self._embedder = build_embedder(providers)
@@ -131,6 +130,9 @@ class CallActor:
         self._uses = 0
         self._background = BackgroundTasks()  # ended calls' events in delivery, messages kept
         self._companies = CompanyViews()  # parsed once per company version, shared by calls
+        self._ending = CallEnding(self._registry, self._recorder,
+                                  build_drafting_model(providers),  # None: extractive only
+                                  self._background, self._checkpoint)
         warm_up_dates()  # the booking flow's date parser, before the first call needs it
         # Everything built so far (Ray, pydantic, providers: ~175k objects) lives as long as
         # the actor: keep it out of the cyclic GC, whose full passes over it took ~100 ms,
@@ -207,52 +209,15 @@ class CallActor:
             return await self._replay(session)
 
     async def end(self, call_sid: str, call_status: str, duration_s: float | None = None) -> None:
-        """Report the call's end (with its extractive summary), forget its checkpoint and
-        every trace of it in this actor. A drafting model's summary follows in the
-        background as its own event: the end never waits for it, so a draft that never
-        comes (a slow model, this actor dying) costs the call log nothing."""
+        """Report the call's end, forget its checkpoint and every trace of it in this actor
+        (`call_ending`: a drafted summary follows as its own event, never waited for)."""
         async with self._held(call_sid) as session:
             try:
                 if session.answer is not None:
                     await session.answer.cancel()
-                ended_at = datetime.now(UTC)
-                store = self._registry.tenant(session.company_id)
-                summary = call_summary(session.record, session.state, session.context,
-                                       call_status)
-                self._background.spawn(text_after_call(store, session.context, session.record,
-                                                       summary))
-                await self._close(session, call_status, duration_s, ended_at, summary)
-                if self._drafter is not None:
-                    self._background.spawn(self._report_draft(session, summary))
+                await self._ending.close(session, call_status, duration_s)
             finally:
                 self._drop(call_sid)
-
-    async def _report_draft(self, session: CallSession, extractive: str) -> None:
-        """Gemini's summary of the ended call, reported when (and if) it comes in time."""
-        settings = session.snapshot.settings
-        drafted = await drafted_summary(self._drafter, settings.model,
-                                        session.snapshot.company_name, session.state,
-                                        extractive)
-        if drafted != extractive:
-            await self._recorder.summarized(session.company_id, session.context, drafted)
-
-    async def _close(self, session: CallSession, call_status: str, duration_s: float | None,
-                     ended_at: datetime, summary: str) -> None:
-        """The call's end event (with its summary), the caller remembered, checkpoints gone."""
-        await self._recorder.ended(
-            session.record, session.company_id, session.context,
-            call_status=call_status, duration_s=duration_s,
-            turn_count=session.state.turn_count, summary=summary, ended_at=ended_at,
-        )
-        store = self._registry.tenant(session.company_id)
-        if session.snapshot.settings.memory_enabled:
-            await remember_caller(store, session.context.caller_number)
-        if session.record.unsent:  # the stream is down: keep the call's events
-            await self._checkpoint(session)
-            self._background.spawn(self._recorder.deliver_then(
-                session.record, lambda: session.forget(store)))
-        else:
-            await session.forget(store)
 
     async def restore(self, call_sid: str, company_id: str) -> bool:
         """Take over a call whose actor died, from its last checkpoint; False if there is none."""

@@ -79,7 +79,7 @@ def actor(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     })
     instance = CallActor.__ray_actor_class__(settings.for_deployment())  # type: ignore[attr-defined]
     gc.unfreeze()  # the actor freezes what it built, for a process of its own: not this one
-    instance._drafter = GatedDrafter()
+    instance._ending._drafter = GatedDrafter()
     return instance
 
 
@@ -101,7 +101,7 @@ async def ended_while_drafting(actor: Any, company: Company) -> str:
     answer = await actor.turn(setup.call_sid, FEE_QUESTION, 0.93)
     assert answer.tier == "knowledge" and not answer.more
     await asyncio.wait_for(actor.end(setup.call_sid, "completed", 40.0), CEILING_S)
-    await asyncio.wait_for(actor._drafter.asked.wait(), CEILING_S)
+    await asyncio.wait_for(actor._ending._drafter.asked.wait(), CEILING_S)
     return setup.call_sid
 
 
@@ -116,7 +116,7 @@ async def test_the_end_is_logged_before_the_draft_which_the_call_log_then_shows(
     repository = CallLogRepository(drain.store)
     assert repository.get_call(company.id, call_sid)["summary"] == ended[0].summary
 
-    actor._drafter.gate.set()
+    actor._ending._drafter.gate.set()
     await asyncio.wait_for(asyncio.gather(*actor._background._tasks), CEILING_S)
     summarized = [e for e in await events_of(redis, call_sid) if isinstance(e, CallSummarized)]
     assert [event.summary for event in summarized] == [DRAFT]
