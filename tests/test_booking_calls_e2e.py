@@ -4,7 +4,7 @@ call actors with the booking flow, and the company's bookings read back through 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -104,7 +104,10 @@ async def test_a_caller_books_a_visit_and_the_call_log_says_booked(api_server, a
     logged = await logged_call(api_server, company, record.call_sid)
     assert logged["outcome"] == "booked" and logged["bookedService"] == "Service visit"
     assert datetime.fromisoformat(logged["bookedFor"]) == datetime.fromisoformat(booking["start"])
-    day = datetime.fromisoformat(logged["startedAt"]).date().isoformat()
+    started = datetime.fromisoformat(logged["startedAt"])  # UTC, with or without offset
+    started = started if started.tzinfo else started.replace(tzinfo=UTC)
+    # /analytics reads its days in the company's timezone: the call's local day.
+    day = started.astimezone(ZoneInfo(company["timezone"])).date().isoformat()
     base, days = f"/api/company/{company['_id']}", {"from": day, "to": day}
     report = admin_client.get(f"{base}/analytics", params=days).json()
     assert report["outcomes"]["booked"] == 1 and report["totalCalls"] == 1
