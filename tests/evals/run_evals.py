@@ -5,8 +5,8 @@
 Prints the pass rate per category and overall, then every failure with what the agent
 did instead (`--all` lists the passes too); then the same for the multi-turn
 conversations (`conversations.py`), which are not part of the single-turn "overall";
-then the held-out scenarios (`heldout/`, never used to choose a fix) as a table of their
-own, the honest estimate of how the matcher generalises.
+then each held-out set (`heldout/`, `heldout2/`: written blind, never used to choose a fix)
+as a table of its own, the honest estimate of how the matcher generalises.
 Exit status 0: the floors are enforced by `tests/evals/test_eval_floor.py` and
 `test_conversation_floor.py` under `make test`.
 """
@@ -19,7 +19,7 @@ from collections import defaultdict
 
 from runtime.providers.minilm_onnx import OnnxMiniLmEmbedder
 from tests.evals.conversations import load_conversations, render_conversations, run_conversations
-from tests.evals.scenarios import HELDOUT, Result, load_scenarios, run_suite
+from tests.evals.scenarios import HELDOUT_SETS, Result, load_scenarios, run_suite
 
 
 def rates(results: list[Result]) -> dict[str, tuple[int, int]]:
@@ -61,7 +61,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--category", help="run only this category")
     parser.add_argument("--all", action="store_true", help="list passes as well as failures")
-    parser.add_argument("--no-heldout", action="store_true", help="skip the held-out table")
+    parser.add_argument("--no-heldout", action="store_true", help="skip the held-out tables")
     args = parser.parse_args()
     scenarios = [scenario for scenario in load_scenarios()
                  if args.category in (None, scenario.category)]
@@ -73,11 +73,12 @@ def main() -> None:
     if conversations:  # whole calls (booking): a table of their own
         played = asyncio.run(run_conversations(embedder, conversations))
         print("\n" + render_conversations(played, args.all))
-    heldout = [scenario for scenario in load_scenarios(HELDOUT)
-               if args.category in (None, scenario.category)]
-    if heldout and not args.no_heldout:  # written blind: not in the main "overall"
-        print("\nheld-out scenarios (tests/evals/heldout)\n"
-              + render(asyncio.run(run_suite(embedder, heldout)), args.all))
+    for folder in () if args.no_heldout else HELDOUT_SETS:  # not in the main "overall"
+        heldout = [scenario for scenario in load_scenarios(folder)
+                   if args.category in (None, scenario.category)]
+        if heldout:
+            print(f"\nheld-out scenarios (tests/evals/{folder.name})\n"
+                  + render(asyncio.run(run_suite(embedder, heldout)), args.all))
 
 
 if __name__ == "__main__":

@@ -1,67 +1,27 @@
-"""The held-out scenarios must not fall below their first measured rate.
+"""The first held-out set (`heldout/`) must not fall below its first measured rate.
 
-`heldout/` was written blind (without reading the matcher or running it first) and no fix
-has been chosen on it, so its rate is the honest estimate of how the matcher generalises
-(tests/evals/README.md). Floors sit just under the first run. Emergencies and safety
-hazards should have no slack; the held-out set found ones the agent misses, so those are
-listed by name: every other hazard must be recognised, and a listed one that starts
-passing should be taken off the list.
+The checks are shared with every held-out set (tests/evals/heldout_floor.py).
 """
 
 from __future__ import annotations
 
-import pytest
-
-from runtime.providers.minilm_onnx import OnnxMiniLmEmbedder
-from tests.evals.run_evals import rates, render, unrelated_answers
-from tests.evals.scenarios import HELDOUT, Result, load_scenarios, run_suite
-
-OVERALL_FLOOR = 0.74  # first run 62/83 = 74.7 % (main suite 94.5 %)
-MAX_UNRELATED_ANSWERS = 2  # first run 2 ("dryer vents", "grocery store close")
-HAZARD_CATEGORIES = ("emergencies", "safety")
-KNOWN_MISSED_HAZARDS = frozenset({  # first run: missed; a finding, not an exemption to grow
-    "the air handler is smoking in the closet",
-    "our heat is out and my dad is on oxygen its 40 degrees in here",
-    "the main line is backing up and theres sewage all over the basement floor",
-    "the toilet is overflowing and wont stop and its going through the floor",
-    "half the house lost power and the panel smells burnt",
-    "the ac quit and my newborn is overheating",
-    "i can hear gas hissing from the pipe behind the water heater",
-})
+from tests.evals.heldout_floor import HeldoutFloorChecks, HeldoutSet
+from tests.evals.scenarios import HELDOUT
 
 
-@pytest.fixture(scope="module")
-async def results() -> list[Result]:
-    return await run_suite(OnnxMiniLmEmbedder(), load_scenarios(HELDOUT))
-
-
-def test_the_heldout_set_covers_every_category_and_is_new() -> None:
-    heldout = load_scenarios(HELDOUT)
-    assert len(heldout) >= 60
-    assert {scenario.category for scenario in heldout} == {
-        scenario.category for scenario in load_scenarios()}
-    assert {scenario.company for scenario in heldout} == {"arctic", "bluewater", "allpro"}
-    main_wordings = {scenario.say for scenario in load_scenarios()}
-    assert not [scenario.say for scenario in heldout if scenario.say in main_wordings]
-
-
-def test_heldout_pass_rate_stays_above_the_floor(results: list[Result]) -> None:
-    passed, total = rates(results)["overall"]
-    assert passed / total >= OVERALL_FLOOR, render(results)
-
-
-def test_every_hazard_but_the_known_misses_is_recognised(results: list[Result]) -> None:
-    failures = [r for r in results if r.scenario.category in HAZARD_CATEGORIES
-                and not r.passed and r.scenario.say not in KNOWN_MISSED_HAZARDS]
-    assert not failures, render(failures)
-
-
-def test_the_known_missed_hazards_are_in_the_set() -> None:
-    hazards = {s.say for s in load_scenarios(HELDOUT) if s.category in HAZARD_CATEGORIES}
-    assert hazards >= KNOWN_MISSED_HAZARDS
-
-
-def test_unanswerable_questions_are_not_answered_from_unrelated_entries(
-    results: list[Result],
-) -> None:
-    assert unrelated_answers(results) <= MAX_UNRELATED_ANSWERS, render(results)
+class TestFirstHeldoutSet(HeldoutFloorChecks):
+    held_out = HeldoutSet(
+        folder=HELDOUT,
+        min_scenarios=60,
+        overall_floor=0.74,  # first run 62/83 = 74.7 % (main suite 94.5 %)
+        max_unrelated_answers=2,  # first run 2 ("dryer vents", "grocery store close")
+        known_missed_hazards=frozenset({  # first run: missed
+            "the air handler is smoking in the closet",
+            "our heat is out and my dad is on oxygen its 40 degrees in here",
+            "the main line is backing up and theres sewage all over the basement floor",
+            "the toilet is overflowing and wont stop and its going through the floor",
+            "half the house lost power and the panel smells burnt",
+            "the ac quit and my newborn is overheating",
+            "i can hear gas hissing from the pipe behind the water heater",
+        }),
+    )

@@ -1,0 +1,81 @@
+"""The floor checks every held-out scenario set shares (one `Test...` class per set).
+
+A held-out set is written blind (without reading the matcher or running it first) and no
+fix is chosen on it, so its rate is the honest estimate of how the matcher generalises
+(tests/evals/README.md). Its floors sit just under its first run. Emergencies and safety
+hazards should have no slack; the hazards a set's first run missed are listed by name (a
+finding, not an exemption to grow): every other hazard must be recognised, and a listed
+one that starts passing should be taken off the list.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+from runtime.providers.minilm_onnx import OnnxMiniLmEmbedder
+from tests.evals.run_evals import rates, render, unrelated_answers
+from tests.evals.scenarios import HELDOUT_SETS, MAIN, Result, load_scenarios, run_suite
+
+HAZARD_CATEGORIES = ("emergencies", "safety")
+COMPANIES = {"arctic", "bluewater", "allpro"}
+
+
+@dataclass(frozen=True)
+class HeldoutSet:
+    folder: Path
+    min_scenarios: int
+    overall_floor: float  # just under the first run
+    max_unrelated_answers: int
+    known_missed_hazards: frozenset[str]
+
+
+def other_wordings(folder: Path) -> set[str]:
+    """Every utterance of the main suite and of the other held-out sets."""
+    return {scenario.say for other in (MAIN, *HELDOUT_SETS) if other != folder
+            for scenario in load_scenarios(other)}
+
+
+class HeldoutFloorChecks:
+    """Subclass as `Test...` with `held_out` set; pytest collects the checks per set."""
+
+    held_out: ClassVar[HeldoutSet]
+
+    @pytest.fixture(scope="class")
+    async def results(self) -> list[Result]:
+        return await run_suite(OnnxMiniLmEmbedder(), load_scenarios(self.held_out.folder))
+
+    def test_the_set_covers_every_category_and_is_new(self) -> None:
+        scenarios = load_scenarios(self.held_out.folder)
+        assert len(scenarios) >= self.held_out.min_scenarios
+        assert {s.category for s in scenarios} == {s.category for s in load_scenarios()}
+        assert {s.company for s in scenarios} == COMPANIES
+        repeated = Counter(s.say for s in scenarios)
+        assert not [say for say, count in repeated.items() if count > 1]
+        seen = other_wordings(self.held_out.folder)
+        assert not [s.say for s in scenarios if s.say in seen]
+
+    def test_the_pass_rate_stays_above_the_floor(self, results: list[Result]) -> None:
+        passed, total = rates(results)["overall"]
+        assert passed / total >= self.held_out.overall_floor, render(results)
+
+    def test_every_hazard_but_the_known_misses_is_recognised(
+        self, results: list[Result],
+    ) -> None:
+        failures = [r for r in results if r.scenario.category in HAZARD_CATEGORIES
+                    and not r.passed and r.scenario.say not in self.held_out.known_missed_hazards]
+        assert not failures, render(failures)
+
+    def test_the_known_missed_hazards_are_in_the_set(self) -> None:
+        hazards = {s.say for s in load_scenarios(self.held_out.folder)
+                   if s.category in HAZARD_CATEGORIES}
+        assert hazards >= self.held_out.known_missed_hazards
+
+    def test_unanswerable_questions_are_not_answered_from_unrelated_entries(
+        self, results: list[Result],
+    ) -> None:
+        assert unrelated_answers(results) <= self.held_out.max_unrelated_answers, render(results)
