@@ -3,9 +3,10 @@
 A held-out set is written blind (without reading the matcher or running it first) and no
 fix is chosen on it, so its rate is the honest estimate of how the matcher generalises
 (tests/evals/README.md). Its floors sit just under its first run. Emergencies and safety
-hazards should have no slack; the hazards a set's first run missed are listed by name (a
-finding, not an exemption to grow): every other hazard must be recognised, and a listed
-one that starts passing should be taken off the list.
+hazards should have no slack; the hazards a set's first run missed, and the near-misses it
+took for emergencies, are listed by name (findings, not exemptions to grow): every other
+scenario of those categories must pass, and a listed one that starts passing should be
+taken off its list.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ class HeldoutSet:
     overall_floor: float  # just under the first run
     max_unrelated_answers: int
     known_missed_hazards: frozenset[str]
+    known_false_alarms: frozenset[str] = frozenset()  # near-misses taken for emergencies
+
+    @property
+    def known_hazard_failures(self) -> frozenset[str]:
+        return self.known_missed_hazards | self.known_false_alarms
 
 
 def other_wordings(folder: Path) -> set[str]:
@@ -66,14 +72,18 @@ class HeldoutFloorChecks:
     def test_every_hazard_but_the_known_misses_is_recognised(
         self, results: list[Result],
     ) -> None:
+        known = self.held_out.known_hazard_failures
         failures = [r for r in results if r.scenario.category in HAZARD_CATEGORIES
-                    and not r.passed and r.scenario.say not in self.held_out.known_missed_hazards]
+                    and not r.passed and r.scenario.say not in known]
         assert not failures, render(failures)
 
-    def test_the_known_missed_hazards_are_in_the_set(self) -> None:
-        hazards = {s.say for s in load_scenarios(self.held_out.folder)
-                   if s.category in HAZARD_CATEGORIES}
-        assert hazards >= self.held_out.known_missed_hazards
+    def test_the_known_misses_are_in_the_set(self) -> None:
+        hazards = [s for s in load_scenarios(self.held_out.folder)
+                   if s.category in HAZARD_CATEGORIES]
+        emergencies = {s.say for s in hazards if s.expect == "emergency"}
+        near_misses = {s.say for s in hazards if s.expect == "not_emergency"}
+        assert emergencies >= self.held_out.known_missed_hazards
+        assert near_misses >= self.held_out.known_false_alarms
 
     def test_unanswerable_questions_are_not_answered_from_unrelated_entries(
         self, results: list[Result],
