@@ -1,0 +1,76 @@
+"""What only sounds like a hazard, taken out of an utterance before hazards are looked for.
+
+Left out, so that neither the phrase lists nor the signs hear them:
+- a device named without its alarm going off ("do you install smoke detectors", "my smoke
+  detector keeps chirping"; a CO alarm chirping or beeping does count);
+- "fire" that is no fire ("won't fire up", "fire pit", "is it a fire hazard"), gas that is
+  no gas leak ("sewer gas", "gas water heater", "gas bill"), water that smells of eggs
+  (the water heater's anode, not gas);
+- a sign beside its ordinary cause ("smells like burning dust" when the heat first comes
+  on, burnt toast, the igniter sparking, a yellow pilot flame);
+- what the caller asks about in a hypothetical ("how do I keep my pipes from bursting",
+  "is it normal for the heat pump to smoke"), unless gas or carbon monoxide is named:
+  with those, safety comes first.
+"""
+
+from __future__ import annotations
+
+from runtime.conversation.hazard_words import Heard, Span, Terms, near
+
+_CAUSE_WINDOW = 6  # words between a sign and its ordinary cause
+
+_ALARMS = ("detector", "detectors", "alarm", "alarms", "sensor", "sensors", "extinguisher",
+           "sprinkler", "sprinklers")
+_CO = ("co", "carbon monoxide", "monoxide", "co2")
+_DEVICES = Terms.of(f"{kind} {device}" for kind in ("smoke", "fire", "gas", *_CO)
+                    for device in _ALARMS)
+_CO_DEVICES = Terms.of(f"{kind} {device}" for kind in _CO for device in _ALARMS)
+_SOUNDING = Terms.of(("go off", "goes off", "going off", "went off", "sounding", "sounded",
+                      "blaring", "screaming", "ringing", "wont stop beeping"))
+_CO_SOUNDING = _SOUNDING + Terms.of(("beeping", "chirping", "beep", "chirp", "reading"))
+_GAS_OR_CO = Terms.of(("gas", "propane", *_CO))
+
+_NOT_HAZARDS = Terms.of((
+    "fire up", "fires up", "fired up", "firing up", "fire it up", "fire pit", "fire hazard",
+    "fire code", "fire rated", "fire rating", "fire safety", "fire place", "fire wood",
+    "fire inspection", "sewer gas", "out of gas", "gas station", "gas mileage", "gas prices",
+    "water smells like rotten eggs", "water smells like rotten egg", "water smells like sulfur",
+    "water smells like sulphur", "water has a rotten egg smell", "water smells like eggs",
+    *(f"gas {appliance}" for appliance in (
+        "water heater", "hot water heater", "tank water heater", "heater", "furnace",
+        "stove", "range", "oven", "dryer", "fireplace", "grill", "bill", "company", "logs",
+        "appliance", "appliances", "pack", "boiler"))))
+
+_SIGNS_WITH_CAUSES = (  # (a sign, ordinary causes that explain it away)
+    (Terms.of(("burning", "burnt", "burn", "smoke", "smoking", "smoky")),
+     Terms.of(("dust", "dusty", "toast", "food", "popcorn", "cooking", "cooked", "bacon",
+               "candle", "incense", "cigarette", "steam", "defrost"))),
+    (Terms.of(("spark", "sparks", "sparking", "sparked")),
+     Terms.of(("igniter", "ignitor", "ignition", "pilot", "spark plug", "lighter",
+               "clicking", "clicks"))),
+    (Terms.of(("fire", "flames", "flame"), exact=True),
+     Terms.of(("pilot", "candle", "yellow", "blue", "orange", "color", "colour", "fireplace",
+               "gas log", "gas logs", "flame sensor", "flame rod", "lit"))),
+)
+
+
+def without_lookalikes(heard: Heard) -> Heard:
+    """The utterance less everything above."""
+    dropped = _silent_devices(heard) + heard.spans(_NOT_HAZARDS, affirmed=False)
+    for sign, causes in _SIGNS_WITH_CAUSES:
+        signs = heard.spans(sign, affirmed=False)
+        if signs and near(signs, heard.spans(causes, affirmed=False), _CAUSE_WINDOW):
+            dropped += signs
+    if not heard.spans(_GAS_OR_CO, affirmed=False):
+        dropped += [(position, position + 1) for position in range(len(heard.words))
+                    if heard.hypothetical(position)]
+    return heard.without(dropped) if dropped else heard
+
+
+def _silent_devices(heard: Heard) -> list[Span]:
+    if heard.heard(_SOUNDING):
+        return []
+    co_sounding = heard.heard(_CO_SOUNDING)
+    co_devices = heard.spans(_CO_DEVICES, affirmed=False)
+    return [span for span in heard.spans(_DEVICES, affirmed=False)
+            if not (co_sounding and span in co_devices)]

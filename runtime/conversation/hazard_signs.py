@@ -1,0 +1,192 @@
+"""Hazards recognised from their signs, however the caller words them.
+
+A phrase list knows "furnace is smoking"; a caller says "the air handler is smoking in the
+closet". Here a hazard is a danger sign (smoke, a burning smell, sparks, flames, gas
+smelled or hissing, water spraying or not stopping, sewage coming up, someone shocked)
+heard in any inflection (`hazard_words`), and the equipment named near it only decides
+whose safety lines are said: a smoking outlet gets the breaker advice, a smoking furnace
+the HVAC advice, smoke from nowhere in particular "get everyone out and call 911".
+
+What only sounds like a hazard ("do you install smoke detectors", "smells like burning
+dust" when the heat first comes on) is taken out before (`hazard_lookalikes`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from runtime.conversation.hazard_words import Heard, Span, Terms, near
+
+WINDOW = 6  # words between a sign and what it is about
+
+# --- what a sign is about -----------------------------------------------------------------
+
+_ELECTRICAL = Terms.of(("outlet", "plug", "socket", "receptacle", "switch", "panel",
+                        "breaker", "fuse", "wire", "wiring", "cord", "electrical", "electric",
+                        "light fixture", "meter", "power line", "transformer", "gfci",
+                        "extension cord", "light", "lights", "charger"))
+_HVAC = Terms.of(("furnace", "heater", "air handler", "handler", "ac", "a c",
+                  "air conditioner", "air conditioning", "unit", "vent", "vents", "duct",
+                  "ducts", "blower", "heat pump", "compressor", "condenser", "boiler",
+                  "hvac", "register", "registers", "attic unit", "mini split"))
+
+# --- the danger signs ------------------------------------------------------------------
+
+_SMOKE = Terms.of(("smoke", "smoking", "smoky", "smokey", "smoldering"))
+_SMELL = Terms.of(("smell", "smelling", "odor", "odour", "stink", "stench", "reek",
+                   "whiff", "fumes"))
+_BURNT = Terms.of(("burning", "burnt", "scorched", "melting", "charred"))
+_DAMAGED_BY_HEAT = Terms.of(("melting", "melted", "scorched", "scorch marks", "charred",
+                             "hot to the touch", "too hot to touch", "burn marks",
+                             "blackened", "burning up"))
+_SPARKS = Terms.of(("spark", "sparks", "sparking", "sparked", "arcing", "arced"))
+_FLAMES = Terms.of(("fire", "flames", "flame", "ablaze", "blaze", "caught fire", "on fire"),
+                   exact=True)
+_GAS = Terms.of(("gas", "natural gas", "propane", "methane"))
+_GAS_ESCAPING = Terms.of(("smell", "smelling", "odor", "odour", "stink", "whiff", "fumes",
+                          "leak", "leaking", "leaked", "hiss", "hissing", "whistling",
+                          "escaping", "blowing out", "coming out"))
+
+_WATERWAYS = Terms.of(("water", "pipe", "pipes", "line", "toilet", "sink", "faucet", "tub",
+                       "bathtub", "shower", "valve", "hose", "water heater", "washer",
+                       "dishwasher", "fridge", "ceiling", "basement", "main", "spigot"))
+_WATER_OUT_OF_CONTROL = Terms.of(("spraying", "sprays", "spray", "gushing", "gush",
+                                  "burst", "bursting", "pouring", "pours", "flooding",
+                                  "flooded", "geyser", "shooting out", "blew off",
+                                  "came off", "blown off"))
+_WATER_ESCAPING = Terms.of(("overflowing", "overflow", "overflowed", "leaking", "leak",
+                            "leaks", "coming in", "coming out", "coming up", "coming down",
+                            "coming through", "pooling", "spilling", "pouring"))
+_NOT_STOPPING = Terms.of((
+    "wont stop", "will not stop", "cant stop", "cant get it to stop", "doesnt stop",
+    "not stopping", "wont shut off", "cant shut it off", "cant turn it off",
+    "wont turn off", "keeps coming", "everywhere", "all over the floor",
+    "through the floor",
+    "through the ceiling", "through the wall", "through the light", "into the ceiling",
+    "out of the ceiling", "from the ceiling", "downstairs", "down the stairs",
+    "inches of water", "ankle deep", "standing water", "into the next room",
+    "into the hallway", "to the room below", "into the basement"))
+_ALL_OVER = Terms.of(("all over",))
+_PLACES = Terms.of(("floor", "floors", "ground", "house", "basement", "garage", "kitchen",
+                    "bathroom", "room", "place", "laundry", "carpet", "hallway", "yard"))
+_SPREADING = Terms.of(("through the floor", "through the ceiling", "through the wall",
+                       "into the ceiling", "out of the ceiling", "from the ceiling",
+                       "through the light", "downstairs", "inches of water", "ankle deep",
+                       "into the next room", "to the room below", "into the basement"))
+_FLOODING = _SPREADING + Terms.of(("flooding", "flooded", "everywhere"))
+
+_SEWAGE = Terms.of(("sewage", "raw sewage", "waste water", "wastewater", "poop", "feces"))
+_SEWER = _SEWAGE + Terms.of(("sewer", "septic", "main line", "main drain", "main sewer",
+                             "sewer line"))
+_BACKING_UP = Terms.of((
+    "back up", "backing up", "backed up", "backs up", "backup", "backflow", "coming up",
+    "came up", "bubbling up", "overflowing", "overflowed", "spewing", "geysering"))
+_SPILT = _BACKING_UP + Terms.of((
+    "flooding", "pouring", "spilling", "coming out", "coming in", "coming into", "all over",
+    "everywhere", "in the basement", "on the floor", "in the tub", "in the shower",
+    "in the yard", "into the house", "in the house", "on the ground"))
+
+_WET = Terms.of(("water", "wet", "soaked", "soaking", "dripping", "leaking", "flooded",
+                 "underwater", "rain"))
+_WATER_THINGS = Terms.of(("water heater", "water softener", "water filter", "water pump",
+                          "hot water", "water bill", "water line", "water pressure"))
+_WIRED = Terms.of(("outlet", "outlets", "panel", "breaker box", "breaker panel", "fuse box",
+                   "electrical box", "junction box", "light fixture", "socket", "wiring",
+                   "meter", "switch"))
+
+_SHOCKED = Terms.of(("got shocked", "get shocked", "getting shocked", "been shocked",
+                     "shocked me", "shocks me", "shocking me", "shocked my", "shocked him",
+                     "shocked her", "electrocuted", "zapped", "got a shock",
+                     "electric shock", "got an electric shock", "live wire", "live wires",
+                     "bare wires", "exposed wiring", "wires hanging", "wire hanging"))
+
+
+@dataclass(frozen=True)
+class Sign:
+    """A label and a short note of what was heard, for logs."""
+
+    label: str
+    heard: str
+
+
+def _about(heard: Heard, sign: list[Span]) -> str:
+    """"electrical", "hvac" or "" for what the sign was said about."""
+    if near(sign, heard.spans(_ELECTRICAL, affirmed=False), WINDOW):
+        return "electrical"
+    if near(sign, heard.spans(_HVAC, affirmed=False), WINDOW):
+        return "hvac"
+    return ""
+
+
+_BY_SUBJECT = {  # (sign, what it is about) → label of a catalog or generic signal
+    ("smoke", "electrical"): "sparks_or_smoke", ("smoke", "hvac"): "burning_smell_from_equipment",
+    ("smoke", ""): "fire_or_smoke",
+    ("burning", "electrical"): "burning_smell", ("burning", "hvac"): "burning_smell_from_equipment",
+    ("burning", ""): "fire_or_smoke",
+    ("flames", "electrical"): "sparks_or_smoke", ("flames", "hvac"): "fire_or_smoke",
+    ("flames", ""): "fire_or_smoke",
+}
+
+
+def _burning(heard: Heard) -> list[Span]:
+    burnt = heard.spans(_BURNT)
+    smelled = burnt if near(burnt, heard.spans(_SMELL), WINDOW) else []
+    damaged = heard.spans(_DAMAGED_BY_HEAT)
+    on_wiring = damaged if near(damaged, heard.spans(_ELECTRICAL, affirmed=False), WINDOW) \
+        else []
+    return smelled + on_wiring
+
+
+_SUBJECT_SIGNS: tuple[tuple[str, Callable[[Heard], list[Span]]], ...] = (
+    ("flames", lambda heard: heard.spans(_FLAMES)), ("smoke", lambda heard: heard.spans(_SMOKE)),
+    ("burning", _burning))
+
+
+def _gas(heard: Heard) -> bool:
+    return near(heard.spans(_GAS), heard.spans(_GAS_ESCAPING), WINDOW)
+
+
+def _water(heard: Heard) -> str | None:
+    waterways = heard.spans(_WATERWAYS, affirmed=False)
+    wild = heard.spans(_WATER_OUT_OF_CONTROL)
+    escaping = heard.spans(_WATER_ESCAPING, affirmed=False)
+    all_over = heard.spans(_ALL_OVER)
+    not_stopping = heard.spans(_NOT_STOPPING) + (
+        all_over if near(all_over, heard.spans(_PLACES, affirmed=False), 4) else [])
+    spreading = heard.spans(_SPREADING)
+    if near(wild + spreading, waterways, WINDOW) or (escaping and not_stopping and waterways):
+        return "flooding" if heard.heard(_FLOODING) else "burst_pipe"
+    return None
+
+
+def _wet_wiring(heard: Heard) -> bool:
+    """Water on or in a panel, outlet or fixture (not "the water heater breaker")."""
+    things = {position for start, end in heard.spans(_WATER_THINGS, affirmed=False)
+              for position in range(start, end)}
+    wet = [span for span in heard.spans(_WET) if span[0] not in things]
+    return near(wet, heard.spans(_WIRED, affirmed=False), 4)
+
+
+def sign_of_hazard(heard: Heard) -> Sign | None:
+    """The first hazard whose sign is heard (after `without_lookalikes`), or None."""
+    if _gas(heard):
+        return Sign("gas_smell", "gas escaping")
+    for name, find in _SUBJECT_SIGNS:
+        spans = find(heard)
+        if spans:
+            subject = _about(heard, spans)
+            return Sign(_BY_SUBJECT[(name, subject)], f"{name} {subject}".strip())
+    if heard.heard(_SPARKS):
+        return Sign("sparks_or_smoke", "sparks")
+    if near(heard.spans(_SEWER), heard.spans(_BACKING_UP), WINDOW) or near(
+            heard.spans(_SEWAGE), heard.spans(_SPILT), WINDOW):
+        return Sign("sewage_backup", "sewage coming up")
+    water = _water(heard)
+    if water is not None:
+        return Sign(water, "water out of control")
+    if _wet_wiring(heard):
+        return Sign("water_and_electricity", "water on wiring")
+    if heard.heard(_SHOCKED):
+        return Sign("shock_or_exposed_wires", "shocked")
+    return None

@@ -1,0 +1,128 @@
+"""An utterance as word stems, for hazard signs heard in any inflection and word order.
+
+"smoking", "smoked" and "smokes" all stem to "smoke" (the Snowball English stemmer), so
+a sign written once as a term matches every inflection; irregular forms the stemmer keeps
+apart ("burnt", "froze") are mapped onto the regular stem here. Terms are looked up by
+their first stem, so checking a few hundred terms costs a few hundred dict lookups.
+
+A term heard right after a negation in the same clause ("there's no smoke", "I can't smell
+gas") does not count; `hypothetical` tells the words of a question about what might be
+("how do I keep my pipes from bursting", "what do I do if the power line comes down").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+from runtime.conversation.text import normalize
+
+_STEMMER = snowballstemmer.stemmer("english")
+_IRREGULAR = {"burnt": "burn", "froze": "freez", "frozen": "freez", "broke": "break",
+              "broken": "break", "a/c": "ac"}
+
+_NEGATIONS = frozenset({"no", "not", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt",
+                        "never", "without", "nothing", "cant", "cannot", "havent", "hasnt"})
+_NEGATION_WINDOW = 3  # words before a term that may negate it
+_CLAUSE_BREAKS = frozenset({"but", "and", "so", "because", "now", "then", "its", "theres"})
+_HYPOTHETICAL = frozenset({"prevent", "preventing", "avoid", "case", "incase", "whether",
+                           "normal", "supposed"})
+_HYPOTHETICAL_WINDOW = 6
+_QUESTION_WORDS = frozenset({"what", "how"})
+
+Span = tuple[int, int]  # word positions [start, end) of a term heard in an utterance
+
+
+@lru_cache(maxsize=8192)
+def stem(word: str) -> str:
+    return _IRREGULAR.get(word) or str(_STEMMER.stemWord(word))
+
+
+@dataclass(frozen=True)
+class Terms:
+    """A set of terms (one or more words each), matched on stems, or on the words
+    themselves when `exact` ("fire" must not meet "fired up")."""
+
+    by_first: dict[str, tuple[tuple[str, ...], ...]]
+    exact: bool = False
+
+    @classmethod
+    def of(cls, phrases: Iterable[str], exact: bool = False) -> Terms:
+        by_first: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in phrases:
+            words = normalize(phrase).split()
+            key = tuple(words) if exact else tuple(stem(word) for word in words)
+            if key not in by_first.setdefault(key[0], []):
+                by_first[key[0]].append(key)
+        return cls({first: tuple(keys) for first, keys in by_first.items()}, exact)
+
+    def __add__(self, other: Terms) -> Terms:
+        merged = {first: (*self.by_first.get(first, ()), *other.by_first.get(first, ()))
+                  for first in {*self.by_first, *other.by_first}}
+        return Terms(merged, self.exact)
+
+
+class Heard:
+    """One utterance's words and stems, and where each occurs."""
+
+    def __init__(self, text: str) -> None:
+        self.words = normalize(text).split()
+        self.stems = [stem(word) for word in self.words]
+        self._where: dict[tuple[bool, str], list[int]] = {}
+        for position, (word, stemmed) in enumerate(zip(self.words, self.stems, strict=True)):
+            self._where.setdefault((True, word), []).append(position)
+            self._where.setdefault((False, stemmed), []).append(position)
+
+    def spans(self, terms: Terms, *, affirmed: bool = True) -> list[Span]:
+        """Where the terms are heard; with `affirmed`, only those not negated."""
+        tokens = self.words if terms.exact else self.stems
+        found = []
+        for first, keys in terms.by_first.items():
+            for start in self._where.get((terms.exact, first), ()):
+                for key in keys:
+                    end = start + len(key)
+                    if tuple(tokens[start:end]) == key and not (
+                            affirmed and self.negated(start)):
+                        found.append((start, end))
+        return sorted(found)
+
+    def heard(self, terms: Terms) -> bool:
+        return bool(self.spans(terms))
+
+    def negated(self, start: int) -> bool:
+        return any(word in _NEGATIONS for word in self._clause_before(start, _NEGATION_WINDOW))
+
+    def hypothetical(self, start: int) -> bool:
+        """"prevent ...", "in case of ...", "keep X from ...", "what do I do if ..."."""
+        before = self._clause_before(start, _HYPOTHETICAL_WINDOW)
+        if any(word in _HYPOTHETICAL for word in before):
+            return True
+        if before and before[-1] == "from" and "keep" in before:
+            return True
+        return "if" in before and any(word in _QUESTION_WORDS for word in self.words[:start])
+
+    def without(self, spans: Iterable[Span]) -> Heard:
+        """The same utterance with the words of `spans` left out."""
+        dropped = {position for start, end in spans for position in range(start, end)}
+        return Heard(" ".join(word for position, word in enumerate(self.words)
+                              if position not in dropped))
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+    def _clause_before(self, start: int, window: int) -> list[str]:
+        before = self.words[max(0, start - window):start]
+        for index in range(len(before) - 1, -1, -1):
+            if before[index] in _CLAUSE_BREAKS:
+                return before[index + 1:]
+        return before
+
+
+def near(first: list[Span], second: list[Span], window: int) -> bool:
+    """Some span of `first` within `window` words of some span of `second`."""
+    return any(a_start - window < b_end and b_start - window < a_end
+               for a_start, a_end in first for b_start, b_end in second)
