@@ -15,6 +15,8 @@ Left out, so that neither the phrase lists nor the signs hear them:
 
 from __future__ import annotations
 
+import re
+
 from runtime.conversation.hazard_words import Heard, Span, Terms, near
 
 _CAUSE_WINDOW = 6  # words between a sign and its ordinary cause
@@ -47,11 +49,29 @@ _SIGNS_WITH_CAUSES = (  # (a sign, ordinary causes that explain it away)
                "candle", "incense", "cigarette", "steam", "defrost"))),
     (Terms.of(("spark", "sparks", "sparking", "sparked")),
      Terms.of(("igniter", "ignitor", "ignition", "pilot", "spark plug", "lighter",
-               "clicking", "clicks"))),
+               "clicking", "clicks", "once", "little spark", "small spark", "tiny spark"))),
     (Terms.of(("fire", "flames", "flame"), exact=True),
      Terms.of(("pilot", "candle", "yellow", "blue", "orange", "color", "colour", "fireplace",
                "gas log", "gas logs", "flame sensor", "flame rod", "lit"))),
 )
+
+
+# A question about a service, when the caller reports no trouble of their own, is no
+# hazard at all ("do you install smoke detectors", "how much to replace a burst pipe", "do
+# you clean up after sewage backups"; not "how much to fix a burst pipe, mine just went").
+_INQUIRY = re.compile(
+    r"^(?:(?:hi|hello|hey|yes|yeah|um|uh|so|ok|okay) )*(?:do|does|can|could) (?:you|your "
+    r"(?:company|team)|y all)(?: guys)? (?:install|sell|offer|do|clean|check|inspect|test|"
+    r"service|handle|carry|put in|replace|deal with)\b|^(?:how much|what do you charge|"
+    r"what does it cost|whats the cost|what is the cost|what would it cost)\b")
+_OWN_TROUBLE = frozenset({"my", "our", "mine", "ours", "i", "im", "ive", "we", "were",
+                          "weve", "me", "us", "theres", "right", "now", "currently", "just",
+                          "everywhere", "help", "hurry", "urgent", "asap"})
+
+
+def asks_about_a_service(heard: Heard) -> bool:
+    """A question about what the company does or charges, with no trouble of the caller's."""
+    return bool(_INQUIRY.search(heard.text)) and not _OWN_TROUBLE.intersection(heard.words)
 
 
 def without_lookalikes(heard: Heard) -> Heard:

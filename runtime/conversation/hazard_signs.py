@@ -37,44 +37,46 @@ _SMOKE = Terms.of(("smoke", "smoking", "smoky", "smokey", "smoldering"))
 _SMELL = Terms.of(("smell", "smelling", "odor", "odour", "stink", "stench", "reek",
                    "whiff", "fumes"))
 _BURNT = Terms.of(("burning", "burnt", "scorched", "melting", "charred"))
-_DAMAGED_BY_HEAT = Terms.of(("melting", "melted", "scorched", "scorch marks", "charred",
-                             "hot to the touch", "too hot to touch", "burn marks",
-                             "blackened", "burning up"))
+_DAMAGED_BY_HEAT = Terms.of((  # said of wiring: an electrical fire starting
+    "melting", "melted", "scorched", "scorch marks", "charred", "hot to the touch",
+    "too hot to touch", "burn marks", "blackened", "burning up", "exploded", "blew up",
+    "blown up", "smells hot", "smell hot", "hot smell", "crackling", "sizzling"))
 _SPARKS = Terms.of(("spark", "sparks", "sparking", "sparked", "arcing", "arced"))
 _FLAMES = Terms.of(("fire", "flames", "flame", "ablaze", "blaze", "caught fire", "on fire"),
                    exact=True)
 _GAS = Terms.of(("gas", "natural gas", "propane", "methane"))
-_GAS_ESCAPING = Terms.of(("smell", "smelling", "odor", "odour", "stink", "whiff", "fumes",
-                          "leak", "leaking", "leaked", "hiss", "hissing", "whistling",
-                          "escaping", "blowing out", "coming out"))
+_GAS_ESCAPING = _SMELL + Terms.of(("leak", "leaking", "leaked", "hiss", "hissing",
+                                    "whistling", "escaping", "blowing out", "coming out"))
 
 _WATERWAYS = Terms.of(("water", "pipe", "pipes", "line", "toilet", "sink", "faucet", "tub",
                        "bathtub", "shower", "valve", "hose", "water heater", "washer",
-                       "dishwasher", "fridge", "ceiling", "basement", "main", "spigot"))
-_WATER_OUT_OF_CONTROL = Terms.of(("spraying", "sprays", "spray", "gushing", "gush",
-                                  "burst", "bursting", "pouring", "pours", "flooding",
-                                  "flooded", "geyser", "shooting out", "blew off",
-                                  "came off", "blown off"))
+                       "washing machine", "dishwasher", "fridge", "ceiling", "basement",
+                       "main", "spigot", "tank", "drain", "sump pump", "water tank"))
+_WATER_OUT_OF_CONTROL = Terms.of((
+    "spraying", "sprays", "spray", "gushing", "gush", "burst", "bursting", "pouring",
+    "pours", "flooding", "flooded", "geyser", "shooting out", "blew off", "came off",
+    "blown off", "blew", "blown", "ruptured", "rupture", "exploded", "split open",
+    "snapped", "raining"))
 _WATER_ESCAPING = Terms.of(("overflowing", "overflow", "overflowed", "leaking", "leak",
                             "leaks", "coming in", "coming out", "coming up", "coming down",
                             "coming through", "pooling", "spilling", "pouring"))
 _NOT_STOPPING = Terms.of((
     "wont stop", "will not stop", "cant stop", "cant get it to stop", "doesnt stop",
     "not stopping", "wont shut off", "cant shut it off", "cant turn it off",
-    "wont turn off", "keeps coming", "everywhere", "all over the floor",
-    "through the floor",
-    "through the ceiling", "through the wall", "through the light", "into the ceiling",
-    "out of the ceiling", "from the ceiling", "downstairs", "down the stairs",
-    "inches of water", "ankle deep", "standing water", "into the next room",
-    "into the hallway", "to the room below", "into the basement"))
+    "wont turn off", "keeps coming", "everywhere"))
 _ALL_OVER = Terms.of(("all over",))
 _PLACES = Terms.of(("floor", "floors", "ground", "house", "basement", "garage", "kitchen",
                     "bathroom", "room", "place", "laundry", "carpet", "hallway", "yard"))
-_SPREADING = Terms.of(("through the floor", "through the ceiling", "through the wall",
-                       "into the ceiling", "out of the ceiling", "from the ceiling",
-                       "through the light", "downstairs", "inches of water", "ankle deep",
-                       "into the next room", "to the room below", "into the basement"))
-_FLOODING = _SPREADING + Terms.of(("flooding", "flooded", "everywhere"))
+_THROUGH = Terms.of(("through", "out of"))
+_FROM_ABOVE = _THROUGH + Terms.of(("into", "from", "down"))
+_SURFACES = Terms.of(("floor", "floors", "wall", "walls"))
+_OVERHEAD = Terms.of(("ceiling", "light fixture", "light", "lights", "ceiling fan"))
+_SPREAD = Terms.of((  # water reaching other rooms
+    "downstairs", "down the stairs", "inches of water", "ankle deep", "standing water",
+    "room below", "floor below", "apartment below", "unit below", "downstairs neighbor",
+    "next room", "into the hallway", "into the basement"))
+_DRIPPING = Terms.of(("dripping", "drips", "drip", "raining"))
+_FLOODED = Terms.of(("flooding", "flooded", "everywhere"))
 
 _SEWAGE = Terms.of(("sewage", "raw sewage", "waste water", "wastewater", "poop", "feces"))
 _SEWER = _SEWAGE + Terms.of(("sewer", "septic", "main line", "main drain", "main sewer",
@@ -95,6 +97,12 @@ _WIRED = Terms.of(("outlet", "outlets", "panel", "breaker box", "breaker panel",
                    "electrical box", "junction box", "light fixture", "socket", "wiring",
                    "meter", "switch"))
 
+_POWER_LINES = Terms.of(("power line", "power lines", "electric line", "electrical line",
+                        "service line", "service drop", "utility line", "line from the pole",
+                        "wire from the pole", "wires from the pole"))
+_FALLEN = Terms.of(("down", "fell", "fallen", "knocked down", "on the ground", "laying",
+                    "lying", "hanging", "snapped", "came down", "sparking", "on my car",
+                    "on the house", "on the roof"))
 _SHOCKED = Terms.of(("got shocked", "get shocked", "getting shocked", "been shocked",
                      "shocked me", "shocks me", "shocking me", "shocked my", "shocked him",
                      "shocked her", "electrocuted", "zapped", "got a shock",
@@ -148,15 +156,24 @@ def _gas(heard: Heard) -> bool:
 
 
 def _water(heard: Heard) -> str | None:
+    """Water out of control: spraying or bursting, spreading to other rooms, or escaping
+    and not stopping ("overflowing and won't stop", "leaking all over the floor")."""
     waterways = heard.spans(_WATERWAYS, affirmed=False)
-    wild = heard.spans(_WATER_OUT_OF_CONTROL)
-    escaping = heard.spans(_WATER_ESCAPING, affirmed=False)
+    through = heard.spans(_THROUGH, affirmed=False)
+    from_above = heard.spans(_FROM_ABOVE, affirmed=False)
+    spreading = heard.spans(_SPREAD) + (
+        through if near(through, heard.spans(_SURFACES, affirmed=False), 3) else []) + (
+        from_above if near(from_above, heard.spans(_OVERHEAD, affirmed=False), 3) else [])
     all_over = heard.spans(_ALL_OVER)
     not_stopping = heard.spans(_NOT_STOPPING) + (
         all_over if near(all_over, heard.spans(_PLACES, affirmed=False), 4) else [])
-    spreading = heard.spans(_SPREADING)
-    if near(wild + spreading, waterways, WINDOW) or (escaping and not_stopping and waterways):
-        return "flooding" if heard.heard(_FLOODING) else "burst_pipe"
+    escaping = heard.spans(_WATER_ESCAPING, affirmed=False)
+    dripping = escaping + heard.spans(_DRIPPING, affirmed=False)
+    overhead = heard.spans(_OVERHEAD, affirmed=False)
+    spreading += dripping if near(dripping, overhead, 3) else []  # the ceiling dripping
+    if near(heard.spans(_WATER_OUT_OF_CONTROL), waterways, WINDOW) or (
+            waterways and (spreading or (escaping and not_stopping))):
+        return "flooding" if spreading or heard.heard(_FLOODED) else "burst_pipe"
     return None
 
 
@@ -165,7 +182,7 @@ def _wet_wiring(heard: Heard) -> bool:
     things = {position for start, end in heard.spans(_WATER_THINGS, affirmed=False)
               for position in range(start, end)}
     wet = [span for span in heard.spans(_WET) if span[0] not in things]
-    return near(wet, heard.spans(_WIRED, affirmed=False), 4)
+    return near(wet, heard.spans(_WIRED, affirmed=False), WINDOW)
 
 
 def sign_of_hazard(heard: Heard) -> Sign | None:
@@ -187,6 +204,7 @@ def sign_of_hazard(heard: Heard) -> Sign | None:
         return Sign(water, "water out of control")
     if _wet_wiring(heard):
         return Sign("water_and_electricity", "water on wiring")
-    if heard.heard(_SHOCKED):
+    if heard.heard(_SHOCKED) or near(heard.spans(_POWER_LINES, affirmed=False),
+                                     heard.spans(_FALLEN), WINDOW):
         return Sign("shock_or_exposed_wires", "shocked")
     return None

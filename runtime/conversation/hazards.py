@@ -2,7 +2,9 @@
 
 A flooding basement is an emergency at an HVAC-only company too, so every trade's
 signals are checked whatever trades the company lists (its own trades first, then the
-others, then the generic dangers, then the company's own extra phrases). In order:
+others, then the generic dangers, then the company's own extra phrases). A question about
+a service with no trouble of the caller's own ("do you install CO detectors", "how much to
+replace a burst pipe") is no hazard; otherwise, in order:
 
 1. the signals' phrases, on the utterance less its lookalikes ("do you install CO
    detectors", "the furnace won't fire up": `hazard_signs.without_lookalikes`);
@@ -30,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from runtime.conversation.hazard_climate import dangerous_climate
-from runtime.conversation.hazard_lookalikes import without_lookalikes
+from runtime.conversation.hazard_lookalikes import asks_about_a_service, without_lookalikes
 from runtime.conversation.hazard_signs import sign_of_hazard
 from runtime.conversation.hazard_words import Heard
 from runtime.conversation.intents import GENERIC_EMERGENCIES, Emergency, detect_emergency
@@ -61,7 +63,10 @@ def every_trade_signals(
 def recognise_emergency(
     utterance: str, signals: Sequence[EmergencySignal], scores: MeaningScores
 ) -> Emergency | None:
-    heard = without_lookalikes(Heard(utterance))
+    heard = Heard(utterance)
+    if asks_about_a_service(heard):
+        return None
+    heard = without_lookalikes(heard)
     by_phrase = detect_emergency(heard.text, signals)
     if by_phrase is not None:
         return by_phrase
