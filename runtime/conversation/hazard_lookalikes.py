@@ -36,12 +36,14 @@ _NOT_HAZARDS = Terms.of((
     "fire up", "fires up", "fired up", "firing up", "fire it up", "fire pit", "fire hazard",
     "fire code", "fire rated", "fire rating", "fire safety", "fire place", "fire wood",
     "fire inspection", "sewer gas", "out of gas", "gas station", "gas mileage", "gas prices",
-    "water smells like rotten eggs", "water smells like rotten egg", "water smells like sulfur",
-    "water smells like sulphur", "water has a rotten egg smell", "water smells like eggs",
     *(f"gas {appliance}" for appliance in (
         "water heater", "hot water heater", "tank water heater", "heater", "furnace",
         "stove", "range", "oven", "dryer", "fireplace", "grill", "bill", "company", "logs",
         "appliance", "appliances", "pack", "boiler"))))
+
+_EGGS = Terms.of(("rotten egg", "rotten eggs", "sulfur", "sulphur", "eggs"))
+_WATER = Terms.of(("water", "tap", "faucet", "shower", "tub", "sink"))
+_WATER_HEATER = Terms.of(("water heater", "water heaters", "hot water heater", "water tank"))
 
 _SIGNS_WITH_CAUSES = (  # (a sign, ordinary causes that explain it away)
     (Terms.of(("burning", "burnt", "burn", "smoke", "smoking", "smoky")),
@@ -81,10 +83,21 @@ def without_lookalikes(heard: Heard) -> Heard:
         signs = heard.spans(sign, affirmed=False)
         if signs and near(signs, heard.spans(causes, affirmed=False), _CAUSE_WINDOW):
             dropped += signs
+    dropped += _eggy_water(heard)
     if not heard.spans(_GAS_OR_CO, affirmed=False):
         dropped += [(position, position + 1) for position in range(len(heard.words))
                     if heard.hypothetical(position)]
     return heard.without(dropped) if dropped else heard
+
+
+def _eggy_water(heard: Heard) -> list[Span]:
+    """"The hot water smells like rotten eggs": the water heater's anode, not gas (but the
+    water heater itself smelling of eggs may be gas)."""
+    heaters = {position for start, end in heard.spans(_WATER_HEATER, affirmed=False)
+               for position in range(start, end)}
+    water = [span for span in heard.spans(_WATER, affirmed=False) if span[0] not in heaters]
+    eggs = heard.spans(_EGGS, affirmed=False)
+    return eggs if eggs and near(eggs, water, _CAUSE_WINDOW) else []
 
 
 def _silent_devices(heard: Heard) -> list[Span]:

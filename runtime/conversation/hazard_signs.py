@@ -25,7 +25,8 @@ WINDOW = 6  # words between a sign and what it is about
 _ELECTRICAL = Terms.of(("outlet", "plug", "socket", "receptacle", "switch", "panel",
                         "breaker", "fuse", "wire", "wiring", "cord", "electrical", "electric",
                         "light fixture", "meter", "power line", "transformer", "gfci",
-                        "extension cord", "light", "lights", "charger"))
+                        "extension cord", "light", "lights", "charger", "fan", "ceiling fan",
+                        "exhaust fan"))
 _HVAC = Terms.of(("furnace", "heater", "air handler", "handler", "ac", "a c",
                   "air conditioner", "air conditioning", "unit", "vent", "vents", "duct",
                   "ducts", "blower", "heat pump", "compressor", "condenser", "boiler",
@@ -44,6 +45,8 @@ _DAMAGED_BY_HEAT = Terms.of((  # said of wiring: an electrical fire starting
 _SPARKS = Terms.of(("spark", "sparks", "sparking", "sparked", "arcing", "arced"))
 _FLAMES = Terms.of(("fire", "flames", "flame", "ablaze", "blaze", "caught fire", "on fire"),
                    exact=True)
+_CARBON_MONOXIDE = Terms.of(("carbon monoxide", "monoxide", "co alarm", "co detector",
+                             "co sensor", "co2 alarm", "co2 detector"))  # sounding ones
 _GAS = Terms.of(("gas", "natural gas", "propane", "methane"))
 _GAS_ESCAPING = _SMELL + Terms.of(("leak", "leaking", "leaked", "hiss", "hissing",
                                     "whistling", "escaping", "blowing out", "coming out"))
@@ -163,14 +166,14 @@ def _water(heard: Heard) -> str | None:
     from_above = heard.spans(_FROM_ABOVE, affirmed=False)
     spreading = heard.spans(_SPREAD) + (
         through if near(through, heard.spans(_SURFACES, affirmed=False), 3) else []) + (
-        from_above if near(from_above, heard.spans(_OVERHEAD, affirmed=False), 3) else [])
+        from_above if near(from_above, heard.spans(_OVERHEAD, affirmed=False), 4) else [])
     all_over = heard.spans(_ALL_OVER)
     not_stopping = heard.spans(_NOT_STOPPING) + (
         all_over if near(all_over, heard.spans(_PLACES, affirmed=False), 4) else [])
     escaping = heard.spans(_WATER_ESCAPING, affirmed=False)
     dripping = escaping + heard.spans(_DRIPPING, affirmed=False)
     overhead = heard.spans(_OVERHEAD, affirmed=False)
-    spreading += dripping if near(dripping, overhead, 3) else []  # the ceiling dripping
+    spreading += dripping if near(dripping, overhead, 4) else []  # the ceiling dripping
     if near(heard.spans(_WATER_OUT_OF_CONTROL), waterways, WINDOW) or (
             waterways and (spreading or (escaping and not_stopping))):
         return "flooding" if spreading or heard.heard(_FLOODED) else "burst_pipe"
@@ -187,6 +190,8 @@ def _wet_wiring(heard: Heard) -> bool:
 
 def sign_of_hazard(heard: Heard) -> Sign | None:
     """The first hazard whose sign is heard (after `without_lookalikes`), or None."""
+    if heard.heard(_CARBON_MONOXIDE):
+        return Sign("carbon_monoxide", "carbon monoxide")
     if _gas(heard):
         return Sign("gas_smell", "gas escaping")
     for name, find in _SUBJECT_SIGNS:

@@ -32,6 +32,7 @@ _HYPOTHETICAL = frozenset({"prevent", "preventing", "avoid", "case", "incase", "
                            "normal", "supposed"})
 _HYPOTHETICAL_WINDOW = 6
 _QUESTION_WORDS = frozenset({"what", "how"})
+_KEEPING = frozenset({"keep", "stop", "protect", "save"})  # "keep my pipes from bursting"
 
 Span = tuple[int, int]  # word positions [start, end) of a term heard in an utterance
 
@@ -100,7 +101,7 @@ class Heard:
         before = self._clause_before(start, _HYPOTHETICAL_WINDOW)
         if any(word in _HYPOTHETICAL for word in before):
             return True
-        if before and before[-1] == "from" and "keep" in before:
+        if before and before[-1] == "from" and _KEEPING.intersection(before):
             return True
         return "if" in before and any(word in _QUESTION_WORDS for word in self.words[:start])
 

@@ -11,7 +11,7 @@ replace a burst pipe") is no hazard; otherwise, in order:
 2. danger signs however worded ("the air handler is smoking", "the panel smells burnt",
    "the toilet is overflowing and won't stop": `hazard_signs`), and no heat or cooling
    with someone at risk or at a dangerous temperature (`hazard_climate`);
-3. meaning: an utterance close to a hazard's example sentences
+3. meaning, when no lookalike was taken out: an utterance close to a hazard's example sentences
    (`tenancy/catalog/hazard_examples.py`) counts as that hazard, unless it is closer still
    to an ordinary knowledge question ("my furnace won't turn on" is the catalog's question,
    not a burning furnace) or to an ordinary complaint ("the heater smells dusty when it
@@ -66,14 +66,16 @@ def recognise_emergency(
     heard = Heard(utterance)
     if asks_about_a_service(heard):
         return None
-    heard = without_lookalikes(heard)
-    by_phrase = detect_emergency(heard.text, signals)
+    plain = without_lookalikes(heard)
+    by_phrase = detect_emergency(plain.text, signals)
     if by_phrase is not None:
         return by_phrase
-    sign = sign_of_hazard(heard) or dangerous_climate(heard)
+    sign = sign_of_hazard(plain) or dangerous_climate(plain)
     if sign is not None:
         signal = _signal(signals, sign.label)
         return Emergency(sign.label, sign.heard, signal.advice if signal else "")
+    if len(plain.words) < len(heard.words):
+        return None  # the meaning is of the whole utterance, lookalikes and all
     return _by_meaning(utterance, signals, scores)
 
 
