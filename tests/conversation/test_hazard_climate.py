@@ -39,7 +39,7 @@ def test_a_loss_made_dangerous_is_an_emergency(utterance: str, label: str) -> No
     "the ac isnt cooling and its 84 in here",  # uncomfortable, not dangerous
     "the heat is out and its 60 degrees inside",
     "the heat went out and its 35 degrees outside",  # mild outside: not yet
-    "my 25 year old furnace died",  # an age, not a temperature
+    "our 30 year old house has no heat",  # an age, not a temperature
     "the ac quit 2 days ago",
     "my baby's nursery is a bit stuffy",  # someone at risk, nothing lost
     "we have an elderly parent and want a maintenance plan for the furnace",
