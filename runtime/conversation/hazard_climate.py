@@ -66,6 +66,7 @@ _NOT_DEGREES = frozenset({"year", "years", "month", "months", "week", "weeks", "
                          "hour", "hours", "minute", "minutes", "dollars", "bucks", "percent",
                          "times", "feet", "foot", "gallon", "gallons", "amp", "amps",
                          "volts", "psi", "ton", "tons", "seer", "pounds"})
+_MEASURED = frozenset({"temperature", "temp", "thermostat", "thermometer"})  # "... is 42"
 _SCOPE_WORDS = 4  # words after a number that may say where the temperature is
 _AGE = re.compile(r"\b(\d{1,3}) years? old\b")
 
@@ -99,10 +100,12 @@ def _temperature(text: str) -> tuple[bool, bool]:
     cold = hot = False
     for position, word in enumerate(words):
         after = words[position + 1:position + 1 + _SCOPE_WORDS]
-        if not word.isdigit() or not after or after[0] in _NOT_DEGREES:
+        if not word.isdigit() or (after and after[0] in _NOT_DEGREES):
             continue
         outdoors = any(later in _OUTDOORS for later in after)
-        if not (after[0] in _UNITS or outdoors or any(later in _INDOORS for later in after)):
+        measured = _MEASURED.intersection(words[max(0, position - _SCOPE_WORDS):position])
+        if not (measured or (after and after[0] in _UNITS) or outdoors
+                or any(later in _INDOORS for later in after)):
             continue
         value = -int(word) if "below" in after[:2] else int(word)
         cold |= value <= (OUTDOOR_COLD if outdoors else INDOOR_COLD)

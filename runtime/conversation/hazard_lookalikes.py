@@ -7,10 +7,12 @@ Left out, so that neither the phrase lists nor the signs hear them:
   no gas leak ("sewer gas", "gas water heater", "gas bill"), water that smells of eggs
   (the water heater's anode, not gas);
 - a sign beside its ordinary cause ("smells like burning dust" when the heat first comes
-  on, burnt toast, the igniter sparking, a yellow pilot flame);
+  on, burnt toast, the igniter sparking, a yellow pilot flame) or said to be small ("leaking
+  a little");
 - what the caller asks about in a hypothetical ("how do I keep my pipes from bursting",
-  "is it normal for the heat pump to smoke"), unless gas or carbon monoxide is named:
-  with those, safety comes first.
+  "is it normal for the heat pump to smoke") and a clause about a recurring problem ("the
+  basement floods every spring"), unless gas or carbon monoxide is named: with those,
+  safety comes first.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ _SOUNDING = Terms.of(("go off", "goes off", "going off", "went off", "sounding",
 _CO_SOUNDING = _SOUNDING + Terms.of(("beeping", "chirping", "beep", "chirp", "reading"))
 _GAS_OR_CO = Terms.of(("gas", "propane", *_CO))
 
+_HABITUAL = Terms.of((  # a recurring problem is a service call, not an emergency
+    "every time", "every spring", "every winter", "every summer", "every fall", "every year",
+    "every day", "every night", "every week", "every month", "whenever", "sometimes",
+    "usually", "each time", "often", "once in a while", "from time to time"))
 _NOT_HAZARDS = Terms.of((
     "fire up", "fires up", "fired up", "firing up", "fire it up", "fire pit", "fire hazard",
     "fire code", "fire rated", "fire rating", "fire safety", "fire place", "fire wood",
@@ -49,6 +55,8 @@ _SIGNS_WITH_CAUSES = (  # (a sign, ordinary causes that explain it away)
     (Terms.of(("burning", "burnt", "burn", "smoke", "smoking", "smoky")),
      Terms.of(("dust", "dusty", "toast", "food", "popcorn", "cooking", "cooked", "bacon",
                "candle", "incense", "cigarette", "steam", "defrost"))),
+    (Terms.of(("leak", "leaking", "leaks", "dripping", "drips", "seeping")),
+     Terms.of(("a little", "a bit", "slightly", "small", "tiny", "slow", "minor", "barely"))),
     (Terms.of(("spark", "sparks", "sparking", "sparked")),
      Terms.of(("igniter", "ignitor", "ignition", "pilot", "spark plug", "lighter",
                "clicking", "clicks", "once", "little spark", "small spark", "tiny spark"))),
@@ -87,6 +95,7 @@ def without_lookalikes(heard: Heard) -> Heard:
     if not heard.spans(_GAS_OR_CO, affirmed=False):
         dropped += [(position, position + 1) for position in range(len(heard.words))
                     if heard.hypothetical(position)]
+        dropped += [heard.clause(start) for start, _ in heard.spans(_HABITUAL, affirmed=False)]
     return heard.without(dropped) if dropped else heard
 
 

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from runtime.conversation.hazard_words import Heard, Span, Terms, near
 
 WINDOW = 6  # words between a sign and what it is about
+WATER_WINDOW = 8  # "a pipe froze and cracked and now it's spraying"
+BROKEN_PIPE_WINDOW = 5  # "the water line under the sink cracked"
+BLAST_WINDOW = 10  # "the furnace made a loud boom and there's soot everywhere"
 
 # --- what a sign is about -----------------------------------------------------------------
 
@@ -26,7 +29,7 @@ _ELECTRICAL = Terms.of(("outlet", "plug", "socket", "receptacle", "switch", "pan
                         "breaker", "fuse", "wire", "wiring", "cord", "electrical", "electric",
                         "light fixture", "meter", "power line", "transformer", "gfci",
                         "extension cord", "light", "lights", "charger", "fan", "ceiling fan",
-                        "exhaust fan"))
+                        "exhaust fan", "thermostat"))
 _HVAC = Terms.of(("furnace", "heater", "air handler", "handler", "ac", "a c",
                   "air conditioner", "air conditioning", "unit", "vent", "vents", "duct",
                   "ducts", "blower", "heat pump", "compressor", "condenser", "boiler",
@@ -41,7 +44,9 @@ _BURNT = Terms.of(("burning", "burnt", "scorched", "melting", "charred"))
 _DAMAGED_BY_HEAT = Terms.of((  # said of wiring: an electrical fire starting
     "melting", "melted", "scorched", "scorch marks", "charred", "hot to the touch",
     "too hot to touch", "burn marks", "blackened", "burning up", "exploded", "blew up",
-    "blown up", "smells hot", "smell hot", "hot smell", "crackling", "sizzling"))
+    "blown up", "smells hot", "smell hot", "hot smell", "crackling", "sizzling", "is hot",
+    "are hot", "getting hot", "really hot", "very hot", "so hot"))
+_BLAST = Terms.of(("soot", "puff back", "puffback", "exploded", "blew up", "blown up"))
 _SPARKS = Terms.of(("spark", "sparks", "sparking", "sparked", "arcing", "arced"))
 _FLAMES = Terms.of(("fire", "flames", "flame", "ablaze", "blaze", "caught fire", "on fire"),
                    exact=True)
@@ -58,8 +63,12 @@ _WATERWAYS = Terms.of(("water", "pipe", "pipes", "line", "toilet", "sink", "fauc
 _WATER_OUT_OF_CONTROL = Terms.of((
     "spraying", "sprays", "spray", "gushing", "gush", "burst", "bursting", "pouring",
     "pours", "flooding", "flooded", "geyser", "shooting out", "blew off", "came off",
-    "blown off", "blew", "blown", "ruptured", "rupture", "exploded", "split open",
-    "snapped", "raining"))
+    "blown off", "blew", "blown", "shooting", "ruptured", "rupture", "exploded", "split open",
+    "snapped", "raining", "spewing", "filling up", "filling with water"))
+_PIPES = Terms.of(("pipe", "pipes", "water line", "supply line", "water main", "main line",
+                   "line"))
+_BROKE = Terms.of(("cracked", "broke", "broken", "split", "snapped", "busted", "blew",
+                   "froze and"))
 _WATER_ESCAPING = Terms.of(("overflowing", "overflow", "overflowed", "leaking", "leak",
                             "leaks", "coming in", "coming out", "coming up", "coming down",
                             "coming through", "pooling", "spilling", "pouring"))
@@ -81,7 +90,9 @@ _SPREAD = Terms.of((  # water reaching other rooms
 _DRIPPING = Terms.of(("dripping", "drips", "drip", "raining"))
 _FLOODED = Terms.of(("flooding", "flooded", "everywhere"))
 
-_SEWAGE = Terms.of(("sewage", "raw sewage", "waste water", "wastewater", "poop", "feces"))
+_SEWAGE = Terms.of(("sewage", "raw sewage", "waste water", "wastewater", "poop", "feces",
+                    "black water", "blackwater"))
+_MANY_DRAINS = Terms.of(("toilets", "drains", "every drain", "every toilet"), exact=True)
 _SEWER = _SEWAGE + Terms.of(("sewer", "septic", "main line", "main drain", "main sewer",
                              "sewer line"))
 _BACKING_UP = Terms.of((
@@ -110,7 +121,8 @@ _SHOCKED = Terms.of(("got shocked", "get shocked", "getting shocked", "been shoc
                      "shocked me", "shocks me", "shocking me", "shocked my", "shocked him",
                      "shocked her", "electrocuted", "zapped", "got a shock",
                      "electric shock", "got an electric shock", "live wire", "live wires",
-                     "bare wires", "exposed wiring", "wires hanging", "wire hanging"))
+                     "bare wires", "exposed wiring", "wires hanging", "wire hanging",
+                     "got a jolt", "jolted", "felt a jolt", "felt a shock"))
 
 
 @dataclass(frozen=True)
@@ -174,7 +186,10 @@ def _water(heard: Heard) -> str | None:
     dripping = escaping + heard.spans(_DRIPPING, affirmed=False)
     overhead = heard.spans(_OVERHEAD, affirmed=False)
     spreading += dripping if near(dripping, overhead, 4) else []  # the ceiling dripping
-    if near(heard.spans(_WATER_OUT_OF_CONTROL), waterways, WINDOW) or (
+    wild = heard.spans(_WATER_OUT_OF_CONTROL) + (
+        heard.spans(_BROKE) if near(heard.spans(_BROKE), heard.spans(_PIPES, affirmed=False),
+                                    BROKEN_PIPE_WINDOW) else [])
+    if near(wild, waterways, WATER_WINDOW) or (
             waterways and (spreading or (escaping and not_stopping))):
         return "flooding" if spreading or heard.heard(_FLOODED) else "burst_pipe"
     return None
@@ -194,6 +209,8 @@ def sign_of_hazard(heard: Heard) -> Sign | None:
         return Sign("carbon_monoxide", "carbon monoxide")
     if _gas(heard):
         return Sign("gas_smell", "gas escaping")
+    if near(heard.spans(_BLAST), heard.spans(_HVAC, affirmed=False), BLAST_WINDOW):
+        return Sign("burning_smell_from_equipment", "soot or a blast")
     for name, find in _SUBJECT_SIGNS:
         spans = find(heard)
         if spans:
@@ -201,7 +218,8 @@ def sign_of_hazard(heard: Heard) -> Sign | None:
             return Sign(_BY_SUBJECT[(name, subject)], f"{name} {subject}".strip())
     if heard.heard(_SPARKS):
         return Sign("sparks_or_smoke", "sparks")
-    if near(heard.spans(_SEWER), heard.spans(_BACKING_UP), WINDOW) or near(
+    backing_up = heard.spans(_BACKING_UP)
+    if near(heard.spans(_SEWER) + heard.spans(_MANY_DRAINS), backing_up, WINDOW) or near(
             heard.spans(_SEWAGE), heard.spans(_SPILT), WINDOW):
         return Sign("sewage_backup", "sewage coming up")
     water = _water(heard)

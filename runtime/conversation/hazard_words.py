@@ -105,6 +105,16 @@ class Heard:
             return True
         return "if" in before and any(word in _QUESTION_WORDS for word in self.words[:start])
 
+    def clause(self, position: int) -> Span:
+        """The words around `position` up to the clause breaks on either side."""
+        start = position
+        while start > 0 and self.words[start - 1] not in _CLAUSE_BREAKS:
+            start -= 1
+        end = position + 1
+        while end < len(self.words) and self.words[end] not in _CLAUSE_BREAKS:
+            end += 1
+        return start, end
+
     def without(self, spans: Iterable[Span]) -> Heard:
         """The same utterance with the words of `spans` left out."""
         dropped = {position for start, end in spans for position in range(start, end)}

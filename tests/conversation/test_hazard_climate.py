@@ -29,6 +29,7 @@ def label_of(utterance: str) -> str | None:
     ("central air stopped and grandpa passed out", NO_COOLING),
     ("the ac is out and its 104 outside", NO_COOLING),
     ("the heat pump died its 99 degrees inside", NO_COOLING),
+    ("the furnace is dead and the thermostat reads 47", NO_HEAT),
 ])
 def test_a_loss_made_dangerous_is_an_emergency(utterance: str, label: str) -> None:
     assert label_of(utterance) == label

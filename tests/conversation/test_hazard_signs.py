@@ -62,7 +62,7 @@ def test_near_counts_words_between_spans() -> None:
     ("gas is hissing out by the stove valve", "gas_smell"),
     ("the laundry room stinks of natural gas", "gas_smell"),
     ("sewage is spilling out of the floor drain", "sewage_backup"),
-    ("the main drain backs up every time we flush", "sewage_backup"),
+    ("the main drain is backing up into the laundry sink", "sewage_backup"),
     ("the fridge water line snapped and is spraying", "burst_pipe"),
     ("the shower is overflowing and i cant get it to stop", "burst_pipe"),
     ("water from the toilet is coming through the floor", "flooding"),
@@ -70,6 +70,11 @@ def test_near_counts_words_between_spans() -> None:
     ("water is getting into the outlet by the tub", "water_and_electricity"),
     ("the line from the pole fell on the fence", "shock_or_exposed_wires"),
     ("the faucet shocked me", "shock_or_exposed_wires"),
+    ("my daughter got a jolt from the lamp", "shock_or_exposed_wires"),
+    ("the copper line split after the freeze and now water is shooting out", "burst_pipe"),
+    ("every drain in the house is backing up", "sewage_backup"),
+    ("the boiler blew up and theres soot on every wall", "burning_smell_from_equipment"),
+    ("the wall thermostat is melting", "burning_smell"),
 ])
 def test_a_sign_worded_without_any_phrase_is_that_hazard(utterance: str, label: str) -> None:
     assert label_of(utterance) == label
@@ -98,6 +103,9 @@ def test_a_sign_worded_without_any_phrase_is_that_hazard(utterance: str, label: 
     "the faucet wont stop dripping",
     "the kitchen drain backs up sometimes",
     "the plug sparked once when i pulled it out",
+    "the water softener is leaking a little",  # said to be small
+    "the crawlspace floods every time it rains hard",  # a recurring problem
+    "my toilet is backing up",  # one clogged toilet, not the main line
     "i was shocked by the quote",
 ])
 def test_what_only_sounds_like_a_hazard_is_none(utterance: str) -> None:
