@@ -10,9 +10,10 @@ Left out, so that neither the phrase lists nor the signs hear them:
   on, burnt toast, the igniter sparking, a yellow pilot flame) or said to be small ("leaking
   a little");
 - what the caller asks about in a hypothetical ("how do I keep my pipes from bursting",
-  "is it normal for the heat pump to smoke") and a clause about a recurring problem ("the
-  basement floods every spring"), unless gas or carbon monoxide is named: with those,
-  safety comes first.
+  "is it normal for the heat pump to smoke") and a clause about a recurring or long-past
+  problem ("the basement floods every spring", "flooded a few years ago"), unless the
+  caller says it is happening now ("right now", "still") or names gas or carbon monoxide:
+  with those, safety comes first.
 """
 
 from __future__ import annotations
@@ -30,14 +31,18 @@ _DEVICES = Terms.of(f"{kind} {device}" for kind in ("smoke", "fire", "gas", *_CO
                     for device in _ALARMS)
 _CO_DEVICES = Terms.of(f"{kind} {device}" for kind in _CO for device in _ALARMS)
 _SOUNDING = Terms.of(("go off", "goes off", "going off", "went off", "sounding", "sounded",
-                      "blaring", "screaming", "ringing", "wont stop beeping"))
-_CO_SOUNDING = _SOUNDING + Terms.of(("beeping", "chirping", "beep", "chirp", "reading"))
+                      "blaring", "screaming", "ringing", "wont stop beeping", "going crazy",
+                      "going nuts", "freaking out", "wont shut up", "alarm is on"))
+_CO_SOUNDING = _SOUNDING + Terms.of(("beeping", "chirping", "beep", "chirp", "reading",
+                                      "reads", "flashing", "detecting", "detected"))
 _GAS_OR_CO = Terms.of(("gas", "propane", *_CO))
 
-_HABITUAL = Terms.of((  # a recurring problem is a service call, not an emergency
+_NOT_NOW = Terms.of((  # a recurring or a long-past problem is a service call
     "every time", "every spring", "every winter", "every summer", "every fall", "every year",
     "every day", "every night", "every week", "every month", "whenever", "sometimes",
-    "usually", "each time", "often", "once in a while", "from time to time"))
+    "usually", "each time", "often", "once in a while", "from time to time", "last year",
+    "last spring", "last summer", "last winter", "years ago", "a while ago", "months ago"))
+_HAPPENING = Terms.of(("right now", "at the moment", "currently", "as we speak", "still"))
 _NOT_HAZARDS = Terms.of((
     "fire up", "fires up", "fired up", "firing up", "fire it up", "fire pit", "fire hazard",
     "fire code", "fire rated", "fire rating", "fire safety", "fire place", "fire wood",
@@ -92,10 +97,10 @@ def without_lookalikes(heard: Heard) -> Heard:
         if signs and near(signs, heard.spans(causes, affirmed=False), _CAUSE_WINDOW):
             dropped += signs
     dropped += _eggy_water(heard)
-    if not heard.spans(_GAS_OR_CO, affirmed=False):
+    if not (heard.spans(_GAS_OR_CO, affirmed=False) or heard.heard(_HAPPENING)):
         dropped += [(position, position + 1) for position in range(len(heard.words))
                     if heard.hypothetical(position)]
-        dropped += [heard.clause(start) for start, _ in heard.spans(_HABITUAL, affirmed=False)]
+        dropped += [heard.clause(start) for start, _ in heard.spans(_NOT_NOW, affirmed=False)]
     return heard.without(dropped) if dropped else heard
 
 

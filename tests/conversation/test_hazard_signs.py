@@ -117,6 +117,19 @@ def test_a_service_question_with_trouble_of_ones_own_is_a_hazard() -> None:
     assert label_of("do you sell co alarms ours is going off and we feel sick") is not None
 
 
+def test_a_hypothetical_or_past_problem_said_to_be_happening_now_is_a_hazard() -> None:
+    assert label_of("what do i do if the outlet is smoking") is None
+    assert label_of("what do i do if the outlet is smoking right now") == "sparks_or_smoke"
+    assert label_of("the basement flooded years ago") is None
+    assert label_of("the basement flooded years ago and its still flooding") == "flooding"
+
+
+def test_a_carbon_monoxide_alarm_counts_however_it_sounds() -> None:
+    for said in ("the co detector is going crazy", "the monoxide alarm keeps chirping",
+                 "our carbon monoxide detectors went off"):
+        assert label_of(said) == "carbon_monoxide", said
+
+
 def test_gas_named_in_a_hypothetical_is_still_a_hazard() -> None:
     assert label_of("what should i do if i smell gas") == "gas_smell"
     assert label_of("the water heater closet smells like rotten eggs") == "gas_smell"
