@@ -45,11 +45,11 @@ _VULNERABLE = Terms.of((
     "disabled", "disability", "bedridden", "bed ridden", "wheelchair", "heart condition",
     "heart problems", "pregnant", "chemo", "chemotherapy", "hospice", "dementia", "copd",
     "special needs", "frail", "nursing home", "months old", "month old", "weeks old",
-    "week old"))
+    "week old", "asthma", "80s", "90s", "eighties", "nineties", "senior citizen"))
 _DISTRESS = Terms.of((
     "heat stroke", "heatstroke", "heat exhaustion", "hypothermia", "cant breathe",
     "trouble breathing", "struggling to breathe", "hard to breathe", "passed out",
-    "fainted", "dizzy", "shivering", "turning blue", "lethargic", "dehydrated"))
+    "fainted", "dizzy", "shivering", "turning blue", "lethargic", "dehydrated", "fever"))
 _FREEZE = Terms.of(("freezing", "below freezing", "below zero", "sub zero", "frozen pipes",
                     "pipes froze", "ice storm", "blizzard", "frostbite"))
 _HEAT_WAVE = Terms.of(("heat wave", "heatwave", "triple digits", "over 100", "sweltering",
@@ -68,7 +68,9 @@ _NOT_DEGREES = frozenset({"year", "years", "month", "months", "week", "weeks", "
                          "volts", "psi", "ton", "tons", "seer", "pounds"})
 _MEASURED = frozenset({"temperature", "temp", "thermostat", "thermometer"})  # "... is 42"
 _SCOPE_WORDS = 4  # words after a number that may say where the temperature is
-_AGE = re.compile(r"\b(\d{1,3}) years? old\b")
+_RELATIVES = frozenset({"mom", "mother", "dad", "father", "husband", "wife", "parent",
+                        "parents", "grandmother", "grandfather", "grandma", "grandpa", "aunt",
+                        "uncle", "neighbor", "son", "daughter", "she", "he", "shes", "hes"})
 
 
 def dangerous_climate(heard: Heard) -> Sign | None:
@@ -80,7 +82,7 @@ def dangerous_climate(heard: Heard) -> Sign | None:
     cold, hot = _temperature(heard.text)
     cold = cold or heard.heard(_FREEZE)
     hot = hot or heard.heard(_HEAT_WAVE)
-    at_risk = heard.heard(_VULNERABLE) or heard.heard(_DISTRESS) or _at_risk_age(heard.text)
+    at_risk = heard.heard(_VULNERABLE) or heard.heard(_DISTRESS) or _at_risk_age(heard.words)
     if heating and (cold or (at_risk and not (cooling and hot))):
         return Sign(NO_HEAT, "no heat, " + ("cold" if cold else "someone at risk"))
     if cooling and (hot or at_risk):
@@ -113,6 +115,12 @@ def _temperature(text: str) -> tuple[bool, bool]:
     return cold, hot
 
 
-def _at_risk_age(text: str) -> bool:
-    return any(int(age) >= ELDERLY_AGE or int(age) <= INFANT_AGE
-               for age in _AGE.findall(text))
+def _at_risk_age(words: list[str]) -> bool:
+    """Someone 70 or older, or 2 or younger: "my 88 year old dad", "my mom is 91"."""
+    for position, word in enumerate(words):
+        if not word.isdigit() or ELDERLY_AGE > int(word) > INFANT_AGE:
+            continue
+        aged = words[position + 1:position + 3] in (["year", "old"], ["years", "old"])
+        if aged or _RELATIVES.intersection(words[max(0, position - 3):position]):
+            return True
+    return False

@@ -222,12 +222,13 @@ def sign_of_hazard(heard: Heard) -> Sign | None:
     if near(heard.spans(_SEWER) + heard.spans(_MANY_DRAINS), backing_up, WINDOW) or near(
             heard.spans(_SEWAGE), heard.spans(_SPILT), WINDOW):
         return Sign("sewage_backup", "sewage coming up")
+    if _wet_wiring(heard):  # before water: the breaker advice comes first
+        return Sign("water_and_electricity", "water on wiring")
     water = _water(heard)
     if water is not None:
         return Sign(water, "water out of control")
-    if _wet_wiring(heard):
-        return Sign("water_and_electricity", "water on wiring")
-    if heard.heard(_SHOCKED) or near(heard.spans(_POWER_LINES, affirmed=False),
-                                     heard.spans(_FALLEN), WINDOW):
+    if heard.heard(_SHOCKED):
         return Sign("shock_or_exposed_wires", "shocked")
+    if near(heard.spans(_POWER_LINES, affirmed=False), heard.spans(_FALLEN), WINDOW):
+        return Sign("shock_or_exposed_wires", "power line down")
     return None

@@ -30,6 +30,7 @@ def label_of(utterance: str) -> str | None:
     ("the ac is out and its 104 outside", NO_COOLING),
     ("the heat pump died its 99 degrees inside", NO_COOLING),
     ("the furnace is dead and the thermostat reads 47", NO_HEAT),
+    ("the heater quit and my mom is 93", NO_HEAT),
 ])
 def test_a_loss_made_dangerous_is_an_emergency(utterance: str, label: str) -> None:
     assert label_of(utterance) == label
@@ -45,6 +46,7 @@ def test_a_loss_made_dangerous_is_an_emergency(utterance: str, label: str) -> No
     "my baby's nursery is a bit stuffy",  # someone at risk, nothing lost
     "we have an elderly parent and want a maintenance plan for the furnace",
     "i dont have a baby but the heat is out",
+    "the heat is out and my son is 12",  # an age, not one at risk
 ])
 def test_a_loss_without_danger_or_danger_without_a_loss_is_no_emergency(utterance: str) -> None:
     assert label_of(utterance) is None
