@@ -7,7 +7,8 @@ a service with no trouble of the caller's own ("do you install CO detectors", "h
 replace a burst pipe") is no hazard; otherwise, in order:
 
 1. the signals' phrases, on the utterance less its lookalikes ("do you install CO
-   detectors", "the furnace won't fire up": `hazard_signs.without_lookalikes`);
+   detectors", "the furnace won't fire up": `hazard_lookalikes`), as said or, for
+   phrases of two words or more, in any inflection ("smoke from the vents");
 2. danger signs however worded ("the air handler is smoking", "the panel smells burnt",
    "the toilet is overflowing and won't stop": `hazard_signs`), and no heat or cooling
    with someone at risk or at a dangerous temperature (`hazard_climate`);
@@ -30,11 +31,12 @@ dusty heater; the hazards that 1 and 2 leave to meaning lead by 0.23 and more.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from runtime.conversation.hazard_climate import dangerous_climate
 from runtime.conversation.hazard_lookalikes import asks_about_a_service, without_lookalikes
 from runtime.conversation.hazard_signs import sign_of_hazard
-from runtime.conversation.hazard_words import Heard
+from runtime.conversation.hazard_words import Heard, Terms
 from runtime.conversation.intents import GENERIC_EMERGENCIES, Emergency, detect_emergency
 from runtime.conversation.meaning import MeaningScores
 from runtime.conversation.text import find_phrase, normalize
@@ -67,7 +69,7 @@ def recognise_emergency(
     if asks_about_a_service(heard):
         return None
     plain = without_lookalikes(heard)
-    by_phrase = detect_emergency(plain.text, signals)
+    by_phrase = detect_emergency(plain.text, signals) or _by_stemmed_phrase(plain, signals)
     if by_phrase is not None:
         return by_phrase
     sign = sign_of_hazard(plain) or dangerous_climate(plain)
@@ -77,6 +79,25 @@ def recognise_emergency(
     if len(plain.words) < len(heard.words):
         return None  # the meaning is of the whole utterance, lookalikes and all
     return _by_meaning(utterance, signals, scores)
+
+
+@lru_cache(maxsize=256)
+def _stemmed(signal: EmergencySignal) -> tuple[Terms, Terms]:
+    """The signal's phrases of two words or more, and its context, as stemmed terms."""
+    return (Terms.of(phrase for phrase in signal.phrases if len(phrase.split()) > 1),
+            Terms.of(signal.context))
+
+
+def _by_stemmed_phrase(heard: Heard, signals: Sequence[EmergencySignal]) -> Emergency | None:
+    """A phrase heard in another inflection ("smoke from the vents", "the well pumps
+    quit"); single words stay exact ("fire" is not "fired")."""
+    for signal in signals:
+        phrases, context = _stemmed(signal)
+        spans = heard.spans(phrases)
+        if spans and (not signal.context or heard.heard(context)):
+            start, end = spans[0]
+            return Emergency(signal.label, " ".join(heard.words[start:end]), signal.advice)
+    return None
 
 
 def _by_meaning(

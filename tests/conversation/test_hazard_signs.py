@@ -112,6 +112,17 @@ def test_what_only_sounds_like_a_hazard_is_none(utterance: str) -> None:
     assert label_of(utterance) is None
 
 
+def test_phrases_of_two_words_or_more_are_heard_in_any_inflection() -> None:
+    signals = every_trade_signals(["Plumbing"], ["well pump quit"])
+    company = recognise_emergency("both well pumps quit overnight", signals, MeaningScores())
+    assert company is not None and company.label == "company_emergency_phrase"
+    context = recognise_emergency("the furnaces stopped and the pipes are freezing", signals,
+                                  MeaningScores())
+    assert context is not None and context.label == "no_heat_in_freeze"
+    assert recognise_emergency("the furnaces stopped", signals, MeaningScores()) is None
+    assert recognise_emergency("the burner fired twice", signals, MeaningScores()) is None
+
+
 def test_a_service_question_with_trouble_of_ones_own_is_a_hazard() -> None:
     assert label_of("how much to fix a burst pipe mine just went") == "burst_pipe"
     assert label_of("do you sell co alarms ours is going off and we feel sick") is not None
