@@ -22,7 +22,7 @@ import re
 
 from runtime.conversation.hazard_words import Heard, Span, Terms, near
 
-_CAUSE_WINDOW = 6  # words between a sign and its ordinary cause
+_CAUSE_WINDOW = 8  # words between a sign and its ordinary cause
 
 _ALARMS = ("detector", "detectors", "alarm", "alarms", "sensor", "sensors", "extinguisher",
            "sprinkler", "sprinklers")
@@ -59,7 +59,9 @@ _WATER_HEATER = Terms.of(("water heater", "water heaters", "hot water heater", "
 _SIGNS_WITH_CAUSES = (  # (a sign, ordinary causes that explain it away)
     (Terms.of(("burning", "burnt", "burn", "smoke", "smoking", "smoky")),
      Terms.of(("dust", "dusty", "toast", "food", "popcorn", "cooking", "cooked", "bacon",
-               "candle", "incense", "cigarette", "steam", "defrost"))),
+               "candle", "incense", "cigarette", "steam", "defrost", "when it first",
+               "first time we", "first time it", "in the fall", "start of the season",
+               "each fall", "every fall", "for a minute", "for a few minutes"))),
     (Terms.of(("leak", "leaking", "leaks", "dripping", "drips", "seeping")),
      Terms.of(("a little", "a bit", "slightly", "small", "tiny", "slow", "minor", "barely"))),
     (Terms.of(("spark", "sparks", "sparking", "sparked")),

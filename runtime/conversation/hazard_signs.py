@@ -47,6 +47,7 @@ _DAMAGED_BY_HEAT = Terms.of((  # said of wiring: an electrical fire starting
     "blown up", "smells hot", "smell hot", "hot smell", "crackling", "sizzling", "is hot",
     "are hot", "getting hot", "really hot", "very hot", "so hot"))
 _BLAST = Terms.of(("soot", "puff back", "puffback", "exploded", "blew up", "blown up"))
+_SMOKE_ALARM = Terms.of(("smoke alarm", "smoke detector", "fire alarm"))  # sounding ones
 _SPARKS = Terms.of(("spark", "sparks", "sparking", "sparked", "arcing", "arced"))
 _FLAMES = Terms.of(("fire", "flames", "flame", "ablaze", "blaze", "caught fire", "on fire"),
                    exact=True)
@@ -87,6 +88,8 @@ _SPREAD = Terms.of((  # water reaching other rooms
     "downstairs", "down the stairs", "inches of water", "ankle deep", "standing water",
     "room below", "floor below", "apartment below", "unit below", "downstairs neighbor",
     "next room", "into the hallway", "into the basement"))
+_WATER = Terms.of(("water",))
+_EVERYWHERE = Terms.of(("everywhere", "all over"))
 _DRIPPING = Terms.of(("dripping", "drips", "drip", "raining"))
 _FLOODED = Terms.of(("flooding", "flooded", "everywhere"))
 
@@ -189,7 +192,8 @@ def _water(heard: Heard) -> str | None:
     wild = heard.spans(_WATER_OUT_OF_CONTROL) + (
         heard.spans(_BROKE) if near(heard.spans(_BROKE), heard.spans(_PIPES, affirmed=False),
                                     BROKEN_PIPE_WINDOW) else [])
-    if near(wild, waterways, WATER_WINDOW) or (
+    water_everywhere = near(heard.spans(_WATER, affirmed=False), heard.spans(_EVERYWHERE), 3)
+    if water_everywhere or near(wild, waterways, WATER_WINDOW) or (
             waterways and (spreading or (escaping and not_stopping))):
         return "flooding" if spreading or heard.heard(_FLOODED) else "burst_pipe"
     return None
@@ -209,6 +213,8 @@ def sign_of_hazard(heard: Heard) -> Sign | None:
         return Sign("carbon_monoxide", "carbon monoxide")
     if _gas(heard):
         return Sign("gas_smell", "gas escaping")
+    if heard.heard(_SMOKE_ALARM):
+        return Sign("fire_or_smoke", "smoke alarm")
     if near(heard.spans(_BLAST), heard.spans(_HVAC, affirmed=False), BLAST_WINDOW):
         return Sign("burning_smell_from_equipment", "soot or a blast")
     for name, find in _SUBJECT_SIGNS:

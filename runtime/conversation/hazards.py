@@ -4,15 +4,18 @@ A flooding basement is an emergency at an HVAC-only company too, so every trade'
 signals are checked whatever trades the company lists (its own trades first, then the
 others, then the generic dangers, then the company's own extra phrases). A question about
 a service with no trouble of the caller's own ("do you install CO detectors", "how much to
-replace a burst pipe") is no hazard; otherwise, in order:
+replace a burst pipe") is no hazard; otherwise what only sounds like one is taken out of
+the utterance ("my smoke detector chirps", "the furnace won't fire up":
+`hazard_lookalikes`) and the rest is checked, in order, for
 
-1. the signals' phrases, on the utterance less its lookalikes ("do you install CO
-   detectors", "the furnace won't fire up": `hazard_lookalikes`), as said or, for
-   phrases of two words or more, in any inflection ("smoke from the vents");
-2. danger signs however worded ("the air handler is smoking", "the panel smells burnt",
-   "the toilet is overflowing and won't stop": `hazard_signs`), and no heat or cooling
-   with someone at risk or at a dangerous temperature (`hazard_climate`);
-3. meaning, when no lookalike was taken out: an utterance close to a hazard's example sentences
+1. danger signs however worded ("the air handler is smoking", "the panel smells burnt",
+   "the toilet is overflowing and won't stop": `hazard_signs`); first, because they also
+   say whose safety lines (a furnace's burning smell gets the HVAC lines, a burning
+   outlet's the breaker);
+2. the signals' phrases, as said or, for phrases of two words or more, in any inflection
+   ("smoke from the vents", a company's "well pumps quit"); then no heat or cooling with
+   someone at risk or at a dangerous temperature (`hazard_climate`);
+3. meaning, when nothing was taken out: an utterance close to a hazard's example sentences
    (`tenancy/catalog/hazard_examples.py`) counts as that hazard, unless it is closer still
    to an ordinary knowledge question ("my furnace won't turn on" is the catalog's question,
    not a burning furnace) or to an ordinary complaint ("the heater smells dusty when it
@@ -69,10 +72,14 @@ def recognise_emergency(
     if asks_about_a_service(heard):
         return None
     plain = without_lookalikes(heard)
+    sign = sign_of_hazard(plain)
+    if sign is not None:
+        signal = _signal(signals, sign.label)
+        return Emergency(sign.label, sign.heard, signal.advice if signal else "")
     by_phrase = detect_emergency(plain.text, signals) or _by_stemmed_phrase(plain, signals)
     if by_phrase is not None:
         return by_phrase
-    sign = sign_of_hazard(plain) or dangerous_climate(plain)
+    sign = dangerous_climate(plain)
     if sign is not None:
         signal = _signal(signals, sign.label)
         return Emergency(sign.label, sign.heard, signal.advice if signal else "")

@@ -153,6 +153,16 @@ def test_a_sign_comes_with_the_safety_lines_of_its_hazard() -> None:
     assert hissing is not None and "leave the building" in hissing.advice
 
 
+def test_the_equipment_named_chooses_the_safety_lines_over_a_phrase_of_another_trade() -> None:
+    furnace = recognise_emergency("the heater gives off a burning smell", EVERY_TRADE,
+                                  MeaningScores())  # "burning smell" is electrical's phrase
+    alarm = recognise_emergency("the smoke alarm is sounding and the furnace is smoking",
+                                EVERY_TRADE, MeaningScores())
+    assert furnace is not None and furnace.label == "burning_smell_from_equipment"
+    assert "thermostat" in furnace.advice
+    assert alarm is not None and alarm.label == "fire_or_smoke"  # get out, whatever smokes
+
+
 def test_meaning_alone_needs_a_lead_over_anything_ordinary() -> None:
     close_call = MeaningScores({}, {"burning_smell_from_equipment": 0.76}, ordinary=0.72)
     clear = MeaningScores({}, {"burning_smell_from_equipment": 0.8}, ordinary=0.6)
