@@ -26,7 +26,7 @@ _CAUSE_WINDOW = 8  # words between a sign and its ordinary cause
 
 _ALARMS = ("detector", "detectors", "alarm", "alarms", "sensor", "sensors", "extinguisher",
            "sprinkler", "sprinklers")
-_CO = ("co", "carbon monoxide", "monoxide", "co2")
+_CO = ("co", "c o", "carbon monoxide", "monoxide", "co2")
 _DEVICES = Terms.of(f"{kind} {device}" for kind in ("smoke", "fire", "gas", *_CO)
                     for device in _ALARMS)
 _CO_DEVICES = Terms.of(f"{kind} {device}" for kind in _CO for device in _ALARMS)

@@ -52,7 +52,8 @@ _SPARKS = Terms.of(("spark", "sparks", "sparking", "sparked", "arcing", "arced")
 _FLAMES = Terms.of(("fire", "flames", "flame", "ablaze", "blaze", "caught fire", "on fire"),
                    exact=True)
 _CARBON_MONOXIDE = Terms.of(("carbon monoxide", "monoxide", "co alarm", "co detector",
-                             "co sensor", "co2 alarm", "co2 detector"))  # sounding ones
+                             "co sensor", "co2 alarm", "co2 detector", "c o alarm",
+                             "c o detector"))  # sounding ones: silent ones are taken out
 _GAS = Terms.of(("gas", "natural gas", "propane", "methane"))
 _GAS_ESCAPING = _SMELL + Terms.of(("leak", "leaking", "leaked", "hiss", "hissing",
                                     "whistling", "escaping", "blowing out", "coming out"))

@@ -24,6 +24,7 @@ _STEMMER = snowballstemmer.stemmer("english")
 _IRREGULAR = {"burnt": "burn", "froze": "freez", "frozen": "freez", "broke": "break",
               "broken": "break", "a/c": "ac"}
 
+_DROPPED_G_MIN_LENGTH = 5  # "smokin" but not "basin" or "cabin"
 _NEGATIONS = frozenset({"no", "not", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt",
                         "never", "without", "nothing", "cant", "cannot", "havent", "hasnt"})
 _NEGATION_WINDOW = 3  # words before a term that may negate it
@@ -39,7 +40,12 @@ Span = tuple[int, int]  # word positions [start, end) of a term heard in an utte
 
 @lru_cache(maxsize=8192)
 def stem(word: str) -> str:
-    return _IRREGULAR.get(word) or str(_STEMMER.stemWord(word))
+    """The Snowball stem; speech-to-text's dropped g ("smokin", "sparkin") put back."""
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if word.endswith("in") and len(word) > _DROPPED_G_MIN_LENGTH:
+        word += "g"
+    return str(_STEMMER.stemWord(word))
 
 
 @dataclass(frozen=True)
