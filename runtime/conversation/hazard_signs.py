@@ -53,7 +53,10 @@ _FLAMES = Terms.of(("fire", "flames", "flame", "ablaze", "blaze", "caught fire",
                    exact=True)
 _CARBON_MONOXIDE = Terms.of(("carbon monoxide", "monoxide", "co alarm", "co detector",
                              "co sensor", "co2 alarm", "co2 detector", "c o alarm",
-                             "c o detector"))  # sounding ones: silent ones are taken out
+                             "c o detector", "leaking co", "co leak", "co leaking", "co poisoning",
+                             "co levels", "co level", "co reading"))  # sounding alarms only:
+# silent ones are taken out first (hazard_lookalikes)
+_SULFUR = Terms.of(("sulfur", "sulphur", "rotten egg", "rotten eggs"))
 _GAS = Terms.of(("gas", "natural gas", "propane", "methane"))
 _GAS_ESCAPING = _SMELL + Terms.of(("leak", "leaking", "leaked", "hiss", "hissing",
                                     "whistling", "escaping", "blowing out", "coming out"))
@@ -171,7 +174,11 @@ _SUBJECT_SIGNS: tuple[tuple[str, Callable[[Heard], list[Span]]], ...] = (
 
 
 def _gas(heard: Heard) -> bool:
-    return near(heard.spans(_GAS), heard.spans(_GAS_ESCAPING), WINDOW)
+    """Gas smelled, leaking or hissing, or a sulfur smell (water smelling of eggs is taken
+    out first)."""
+    smell = heard.spans(_SMELL)
+    return near(heard.spans(_GAS), heard.spans(_GAS_ESCAPING), WINDOW) or near(
+        heard.spans(_SULFUR), smell, WINDOW)
 
 
 def _water(heard: Heard) -> str | None:

@@ -63,6 +63,8 @@ def test_near_counts_words_between_spans() -> None:
     ("the wall socket arced when i touched it", "sparks_or_smoke"),
     ("gas is hissing out by the stove valve", "gas_smell"),
     ("the laundry room stinks of natural gas", "gas_smell"),
+    ("a sulphur smell by the range", "gas_smell"),
+    ("we might have co poisoning", "carbon_monoxide"),
     ("sewage is spilling out of the floor drain", "sewage_backup"),
     ("the main drain is backing up into the laundry sink", "sewage_backup"),
     ("the fridge water line snapped and is spraying", "burst_pipe"),
