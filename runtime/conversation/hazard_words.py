@@ -2,8 +2,8 @@
 
 "smoking", "smoked" and "smokes" all stem to "smoke" (the Snowball English stemmer), so
 a sign written once as a term matches every inflection; irregular forms the stemmer keeps
-apart ("burnt", "froze") are mapped onto the regular stem here. Terms are looked up by
-their first stem, so checking a few hundred terms costs a few hundred dict lookups.
+apart ("burnt", "froze") are mapped onto the regular stem here. Terms are kept by their
+first stem, so looking for a set of them costs one dict lookup per word said.
 
 A term heard right after a negation in the same clause ("there's no smoke", "I can't smell
 gas") does not count; `hypothetical` tells the words of a question about what might be
@@ -73,28 +73,22 @@ class Terms:
 
 
 class Heard:
-    """One utterance's words and stems, and where each occurs."""
+    """One utterance's words and their stems."""
 
     def __init__(self, text: str) -> None:
         self.words = normalize(text).split()
         self.stems = [stem(word) for word in self.words]
-        self._where: dict[tuple[bool, str], list[int]] = {}
-        for position, (word, stemmed) in enumerate(zip(self.words, self.stems, strict=True)):
-            self._where.setdefault((True, word), []).append(position)
-            self._where.setdefault((False, stemmed), []).append(position)
 
     def spans(self, terms: Terms, *, affirmed: bool = True) -> list[Span]:
-        """Where the terms are heard; with `affirmed`, only those not negated."""
+        """Where the terms are heard, in order; with `affirmed`, only those not negated."""
         tokens = self.words if terms.exact else self.stems
         found = []
-        for first, keys in terms.by_first.items():
-            for start in self._where.get((terms.exact, first), ()):
-                for key in keys:
-                    end = start + len(key)
-                    if tuple(tokens[start:end]) == key and not (
-                            affirmed and self.negated(start)):
-                        found.append((start, end))
-        return sorted(found)
+        for start, token in enumerate(tokens):
+            for key in terms.by_first.get(token, ()):
+                end = start + len(key)
+                if tuple(tokens[start:end]) == key and not (affirmed and self.negated(start)):
+                    found.append((start, end))
+        return found
 
     def heard(self, terms: Terms) -> bool:
         return bool(self.spans(terms))
