@@ -67,9 +67,11 @@ _SIGNS_WITH_CAUSES = (  # (a sign, ordinary causes that explain it away)
     (Terms.of(("spark", "sparks", "sparking", "sparked")),
      Terms.of(("igniter", "ignitor", "ignition", "pilot", "spark plug", "lighter",
                "clicking", "clicks", "once", "little spark", "small spark", "tiny spark"))),
-    (Terms.of(("fire", "flames", "flame"), exact=True),
-     Terms.of(("pilot", "candle", "yellow", "blue", "orange", "color", "colour", "fireplace",
-               "gas log", "gas logs", "flame sensor", "flame rod", "lit"))),
+    (Terms.of(("fire", "flames"), exact=True),
+     Terms.of(("pilot", "candle", "candles", "fireplace", "gas log", "gas logs"))),
+    (Terms.of(("flame",), exact=True),  # a burner's flame, its colour: "flames" are a fire
+     Terms.of(("pilot", "candle", "fireplace", "gas log", "gas logs", "flame sensor",
+               "flame rod", "burner", "yellow", "blue", "orange", "color", "colour"))),
 )
 
 

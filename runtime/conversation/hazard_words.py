@@ -22,7 +22,7 @@ from runtime.conversation.text import normalize
 
 _STEMMER = snowballstemmer.stemmer("english")
 _IRREGULAR = {"burnt": "burn", "froze": "freez", "frozen": "freez", "broke": "break",
-              "broken": "break", "a/c": "ac"}
+              "broken": "break"}
 
 _DROPPED_G_MIN_LENGTH = 5  # "smokin" but not "basin" or "cabin"
 _NEGATIONS = frozenset({"no", "not", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt",

@@ -59,6 +59,7 @@ def test_near_counts_words_between_spans() -> None:
     ("the cord for the freezer melted", "burning_smell"),
     ("i smell something burning upstairs", "fire_or_smoke"),
     ("a flame shot out of the breaker panel", "sparks_or_smoke"),
+    ("orange flames are coming out of the outlet", "sparks_or_smoke"),
     ("the monoxide sensor is going off", "carbon_monoxide"),
     ("the wall socket arced when i touched it", "sparks_or_smoke"),
     ("gas is hissing out by the stove valve", "gas_smell"),
