@@ -82,4 +82,6 @@ ORDINARY_EXAMPLES: tuple[str, ...] = (
     "the furnace keeps turning on and off",
     "there is a small drip under the bathroom sink",
     "the toilet gurgles when the shower drains",
+    "there is an old water stain on the ceiling",
+    "the heater smells funny for a few minutes when it turns on",
 )

@@ -13,6 +13,18 @@ _CO_ADVICE = (
     "Please get everyone out into fresh air right away and call 911 if anyone feels dizzy, "
     "sick or drowsy."
 )
+_COLD_ADVICE = (
+    "If anyone is struggling with the cold or with their medical equipment, please call 911 "
+    "now. Please don't heat the house with the oven or a grill."
+)
+_HEAT_ADVICE = (
+    "If anyone is struggling with the heat or with their medical equipment, please call 911 "
+    "now, and move them somewhere cool."
+)
+_EQUIPMENT_ADVICE = (
+    "Please turn the system off at the thermostat and stay clear of it. If you see flames "
+    "or smoke is filling the house, get everyone out and call 911."
+)
 
 HVAC = TradeCatalog(
     category=TradeCategory.HVAC,
@@ -124,6 +136,7 @@ HVAC = TradeCatalog(
             context=("freezing", "below freezing", "below zero", "pipes are freezing",
                      "frozen pipes", "degrees inside", "snow", "ice storm", "baby",
                      "infant", "elderly"),
+            advice=_COLD_ADVICE,
         ),
         EmergencySignal(
             "no_cooling_in_extreme_heat",
@@ -134,11 +147,13 @@ HVAC = TradeCatalog(
             context=("elderly", "grandmother", "grandfather", "grandma", "grandpa",
                      "senior", "infant", "baby", "heat stroke", "heatstroke",
                      "extreme heat", "over 100", "medical", "oxygen", "disabled"),
+            advice=_HEAT_ADVICE,
         ),
         EmergencySignal(
             "burning_smell_from_equipment",
             ("burning smell from the furnace", "furnace is smoking", "smoke from the vent",
              "smoke from the furnace", "smoke coming from the vent", "smoke from the ac"),
+            advice=_EQUIPMENT_ADVICE,
         ),
     ),
 )

@@ -107,6 +107,8 @@ PLUMBING = TradeCatalog(
             "sewage_backup",
             ("sewage backup", "sewage backing up", "sewage coming up", "sewer backup",
              "sewer backing up", "sewage in the basement", "sewage overflow"),
+            advice="Please stop running water and flushing toilets until we get there, and "
+            "keep everyone away from the sewage.",
         ),
         EmergencySignal(
             "water_heater_failure",

@@ -47,6 +47,15 @@ async def test_an_emergency_text_gets_safety_lines_and_an_urgent_alert() -> None
     assert "stay on the line" not in reply.text
 
 
+async def test_a_texted_hazard_worded_without_any_phrase_is_an_emergency_too() -> None:
+    policy, state, ctx = policy_for(at=TWO_AM)
+    text = "the plug behind the dryer is smoking"
+    reply = await TextConversation(policy).reply(state, ctx, text, [])
+    assert reply.outcome is not None and reply.outcome.tier == Tier.EMERGENCY
+    assert "breaker" in reply.text and ALERTED in reply.text
+    assert reply.alert == StaffAlert(text, urgent=True)
+
+
 async def test_an_emergency_with_nobody_on_call_still_alerts_at_once() -> None:
     snapshot = make_snapshot(make_company(companyPhone=None), staff=[])
     policy, state, ctx = policy_for(snapshot=snapshot)

@@ -1,0 +1,127 @@
+"""What only sounds like a hazard, taken out of an utterance before hazards are looked for.
+
+Left out, so that neither the phrase lists nor the signs hear them:
+- a device named without its alarm going off ("do you install smoke detectors", "my smoke
+  detector keeps chirping"; a CO alarm chirping or beeping does count);
+- "fire" that is no fire ("won't fire up", "fire pit", "is it a fire hazard"), gas that is
+  no gas leak ("sewer gas", "gas water heater", "gas bill"), water that smells of eggs
+  (the water heater's anode, not gas);
+- a sign beside its ordinary cause ("smells like burning dust" when the heat first comes
+  on, burnt toast, the igniter sparking, a yellow pilot flame) or said to be small ("leaking
+  a little");
+- what the caller asks about in a hypothetical ("how do I keep my pipes from bursting",
+  "is it normal for the heat pump to smoke") and a clause about a recurring or long-past
+  problem ("the basement floods every spring", "flooded a few years ago"), unless the
+  caller says it is happening now ("right now", "still") or names gas or carbon monoxide:
+  with those, safety comes first.
+"""
+
+from __future__ import annotations
+
+import re
+
+from runtime.conversation.hazard_words import Heard, Span, Terms, near
+
+_CAUSE_WINDOW = 8  # words between a sign and its ordinary cause
+
+_ALARMS = ("detector", "detectors", "alarm", "alarms", "sensor", "sensors", "extinguisher",
+           "sprinkler", "sprinklers")
+_CO = ("co", "c o", "carbon monoxide", "monoxide", "co2")
+_DEVICES = Terms.of(f"{kind} {device}" for kind in ("smoke", "fire", "gas", *_CO)
+                    for device in _ALARMS)
+_CO_DEVICES = Terms.of(f"{kind} {device}" for kind in _CO for device in _ALARMS)
+_SOUNDING = Terms.of(("go off", "goes off", "going off", "went off", "sounding", "sounded",
+                      "blaring", "screaming", "ringing", "wont stop beeping", "going crazy",
+                      "going nuts", "freaking out", "wont shut up", "alarm is on"))
+_CO_SOUNDING = _SOUNDING + Terms.of(("beeping", "chirping", "beep", "chirp", "reading",
+                                      "reads", "flashing", "detecting", "detected"))
+_GAS_OR_CO = Terms.of(("gas", "propane", *_CO))
+
+_NOT_NOW = Terms.of((  # a recurring or a long-past problem is a service call
+    "every time", "every spring", "every winter", "every summer", "every fall", "every year",
+    "every day", "every night", "every week", "every month", "whenever", "sometimes",
+    "usually", "each time", "often", "once in a while", "from time to time", "last year",
+    "last spring", "last summer", "last winter", "years ago", "a while ago", "months ago"))
+_HAPPENING = Terms.of(("right now", "at the moment", "currently", "as we speak", "still"))
+_NOT_HAZARDS = Terms.of((
+    "fire up", "fires up", "fired up", "firing up", "fire it up", "fire pit", "fire hazard",
+    "fire code", "fire rated", "fire rating", "fire safety", "fire place", "fire wood",
+    "fire inspection", "sewer gas", "out of gas", "gas station", "gas mileage", "gas prices",
+    *(f"gas {appliance}" for appliance in (
+        "water heater", "hot water heater", "tank water heater", "heater", "furnace",
+        "stove", "range", "oven", "dryer", "fireplace", "grill", "bill", "company", "logs",
+        "appliance", "appliances", "pack", "boiler"))))
+
+_EGGS = Terms.of(("rotten egg", "rotten eggs", "sulfur", "sulphur", "eggs"))
+_WATER = Terms.of(("water", "tap", "faucet", "shower", "tub", "sink"))
+_WATER_HEATER = Terms.of(("water heater", "water heaters", "hot water heater", "water tank"))
+
+_SIGNS_WITH_CAUSES = (  # (a sign, ordinary causes that explain it away)
+    (Terms.of(("burning", "burnt", "burn", "smoke", "smoking", "smoky")),
+     Terms.of(("dust", "dusty", "toast", "food", "popcorn", "cooking", "cooked", "bacon",
+               "candle", "incense", "cigarette", "steam", "defrost", "when it first",
+               "first time we", "first time it", "in the fall", "start of the season",
+               "each fall", "every fall", "for a minute", "for a few minutes"))),
+    (Terms.of(("leak", "leaking", "leaks", "dripping", "drips", "seeping")),
+     Terms.of(("a little", "a bit", "slightly", "small", "tiny", "slow", "minor", "barely"))),
+    (Terms.of(("spark", "sparks", "sparking", "sparked")),
+     Terms.of(("igniter", "ignitor", "ignition", "pilot", "spark plug", "lighter",
+               "clicking", "clicks", "once", "little spark", "small spark", "tiny spark"))),
+    (Terms.of(("fire", "flames"), exact=True),
+     Terms.of(("pilot", "candle", "candles", "fireplace", "gas log", "gas logs"))),
+    (Terms.of(("flame",), exact=True),  # a burner's flame, its colour: "flames" are a fire
+     Terms.of(("pilot", "candle", "fireplace", "gas log", "gas logs", "flame sensor",
+               "flame rod", "burner", "yellow", "blue", "orange", "color", "colour"))),
+)
+
+
+# A question about a service, when the caller reports no trouble of their own, is no
+# hazard at all ("do you install smoke detectors", "how much to replace a burst pipe", "do
+# you clean up after sewage backups"; not "how much to fix a burst pipe, mine just went").
+_INQUIRY = re.compile(
+    r"^(?:(?:hi|hello|hey|yes|yeah|um|uh|so|ok|okay) )*(?:do|does|can|could) (?:you|your "
+    r"(?:company|team)|y all)(?: guys)? (?:install|sell|offer|do|clean|check|inspect|test|"
+    r"service|handle|carry|put in|replace|deal with)\b|^(?:how much|what do you charge|"
+    r"what does it cost|whats the cost|what is the cost|what would it cost)\b")
+_OWN_TROUBLE = frozenset({"my", "our", "mine", "ours", "i", "im", "ive", "we", "were",
+                          "weve", "me", "us", "theres", "right", "now", "currently", "just",
+                          "everywhere", "help", "hurry", "urgent", "asap"})
+
+
+def asks_about_a_service(heard: Heard) -> bool:
+    """A question about what the company does or charges, with no trouble of the caller's."""
+    return bool(_INQUIRY.search(heard.text)) and not _OWN_TROUBLE.intersection(heard.words)
+
+
+def without_lookalikes(heard: Heard) -> Heard:
+    """The utterance less everything above."""
+    dropped = _silent_devices(heard) + heard.spans(_NOT_HAZARDS, affirmed=False)
+    for sign, causes in _SIGNS_WITH_CAUSES:
+        signs = heard.spans(sign, affirmed=False)
+        if signs and near(signs, heard.spans(causes, affirmed=False), _CAUSE_WINDOW):
+            dropped += signs
+    dropped += _eggy_water(heard)
+    if not (heard.spans(_GAS_OR_CO, affirmed=False) or heard.heard(_HAPPENING)):
+        dropped += [(position, position + 1) for position in range(len(heard.words))
+                    if heard.hypothetical(position)]
+        dropped += [heard.clause(start) for start, _ in heard.spans(_NOT_NOW, affirmed=False)]
+    return heard.without(dropped) if dropped else heard
+
+
+def _eggy_water(heard: Heard) -> list[Span]:
+    """"The hot water smells like rotten eggs": the water heater's anode, not gas (but the
+    water heater itself smelling of eggs may be gas)."""
+    heaters = {position for start, end in heard.spans(_WATER_HEATER, affirmed=False)
+               for position in range(start, end)}
+    water = [span for span in heard.spans(_WATER, affirmed=False) if span[0] not in heaters]
+    eggs = heard.spans(_EGGS, affirmed=False)
+    return eggs if eggs and near(eggs, water, _CAUSE_WINDOW) else []
+
+
+def _silent_devices(heard: Heard) -> list[Span]:
+    if heard.heard(_SOUNDING):
+        return []
+    co_sounding = heard.heard(_CO_SOUNDING)
+    co_devices = heard.spans(_CO_DEVICES, affirmed=False)
+    return [span for span in heard.spans(_DEVICES, affirmed=False)
+            if not (co_sounding and span in co_devices)]
