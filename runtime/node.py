@@ -17,7 +17,11 @@ takes them from that command's environment: see cluster.yaml). Two ingress layou
 Both run Serve "throughput optimized" (user code and request routing on the replica's
 event loop, buffered request logs, GC frozen after start-up), with the controller's loop
 and the replicas' metric export at a calmer pace than Serve's 100 ms defaults: both run
-whether or not a call comes in, and nothing here needs sub-second autoscaling.
+whether or not a call comes in, and nothing here needs sub-second autoscaling. With
+HAProxy, Serve's per-request metrics are off unless asked for (`serve_request_metrics`):
+HAProxy would log every request to Serve's HAProxy manager, which parses each line in
+Python (py-spy: nine tenths of that actor's work under load), while HAProxy's own
+Prometheus exporter already counts requests and response times.
 """
 
 from __future__ import annotations
@@ -31,10 +35,12 @@ from runtime.haproxy_listeners import haproxy_listener_environment
 ServeIngress = Literal["proxy", "haproxy"]
 
 
-def serve_environment(ingress: ServeIngress, drain_s: float = 5.0) -> dict[str, str]:
+def serve_environment(ingress: ServeIngress, drain_s: float = 5.0,
+                      request_metrics: bool = False) -> dict[str, str]:
     """The Ray Serve flags for `ingress`, as environment variables."""
     haproxy = "1" if ingress == "haproxy" else "0"
     return {
+        "RAY_SERVE_HAPROXY_METRICS_ENABLED": "1" if request_metrics else "0",
         "RAY_SERVE_THROUGHPUT_OPTIMIZED": "1",
         "RAY_SERVE_ENABLE_HA_PROXY": haproxy,
         "RAY_SERVE_ENABLE_DIRECT_INGRESS": haproxy,
@@ -53,7 +59,8 @@ def start_ray(settings: Any, **ray_init: Any) -> None:
     """
     import ray
 
-    os.environ.update(serve_environment(settings.serve_ingress, settings.serve_drain_s))
+    os.environ.update(serve_environment(settings.serve_ingress, settings.serve_drain_s,
+                                       settings.serve_request_metrics))
     os.environ.update(settings.secret_environment())  # inherited by every Ray process here
     if settings.serve_ingress == "haproxy":
         os.environ.update(haproxy_listener_environment(

@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     haproxy_metrics_port: int = Field(default=9101, ge=1, le=65535)
     # With "haproxy": how long a stopping API replica keeps serving while HAProxy drops it.
     serve_drain_s: float = Field(default=5.0, ge=0, le=300)
+    # With "haproxy": Serve's per-request HTTP metrics (HAProxy logs each request to Serve's
+    # HAProxy manager, which parses it into Ray metrics). Off: HAProxy's own exporter
+    # (haproxy_metrics_port) already counts requests and response times per backend.
+    serve_request_metrics: bool = False
     # Requests with larger bodies get 413 before they are parsed.
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     # Admin API requests, and incoming calls, per company per minute (counted in Redis, shared

@@ -56,3 +56,9 @@ def test_the_proxy_ingress_turns_haproxy_and_direct_ingress_off() -> None:
     assert proxy["RAY_SERVE_ENABLE_HA_PROXY"] == proxy["RAY_SERVE_ENABLE_DIRECT_INGRESS"] == "0"
     assert haproxy["RAY_SERVE_ENABLE_HA_PROXY"] == haproxy["RAY_SERVE_ENABLE_DIRECT_INGRESS"] == "1"
     assert haproxy["RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S"] == "2"
+
+
+def test_serves_per_request_metrics_only_when_asked() -> None:
+    assert serve_environment("haproxy")["RAY_SERVE_HAPROXY_METRICS_ENABLED"] == "0"
+    asked = serve_environment("haproxy", request_metrics=True)
+    assert asked["RAY_SERVE_HAPROXY_METRICS_ENABLED"] == "1"

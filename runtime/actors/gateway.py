@@ -6,6 +6,10 @@ an actor has died mid-call it takes a fresh one from the pool, restores the call
 checkpoint and retries the webhook once, so the caller hears the next answer with the
 conversation intact. Every call to an actor is awaited, never blocking the event loop.
 
+A live call's entry is remembered for a while (`recent_calls`): most webhooks go straight
+to the actor, and a remembered actor that failed, or no longer holds the call, sends the
+webhook back through the directory (which names a takeover's actor, whoever made it).
+
 Webhooks are idempotent. The incoming-call webhook reserves its CallSid in the directory
 first: a repeat (a Twilio retry, a replayed request) gets the live call's current answer
 and never a second call slot. Every turn carries a request key (Twilio's idempotency token,
@@ -16,6 +20,7 @@ after a takeover, or Twilio's own retry, replays the answer instead of taking th
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections import OrderedDict
 from typing import Any
@@ -29,6 +34,7 @@ from runtime.actors.call_session import CallNotHeld
 from runtime.actors.directory import ENDED, STARTING, CallDirectory, CallEntry
 from runtime.actors.messages import AgentReply, CallRefused, CallSetup
 from runtime.actors.pool import BUSY_MESSAGE, CALL_NAMESPACE, FORWARD_MESSAGE, ensure_pool
+from runtime.actors.recent_calls import RecentCalls
 from runtime.settings import Settings
 
 __all__ = ["CallGateway", "CallLost", "UnknownCall", "ensure_pool"]
@@ -71,6 +77,7 @@ class CallGateway:
     ) -> None:
         self._pool = pool if pool is not None else ensure_pool(settings, detached=detached_pool)
         self._directory = CallDirectory(redis)
+        self._recent = RecentCalls()
         self._namespace = namespace
         self._handles: OrderedDict[str, Any] = OrderedDict()
 
@@ -97,6 +104,7 @@ class CallGateway:
             try:
                 handle = await self._handle(claimed)
                 reply: AgentReply = await handle.begin.remote(setup)
+                self._remember(setup.call_sid, setup.company_id, claimed)
                 return reply
             except (RayActorError, _ActorGone):
                 await self._abandon(setup.call_sid, claimed)
@@ -136,6 +144,7 @@ class CallGateway:
         try:
             _, actor_name = await self._invoke_entry(entry, "end", call_status, duration_s)
         except (UnknownCall, CallLost):  # no actor of ours holds the call any more
+            self._recent.forget(call_sid)
             await self._directory.finish(call_sid, company_id)
             raise
         except BaseException:  # `end` drops the call even when it fails: free its slot
@@ -167,11 +176,26 @@ class CallGateway:
     async def _entry(self, company_id: str, call_sid: str) -> CallEntry:
         entry = await self._directory.resolve(call_sid, company_id)
         if entry is None:
+            self._recent.forget(call_sid)
             raise UnknownCall(f"no live call {call_sid} for company {company_id}")
+        self._recent.remember(entry)
         return entry
 
     async def _invoke(self, company_id: str, call_sid: str, method: str, *args: Any
                       ) -> tuple[Any, str]:
+        """`method` on the call's actor: the remembered one first; if it is gone or does
+        not hold the call, whatever the directory says now (and a takeover if need be)."""
+        remembered = self._recent.get(call_sid, company_id)
+        if remembered is not None:
+            name = remembered.actor_name
+            try:
+                handle = await self._handle(name)
+                return await getattr(handle, method).remote(call_sid, *args), name
+            except (RayActorError, _ActorGone):
+                self._handles.pop(name, None)
+                self._recent.forget(call_sid)
+            except CallNotHeld:
+                self._recent.forget(call_sid)
         return await self._invoke_entry(await self._entry(company_id, call_sid), method, *args)
 
     async def _invoke_entry(self, entry: CallEntry, method: str, *args: Any) -> tuple[Any, str]:
@@ -219,17 +243,24 @@ class CallGateway:
             await self._abandon(entry.call_sid, name)
             raise CallLost(f"call {entry.call_sid} has no checkpoint to continue from")
         await self._directory.register(entry.call_sid, entry.company_id, name)
+        self._remember(entry.call_sid, entry.company_id, name)
         return name, handle
 
     async def _abandon(self, call_sid: str, actor_name: str) -> None:
         """Forget the call and free its slot (the pool retires an unclean actor)."""
+        self._recent.forget(call_sid)
         await self._directory.forget(call_sid)
         await self._release(actor_name, call_sid)
 
     async def _finish(self, call_sid: str, company_id: str, actor_name: str) -> None:
         """The call ended: leave its tombstone in the directory and free its slot."""
+        self._recent.forget(call_sid)
         await self._directory.finish(call_sid, company_id)
         await self._release(actor_name, call_sid)
+
+    def _remember(self, call_sid: str, company_id: str, actor_name: str) -> None:
+        """The directory was just pointed at `actor_name` for the call."""
+        self._recent.remember(CallEntry(call_sid, company_id, actor_name, time.time()))
 
     async def _handle(self, name: str) -> Any:
         handle = self._handles.get(name)

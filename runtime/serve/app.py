@@ -18,6 +18,7 @@ from runtime.actors.notifier import ensure_notifier
 from runtime.actors.pool import ensure_pool
 from runtime.serve.console import install_console
 from runtime.serve.errors import DEFAULT_MAX_BODY_BYTES, install_error_handlers
+from runtime.serve.lean_routes import LeanApi
 from runtime.serve.routers import (
     auth_routes,
     bookings,
@@ -45,9 +46,14 @@ API_DESCRIPTION = (
 
 
 def create_api(services: Services | None = None) -> FastAPI:
-    """The whole HTTP surface; `services` is attached as app state for the handlers."""
+    """The whole HTTP surface; `services` is attached as app state for the handlers.
+
+    Twilio's routes come first: a call's requests are most of the traffic, and both
+    Starlette and Serve (naming each request's route for its metrics) walk the route table
+    in order until a route matches. The voice webhooks and the audio download are answered
+    by the lean shortcut (`runtime.serve.lean_routes`)."""
     max_body = services.settings.max_body_bytes if services else DEFAULT_MAX_BODY_BYTES
-    api = FastAPI(
+    api = LeanApi(
         title="ClientsVia runtime",
         version="0.1.0",
         description=API_DESCRIPTION,
@@ -56,6 +62,9 @@ def create_api(services: Services | None = None) -> FastAPI:
     api.state.services = services
     install_error_handlers(api)
     for router in (
+        twilio_voice.router,
+        twilio_messaging.router,
+        sms.twilio_router,
         public.router,
         auth_routes.router,
         platform.router,
@@ -70,13 +79,11 @@ def create_api(services: Services | None = None) -> FastAPI:
         call_logs.router,
         inbox.router,
         suggestions.router,
-        twilio_voice.router,
-        twilio_messaging.router,
-        sms.twilio_router,
         sms.company_router,
         voice.router,
     ):
         api.include_router(router)
+    api.answer_lean(twilio_voice.router.routes)
     install_console(api)  # the company console at /console (runtime/serve/console)
     return api
 

@@ -385,3 +385,22 @@ async def test_a_call_twilio_never_closed_is_reaped(gateway, atlas, redis, pool)
     with pytest.raises(UnknownCall):
         await gateway.turn(atlas.id, setup.call_sid, FEE_QUESTION, 0.9)
     await gateway.end_call(atlas.id, fresh.call_sid, "completed", 1.0)  # the other call lived
+
+
+async def test_a_takeover_made_by_another_replica_is_followed_not_repeated(
+        gateway, settings, redis, pool, atlas):
+    other_replica = CallGateway(settings, redis, pool=pool, namespace=NAMESPACE)
+    setup, _ = await begin(gateway, atlas)
+    await gateway.turn(atlas.id, setup.call_sid, FEE_QUESTION, 0.9)  # remembers the actor
+    _, dead = await actor_of(redis, setup.call_sid)
+    await kill_and_wait(dead)
+    await other_replica.turn(atlas.id, setup.call_sid, "Do you offer financing?", 0.9)
+    taken_over_by, _ = await actor_of(redis, setup.call_sid)
+    replaced = (await pool.stats.remote()).extra["replaced"]
+
+    await gateway.turn(atlas.id, setup.call_sid, "Can I talk to a person?", 0.9)
+    name, actor = await actor_of(redis, setup.call_sid)
+    assert name == taken_over_by  # this replica found the call where the other put it
+    assert (await pool.stats.remote()).extra["replaced"] == replaced
+    assert (await actor.describe.remote())["call"]["turn_count"] == 3
+    await gateway.end_call(atlas.id, setup.call_sid, "completed", 30.0)
