@@ -208,9 +208,11 @@ class CallActor:
         async with self._held(call_sid) as session:
             return await self._replay(session)
 
-    async def end(self, call_sid: str, call_status: str, duration_s: float | None = None) -> None:
+    async def end(self, call_sid: str, call_status: str,
+                  duration_s: float | None = None) -> list[str]:
         """Report the call's end, forget its checkpoint and every trace of it in this actor
-        (`call_ending`: a drafted summary follows as its own event, never waited for)."""
+        (`call_ending`: a drafted summary follows as its own event, never waited for).
+        Returns the calls still held, which the pool checks instead of asking again."""
         async with self._held(call_sid) as session:
             try:
                 if session.answer is not None:
@@ -218,6 +220,7 @@ class CallActor:
                 await self._ending.close(session, call_status, duration_s)
             finally:
                 self._drop(call_sid)
+        return list(self._sessions)
 
     async def restore(self, call_sid: str, company_id: str) -> bool:
         """Take over a call whose actor died, from its last checkpoint; False if there is none."""
