@@ -282,12 +282,16 @@ class CallActor:
 
         async def finish(outcome: TurnOutcome, tts_first_byte_ms: float | None) -> None:
             session.last.text, session.last.action = outcome.text, action_to_dict(outcome.action)
-            await self._recorder.turn(
+            store = self._registry.tenant(session.company_id)
+            # Once the snapshot part is saved, the turn's checkpoint goes in the round trip
+            # of its events, written only if they are in; else (or on failure) on its own.
+            together = session.snapshot_saved
+            recorded = await self._recorder.turn(
                 session.record, session.company_id, session.context, caller_text, outcome,
                 total_ms=round((time.perf_counter() - started) * 1000.0, 3),
                 tts_first_byte_ms=tts_first_byte_ms,
+                then_save=(lambda: session.checkpoint_entry(store)) if together else None,
             )
-            store = self._registry.tenant(session.company_id)
             if isinstance(outcome.action, TakeMessage):  # to the inbox, off the turn's path
                 summary = call_summary(session.record, session.state, session.context,
                                        "completed")
@@ -296,7 +300,8 @@ class CallActor:
                     summary=summary))
             if outcome.appointment is not None:  # the caller's confirmation text, if wanted
                 self._background.spawn(confirm_booking(store, session.context, outcome.appointment))
-            await self._checkpoint(session)
+            if not (together and recorded):
+                await self._checkpoint(session)
 
         stream = AnswerStream(
             agent_turn, lambda sentence: self._speech.render(sentence, session.voice,
