@@ -29,14 +29,21 @@ _FULL = "CALLEVENTSFULL"
 EMIT_CHUNK = 1000  # events per script call: keeps each atomic step short for Redis
 
 # Check and append in one step, so concurrent emitters cannot overshoot the ceiling.
+# KEYS[1] the stream; ARGV: the ceiling, the field, the payloads. With KEYS[2], ARGV[3] and
+# ARGV[4] are a value and its lifetime (s) set there once the payloads are in (then ARGV[5]...).
 _APPEND_BOUNDED = f"""
+local first = #KEYS > 1 and 5 or 3
+local count = #ARGV - first + 1
 local held = redis.call('XLEN', KEYS[1])
-if held + #ARGV - 2 > tonumber(ARGV[1]) then
+if count > 0 and held + count > tonumber(ARGV[1]) then
   return redis.error_reply('{_FULL} ' .. held .. ' entries held')
 end
 local ids = {{}}
-for i = 3, #ARGV do
+for i = first, #ARGV do
   ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[i])
+end
+if #KEYS > 1 then
+  redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4])
 end
 return ids
 """
@@ -82,13 +89,29 @@ class CallEventEmitter:
             await self._add(batch[start : start + EMIT_CHUNK])
         return len(batch)
 
-    async def _add(self, payloads: list[str]) -> list[str]:
-        if not payloads:
+    async def emit_then_save(self, payloads: list[str], key: str, value: str, ttl_s: int
+                             ) -> None:
+        """`emit_payloads`, then SET `key` to `value` (expiring after `ttl_s`) in the same
+        step as the last events: one round trip for a writer whose own record of what it
+        sent (a call's checkpoint) goes with them. Never set when the events are refused,
+        so that record cannot claim events the stream does not have."""
+        last = max(0, len(payloads) - EMIT_CHUNK)
+        if last:
+            await self.emit_payloads(payloads[:last])
+        await self._add(payloads[last:], (key, value, ttl_s))
+
+    async def _add(self, payloads: list[str],
+                   then_set: tuple[str, str, int] | None = None) -> list[str]:
+        if not payloads and then_set is None:
             return []
+        keys = [self._stream]
+        args: list[str | int] = [self._max_backlog, PAYLOAD_FIELD]
+        if then_set is not None:
+            key, value, ttl_s = then_set
+            keys.append(key)
+            args += [value, ttl_s]
         try:
-            ids = await self._append(
-                keys=[self._stream], args=[self._max_backlog, PAYLOAD_FIELD, *payloads]
-            )
+            ids = await self._append(keys=keys, args=[*args, *payloads])
         except ResponseError as exc:
             if _FULL in str(exc):
                 raise CallEventBacklogFull(

@@ -23,10 +23,11 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
+from loadtest.bench_calls import KNOWLEDGE_QUESTIONS, MODEL_QUESTIONS
 from runtime.embedded_redis import EmbeddedRedis
 from runtime.redis_client import redis_client
 from runtime.settings import Settings
-from tenancy.models import CompanyProfile, EmployeeFields, QnAFields
+from tenancy.models import CompanyProfile, EmployeeFields, QnAFields, TradeCategory
 from tenancy.models.company import WEEKDAYS
 from tenancy.registry import CompanyRegistry
 from tenancy.secrets import SecretBox
@@ -34,6 +35,10 @@ from tenancy.secrets import SecretBox
 UTTERANCES = ("How much is a service call?", "Do you offer financing?",
               "My furnace is making a loud banging noise", "What are your hours?",
               "Can someone come out tomorrow morning?", "thanks, goodbye")
+# `--mix bench`: what the bench's callers say (a knowledge question, then one for the model).
+BENCH_UTTERANCES: tuple[str, ...] = tuple(question for pair in zip(
+    KNOWLEDGE_QUESTIONS[TradeCategory.HVAC.value] * 3, MODEL_QUESTIONS * 2, strict=True)
+    for question in pair)
 KNOWLEDGE = (("How much is a service call?", "Our service call fee is $89."),
              ("Do you offer financing?", "Yes, with approved credit."),
              ("What are your hours?", "We are open around the clock."))
@@ -56,7 +61,8 @@ async def seed(registry: CompanyRegistry) -> str:
     return company.id
 
 
-async def one_call(actor: Any, company_id: str, index: int) -> tuple[float, float, float]:
+async def one_call(actor: Any, company_id: str, index: int,
+                   utterances: tuple[str, ...] = UTTERANCES) -> tuple[float, float, float]:
     """Thread-CPU seconds of begin, of one turn (mean of 4), and of end."""
     from runtime.actors.messages import CallSetup
 
@@ -67,14 +73,15 @@ async def one_call(actor: Any, company_id: str, index: int) -> tuple[float, floa
     await actor.begin(setup)
     greeted = time.thread_time()
     for turn in range(4):
-        await actor.turn(sid, UTTERANCES[(index + turn) % len(UTTERANCES)], 0.9,
+        await actor.turn(sid, utterances[(index + turn) % len(utterances)], 0.9,
                          uuid.uuid4().hex)
     talked = time.thread_time()
     await actor.end(sid, "completed", 30.0)
     return greeted - started, (talked - greeted) / 4, time.thread_time() - talked
 
 
-async def measure(calls: int, profile: Path | None) -> dict[str, Any]:
+async def measure(calls: int, profile: Path | None,
+                  utterances: tuple[str, ...] = UTTERANCES) -> dict[str, Any]:
     key = Fernet.generate_key().decode()
     os.environ.update({"CLIENTSVIA_SECRET_KEY": key, "JWT_SECRET": secrets.token_urlsafe(32)})
     from runtime.actors.call_actor import CallActor  # after the secrets are in place
@@ -85,11 +92,12 @@ async def measure(calls: int, profile: Path | None) -> dict[str, Any]:
         company_id = await seed(CompanyRegistry(redis, SecretBox(key)))
         actor = CallActor.__ray_actor_class__(settings.for_deployment())  # type: ignore[attr-defined]
         for index in range(WARM_UP_CALLS):
-            await one_call(actor, company_id, index)
+            await one_call(actor, company_id, index, utterances)
         profiler = cProfile.Profile(time.thread_time) if profile else None
         if profiler:
             profiler.enable()
-        samples = [await one_call(actor, company_id, index) for index in range(calls)]
+        samples = [await one_call(actor, company_id, index, utterances)
+                   for index in range(calls)]
         if profiler and profile:
             profiler.disable()
             profiler.dump_stats(profile)
@@ -109,8 +117,12 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=60)
     parser.add_argument("--profile", type=Path, default=None,
                         help="write cProfile stats (thread CPU) here")
+    parser.add_argument("--mix", choices=("varied", "bench"), default="varied",
+                        help="what callers say: varied (knowledge, model, booking, goodbye) "
+                             "or the bench's turn rounds (knowledge and model questions)")
     args = parser.parse_args()
-    print(asyncio.run(measure(args.calls, args.profile)))
+    mix = BENCH_UTTERANCES if args.mix == "bench" else UTTERANCES
+    print(asyncio.run(measure(args.calls, args.profile, mix)))
 
 
 if __name__ == "__main__":

@@ -95,7 +95,12 @@ class TenantStore:
     # --- call checkpoints -----------------------------------------------------------------
 
     async def save_checkpoint(self, call_sid: str, state: dict[str, Any]) -> None:
-        await self._redis.set(self.key("call", call_sid), json.dumps(state), ex=CHECKPOINT_TTL_S)
+        await self._redis.set(*self.checkpoint_entry(call_sid, state)[:2], ex=CHECKPOINT_TTL_S)
+
+    def checkpoint_entry(self, call_sid: str, state: dict[str, Any]) -> tuple[str, str, int]:
+        """The key, text and lifetime (s) `save_checkpoint` writes, for a writer that sends
+        the checkpoint in one step with other data (a call's events)."""
+        return self.key("call", call_sid), json.dumps(state), CHECKPOINT_TTL_S
 
     async def load_checkpoint(self, call_sid: str) -> dict[str, Any] | None:
         raw = await self._redis.get(self.key("call", call_sid))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import gc
 import os
 import time
@@ -41,7 +42,6 @@ from runtime.actors.call_session import (
     CompanyUnavailable,
     LastAnswer,
 )
-from runtime.actors.call_summary import call_summary
 from runtime.actors.company_views import CompanyViews
 from runtime.actors.messages import AgentReply, CallSetup
 from runtime.actors.speech import (
@@ -50,6 +50,7 @@ from runtime.actors.speech import (
     SpeechRenderer,
     voice_request,
 )
+from runtime.actors.turn_follow_ups import spawn_follow_ups
 from runtime.conversation import (
     AgentTurn,
     CallContext,
@@ -57,15 +58,12 @@ from runtime.conversation import (
     ConversationState,
     DialoguePolicy,
     Listen,
-    TakeMessage,
     TurnOutcome,
     action_to_dict,
     split_sentences,
 )
 from runtime.conversation.dates import warm_up as warm_up_dates
 from runtime.meaning.scorer import CatalogVectors, call_meaning
-from runtime.notifications.inbox import keep_message
-from runtime.notifications.post_call import confirm_booking
 from runtime.providers.audio_store import AudioStore, SpeechCache
 from runtime.providers.base import VoiceRequest
 from runtime.providers.factory import (
@@ -88,6 +86,7 @@ SAY_AGAIN = "Sorry, I lost you for a moment. Could you say that again?"
 STUMBLED = "Sorry, I had trouble with that. Could you say it again?"
 SPEECH_HINTS = 20  # phrases passed to Twilio's recognizer
 INCOMING_KEY = "incoming"  # the request key of the greeting (the incoming-call webhook)
+TENANT_STORES_KEPT = 256  # companies whose tenant store an actor keeps built
 
 
 @dataclass(frozen=True)
@@ -118,7 +117,9 @@ class CallActor:
             self._options.tts_timeout_s,
         )
         secrets = SecretBox(config.clientsvia_secret_key.get_secret_value())
-        self._registry = CompanyRegistry(text_redis, secrets)
+        registry = CompanyRegistry(text_redis, secrets)
+        # A tenant store is a dozen key-holding objects: built once per company, not per turn.
+        self._tenant = functools.lru_cache(maxsize=TENANT_STORES_KEPT)(registry.tenant)
         self._recorder = CallRecorder(
             CallEventEmitter(text_redis, max_backlog=config.call_events_max_backlog))
         self._capacity = config.calls_per_actor
@@ -130,7 +131,7 @@ class CallActor:
         self._uses = 0
         self._background = BackgroundTasks()  # ended calls' events in delivery, messages kept
         self._companies = CompanyViews()  # parsed once per company version, shared by calls
-        self._ending = CallEnding(self._registry, self._recorder,
+        self._ending = CallEnding(self._tenant, self._recorder,
                                   build_drafting_model(providers),  # None: extractive only
                                   self._background, self._checkpoint)
         warm_up_dates()  # the booking flow's date parser, before the first call needs it
@@ -145,7 +146,7 @@ class CallActor:
     async def begin(self, setup: CallSetup) -> AgentReply:
         """Load the company, greet the caller."""
         async with self._new_call(setup.call_sid):
-            store = self._registry.tenant(setup.company_id)
+            store = self._tenant(setup.company_id)
             view = await self._companies.load(store)
             if view is None or not view.company.isActive:
                 raise CompanyUnavailable(f"company {setup.company_id} is unknown or inactive")
@@ -208,9 +209,11 @@ class CallActor:
         async with self._held(call_sid) as session:
             return await self._replay(session)
 
-    async def end(self, call_sid: str, call_status: str, duration_s: float | None = None) -> None:
+    async def end(self, call_sid: str, call_status: str,
+                  duration_s: float | None = None) -> list[str]:
         """Report the call's end, forget its checkpoint and every trace of it in this actor
-        (`call_ending`: a drafted summary follows as its own event, never waited for)."""
+        (`call_ending`: a drafted summary follows as its own event, never waited for).
+        Returns the calls still held, which the pool checks instead of asking again."""
         async with self._held(call_sid) as session:
             try:
                 if session.answer is not None:
@@ -218,6 +221,7 @@ class CallActor:
                 await self._ending.close(session, call_status, duration_s)
             finally:
                 self._drop(call_sid)
+        return list(self._sessions)
 
     async def restore(self, call_sid: str, company_id: str) -> bool:
         """Take over a call whose actor died, from its last checkpoint; False if there is none."""
@@ -226,7 +230,7 @@ class CallActor:
             async with lock:
                 return call_sid in self._sessions
         async with self._new_call(call_sid):
-            store = self._registry.tenant(company_id)
+            store = self._tenant(company_id)
             data, snapshot_data = await CallSession.load_checkpoints(store, call_sid)
             if data is None or snapshot_data is None:
                 return False
@@ -279,21 +283,19 @@ class CallActor:
 
         async def finish(outcome: TurnOutcome, tts_first_byte_ms: float | None) -> None:
             session.last.text, session.last.action = outcome.text, action_to_dict(outcome.action)
-            await self._recorder.turn(
+            store = self._tenant(session.company_id)
+            # Once the snapshot part is saved, the turn's checkpoint goes in the round trip
+            # of its events, written only if they are in; else (or on failure) on its own.
+            together = session.snapshot_saved
+            recorded = await self._recorder.turn(
                 session.record, session.company_id, session.context, caller_text, outcome,
                 total_ms=round((time.perf_counter() - started) * 1000.0, 3),
                 tts_first_byte_ms=tts_first_byte_ms,
+                then_save=(lambda: session.checkpoint_entry(store)) if together else None,
             )
-            store = self._registry.tenant(session.company_id)
-            if isinstance(outcome.action, TakeMessage):  # to the inbox, off the turn's path
-                summary = call_summary(session.record, session.state, session.context,
-                                       "completed")
-                self._background.spawn(keep_message(
-                    store, session.context, session.record.next_turn - 1, outcome.action,
-                    summary=summary))
-            if outcome.appointment is not None:  # the caller's confirmation text, if wanted
-                self._background.spawn(confirm_booking(store, session.context, outcome.appointment))
-            await self._checkpoint(session)
+            spawn_follow_ups(self._background, store, session, outcome)
+            if not (together and recorded):
+                await self._checkpoint(session)
 
         stream = AnswerStream(
             agent_turn, lambda sentence: self._speech.render(sentence, session.voice,
@@ -396,6 +398,6 @@ class CallActor:
 
     async def _checkpoint(self, session: CallSession) -> None:
         try:
-            await session.save(self._registry.tenant(session.company_id))
+            await session.save(self._tenant(session.company_id))
         except Exception:  # the call goes on here; only a crash would need the checkpoint
             log.exception("checkpoint_failed", call_sid=session.call_sid)

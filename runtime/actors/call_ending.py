@@ -17,23 +17,23 @@ from runtime.actors.call_session import CallSession
 from runtime.actors.call_summary import call_summary, drafted_summary
 from runtime.notifications.post_call import text_after_call
 from runtime.providers.base import LanguageModel
-from tenancy.registry import CompanyRegistry
+from tenancy.store import TenantStore
 
 Checkpoint = Callable[[CallSession], Awaitable[None]]
 
 
 class CallEnding:
-    def __init__(self, registry: CompanyRegistry, recorder: CallRecorder,
+    def __init__(self, tenant: Callable[[str], TenantStore], recorder: CallRecorder,
                  drafter: LanguageModel | None, background: BackgroundTasks,
                  checkpoint: Checkpoint) -> None:
-        self._registry, self._recorder, self._drafter = registry, recorder, drafter
+        self._tenant, self._recorder, self._drafter = tenant, recorder, drafter
         self._background, self._checkpoint = background, checkpoint
 
     async def close(self, session: CallSession, call_status: str,
                     duration_s: float | None) -> None:
         """Report the ended call and leave nothing of it behind but what is in flight."""
         ended_at = datetime.now(UTC)
-        store = self._registry.tenant(session.company_id)
+        store = self._tenant(session.company_id)
         summary = call_summary(session.record, session.state, session.context, call_status)
         self._background.spawn(text_after_call(store, session.context, session.record,
                                                summary))

@@ -50,6 +50,8 @@ ANSWER_OUTCOMES: dict[str, Outcome] = {
 DIAL_CONNECTED = frozenset({"completed", "answered"})
 CALL_COMPLETED = "completed"
 BOOKED_CHANGES = frozenset({"booked", "rescheduled"})  # a cancellation books nothing
+# What to SET in the same step as a call's events, once they are in: (key, text, ttl_s).
+SaveAfter = Callable[[], tuple[str, str, int]]
 
 
 def _now() -> datetime:
@@ -139,11 +141,13 @@ class CallRecorder:
         *,
         total_ms: float,
         tts_first_byte_ms: float | None,
-    ) -> None:
-        """One agent answer: its turn row, and the transfer or message it started."""
+        then_save: SaveAfter | None = None,
+    ) -> bool:
+        """One agent answer: its turn row, and the transfer or message it started (see
+        `emit` for `then_save` and what is returned)."""
         tier = event_tier(str(outcome.tier))
         if tier is None:
-            return
+            return await self.emit(record, [], then_save)
         index = record.next_turn
         record.next_turn += 1
         record.sentiment = event_sentiment(outcome.sentiment)
@@ -190,7 +194,7 @@ class CallRecorder:
                 **base, turn_index=index, at=now, service=booking.service[:200],
                 scheduled_for=datetime.fromisoformat(booking.start),
             ))
-        await self.emit(record, events)
+        return await self.emit(record, events, then_save)
 
     async def ended(
         self,
@@ -234,21 +238,27 @@ class CallRecorder:
         with contextlib.suppress(Exception):
             await then()
 
-    async def emit(self, record: CallRecord, events: list[CallEventBase]) -> bool:
+    async def emit(self, record: CallRecord, events: list[CallEventBase],
+                   then_save: SaveAfter | None = None) -> bool:
         """Send `events` after any the stream has not taken yet; True once none is left.
-        A failure keeps them all in `record.unsent` (the call goes on, nothing is lost)."""
+        A failure keeps them all in `record.unsent` (the call goes on, nothing is lost).
+        `then_save()` (made with nothing left unsent, as after success: the call's
+        checkpoint) is written in the same round trip, only once the events are in."""
         payloads = [*record.unsent, *(event.to_json() for event in events)]
-        if not payloads:
+        if not payloads and then_save is None:
             return True
+        record.unsent = []
         try:
-            await self._emitter.emit_payloads(payloads)
+            if then_save is None:
+                await self._emitter.emit_payloads(payloads)
+            else:
+                await self._emitter.emit_then_save(payloads, *then_save())
         except Exception:
             record.unsent = payloads
             record.emit_failures += 1
             log.warning("call_events_deferred", pending=len(payloads),
                         failures=record.emit_failures, exc_info=True)
             return False
-        record.unsent = []
         return True
 
 

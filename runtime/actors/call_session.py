@@ -79,6 +79,11 @@ class CallSession:
     def company_id(self) -> str:
         return self.snapshot.company_id
 
+    def checkpoint_entry(self, store: TenantStore) -> tuple[str, str, int]:
+        """The per-turn checkpoint as `store.save_checkpoint` would write it (key, text,
+        lifetime), to go in one step with the turn's events."""
+        return store.checkpoint_entry(self.call_sid, self.to_checkpoint())
+
     async def save(self, store: TenantStore) -> None:
         """Write the per-turn checkpoint, and the snapshot's the first time."""
         writes = [store.save_checkpoint(self.call_sid, self.to_checkpoint())]

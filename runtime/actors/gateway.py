@@ -142,7 +142,7 @@ class CallGateway:
         """Twilio's final status callback: record the call, free its slot on its actor."""
         entry = await self._entry(company_id, call_sid)
         try:
-            _, actor_name = await self._invoke_entry(entry, "end", call_status, duration_s)
+            held, actor_name = await self._invoke_entry(entry, "end", call_status, duration_s)
         except (UnknownCall, CallLost):  # no actor of ours holds the call any more
             self._recent.forget(call_sid)
             await self._directory.finish(call_sid, company_id)
@@ -150,7 +150,7 @@ class CallGateway:
         except BaseException:  # `end` drops the call even when it fails: free its slot
             await self._finish(call_sid, company_id, entry.actor_name)
             raise
-        await self._finish(call_sid, company_id, actor_name)
+        await self._finish(call_sid, company_id, actor_name, held)
 
     # --- internals -------------------------------------------------------------------------
 
@@ -223,10 +223,12 @@ class CallGateway:
                 await asyncio.sleep(POOL_RETRY_PAUSE_S)
         raise AssertionError("unreachable")
 
-    async def _release(self, actor_name: str, call_sid: str) -> None:
-        """Free the call's slot; a pool being restarted learns it from the actors instead."""
+    async def _release(self, actor_name: str, call_sid: str,
+                       held: list[str] | None = None) -> None:
+        """Free the call's slot (`held`: the calls the actor said it still holds, if it
+        said); a pool being restarted learns it from the actors instead."""
         try:
-            await self._ask_pool("release", actor_name, call_sid)
+            await self._ask_pool("release", actor_name, call_sid, held)
         except PoolUnavailable:
             log.warning("call_slot_not_released", call_sid=call_sid)
 
@@ -252,11 +254,12 @@ class CallGateway:
         await self._directory.forget(call_sid)
         await self._release(actor_name, call_sid)
 
-    async def _finish(self, call_sid: str, company_id: str, actor_name: str) -> None:
+    async def _finish(self, call_sid: str, company_id: str, actor_name: str,
+                      held: list[str] | None = None) -> None:
         """The call ended: leave its tombstone in the directory and free its slot."""
         self._recent.forget(call_sid)
         await self._directory.finish(call_sid, company_id)
-        await self._release(actor_name, call_sid)
+        await self._release(actor_name, call_sid, held)
 
     def _remember(self, call_sid: str, company_id: str, actor_name: str) -> None:
         """The directory was just pointed at `actor_name` for the call."""

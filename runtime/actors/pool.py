@@ -43,6 +43,7 @@ from runtime.actors.pool_config import (
 from runtime.actors.pool_reaper import StaleCallReaper
 from runtime.actors.pool_recovery import AdoptedActor, actor_name_prefix, adopt_actors
 from runtime.actors.pool_sizing import DemandTracker, WarmSizing
+from runtime.actors.released_calls import ReleasedCalls
 from runtime.redis_client import redis_client
 from runtime.settings import Settings
 
@@ -65,6 +66,7 @@ class CallPool(StaleCallReaper):
         self._load: Counter[str] = Counter()  # calls each actor holds now
         self._closed: set[str] = set()  # actors taking no new calls (worn or unclean)
         self._calls: dict[str, ActiveCall] = {}  # every active call, by call sid
+        self._released = ReleasedCalls()
         self._tenants = TenantAdmission(
             capacity=config.max_concurrent_calls, per_company=config.max_calls_per_company,
             reserved=(config.reserved_slots if config.reserved_slots is not None
@@ -123,10 +125,12 @@ class CallPool(StaleCallReaper):
             self._tenants.remove(call.company_id)
         return call
 
-    async def release(self, actor_name: str, call_sid: str | None = None) -> None:
+    async def release(self, actor_name: str, call_sid: str | None = None,
+                      held: list[str] | None = None) -> None:
         """The call ended on `actor_name`: free its slot (`call_sid` None: the actor's oldest
-        call). An actor still holding calls the pool did not give it takes no new ones;
-        a worn or unclean actor is retired once it holds no call."""
+        call). An actor still holding calls the pool did not give it (`held`: the calls its
+        `end` reported; None: ask it) takes no new ones; a worn or unclean actor is retired
+        once it holds no call."""
         await self._ready_to_serve()
         if call_sid is None:
             call_sid = next((sid for sid, call in self._calls.items()
@@ -134,19 +138,21 @@ class CallPool(StaleCallReaper):
         call = self._calls.get(call_sid) if call_sid is not None else None
         if call is not None and call.actor_name == actor_name:
             self._drop_call(call.call_sid)
+            self._released.add(call.call_sid)
             self._free_slot(actor_name)
         handle = self._handles.get(actor_name)
         if handle is None:
             return
+        reported = held is not None
         try:
-            held = set(await handle.held_calls.remote())
+            held = held if held is not None else await handle.held_calls.remote()
         except Exception:  # dead or unreachable: its calls are taken over elsewhere
             self._retire(actor_name)
             self._refill()
             return
         known = {sid for sid, active in self._calls.items() if active.actor_name == actor_name}
-        if held - known:
-            log.warning("call_actor_unclean", actor=actor_name, calls=len(held - known))
+        if unknown := self._released.unknown(held, known, reported=reported):
+            log.warning("call_actor_unclean", actor=actor_name, calls=len(unknown))
             self._closed.add(actor_name)
         self._retire_if_done(actor_name)
         self._refill()

@@ -30,7 +30,8 @@ class StaleCallReaper:
     _handles: dict[str, Any]
     _counts: Counter[str]
 
-    async def release(self, actor_name: str, call_sid: str | None = None) -> None:
+    async def release(self, actor_name: str, call_sid: str | None = None,
+                      held: list[str] | None = None) -> None:
         raise NotImplementedError
 
     async def reap_now(self) -> int:
@@ -57,10 +58,11 @@ class StaleCallReaper:
     async def _reap(self, call: ActiveCall) -> None:
         name = call.actor_name
         handle = self._handles.get(name)
+        held: list[str] | None = None  # the calls the actor still holds, if its `end` said
         if handle is not None:
             ending = handle.end.remote(call.call_sid, REAPED_STATUS, None)
             try:
-                await asyncio.wait_for(ending, self._config.actor_start_timeout_s)
+                held = await asyncio.wait_for(ending, self._config.actor_start_timeout_s)
             except CallNotHeld:
                 pass
             except Exception:
@@ -68,4 +70,4 @@ class StaleCallReaper:
         await self._directory.forget(call.call_sid)
         self._counts["reaped"] += 1
         log.info("call_reaped", call_sid=call.call_sid, actor=name)
-        await self.release(name, call.call_sid)
+        await self.release(name, call.call_sid, held)

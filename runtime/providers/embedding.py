@@ -9,6 +9,7 @@ similarity scores computed from them (`runtime/meaning/`).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -40,3 +41,39 @@ class SentenceEmbedder(Protocol):
         ...
 
     def embed(self, text: str) -> Embedding: ...
+
+
+SHORT_WORDS = 3  # "yes", "no thanks", "the first one": said on call after call
+SHORT_CACHE_SIZE = 512  # ~0.8 MB of 384-float vectors
+
+
+class ShortUtteranceCache:
+    """An embedder that remembers the vectors of short texts (at most `SHORT_WORDS` words).
+
+    Callers answer "yes", "no", "okay" on every call; embedding one still costs ~1 ms of
+    model CPU. Longer texts are nearly always new and go straight to the model. A cached
+    vector is the model's own (read-only: shared by every caller of this process), so no
+    score changes.
+    """
+
+    def __init__(self, embedder: SentenceEmbedder, size: int = SHORT_CACHE_SIZE) -> None:
+        self._embedder = embedder
+        self._short = functools.lru_cache(maxsize=size)(self._frozen)
+
+    @property
+    def model_id(self) -> str:
+        return self._embedder.model_id
+
+    @property
+    def max_tokens(self) -> int:
+        return self._embedder.max_tokens
+
+    def embed(self, text: str) -> Embedding:
+        if len(text.split()) > SHORT_WORDS:
+            return self._embedder.embed(text)
+        return self._short(text)
+
+    def _frozen(self, text: str) -> Embedding:
+        embedding = self._embedder.embed(text)
+        embedding.vector.flags.writeable = False
+        return embedding

@@ -26,7 +26,7 @@ from runtime.providers.doubles import (
     ScriptedLanguageModel,
     SyntheticSpeech,
 )
-from runtime.providers.embedding import SentenceEmbedder
+from runtime.providers.embedding import SentenceEmbedder, ShortUtteranceCache
 from runtime.providers.embedding_doubles import HashedWordsEmbedder
 
 
@@ -151,7 +151,7 @@ def build_embedder(config: ProviderConfig) -> SentenceEmbedder:
         return HashedWordsEmbedder()
     from runtime.providers.minilm_onnx import OnnxMiniLmEmbedder
 
-    return OnnxMiniLmEmbedder()
+    return ShortUtteranceCache(OnnxMiniLmEmbedder())
 
 
 def build_voice_catalog(config: ProviderConfig) -> VoiceCatalog:

@@ -1,0 +1,75 @@
+"""A turn's checkpoint travels with its events (one round trip), and is still written on
+its own, with the events kept in it, when the stream refuses them.
+
+A call actor in this process (provider doubles, the fixtures of the drafted-summary
+tests) against the test Redis; the stream's ceiling is lowered under the emitter to make
+it refuse.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+import redis.asyncio as aioredis
+
+from analytics.events import TurnRecorded, parse_event
+from runtime.actors.messages import CallSetup
+from tenancy.models import Company
+from tenancy.registry import CompanyRegistry
+from tenancy.secrets import SecretBox
+from tests.actors.test_actors_calls import FEE_ANSWER, FEE_QUESTION, events_of
+from tests.actors.test_drafted_summary import actor, company, redis  # noqa: F401
+from tests.serve_fixtures import SECRET_KEY, unique_number
+
+
+@pytest.fixture
+async def registry(redis: aioredis.Redis) -> CompanyRegistry:  # noqa: F811
+    return CompanyRegistry(redis, SecretBox(SECRET_KEY))
+
+
+async def started_call(actor: Any, company: Company) -> str:  # noqa: F811
+    setup = CallSetup(company_id=company.id, call_sid="CA" + uuid.uuid4().hex,
+                      caller_number=unique_number(), called_number=company.phone_numbers()[0])
+    await actor.begin(setup)
+    return setup.call_sid
+
+
+async def test_the_checkpoint_holds_the_turn_its_events_went_out_with(
+        actor, company, registry, redis) -> None:  # noqa: F811
+    call_sid = await started_call(actor, company)
+
+    answer = await actor.turn(call_sid, FEE_QUESTION, 0.93, "key-1")
+
+    assert answer.tier == "knowledge"
+    saved = await registry.tenant(company.id).load_checkpoint(call_sid)
+    assert saved["state"]["turn_count"] == 1 and saved["last"]["request_key"] == "key-1"
+    assert saved["last"]["text"] == FEE_ANSWER
+    assert saved["record"]["next_turn"] == 2 and saved["record"]["unsent"] == []
+    turns = [e for e in await events_of(redis, call_sid) if isinstance(e, TurnRecorded)]
+    assert [e.turn_index for e in turns] == [0, 1]  # the greeting, the answer
+
+
+async def test_refused_events_are_kept_in_a_checkpoint_written_on_its_own(
+        actor, company, registry, redis) -> None:  # noqa: F811
+    call_sid = await started_call(actor, company)
+    emitter = actor._recorder._emitter
+    ceiling = emitter._max_backlog
+    emitter._max_backlog = 0  # the stream refuses every event (its sink far behind)
+
+    await actor.turn(call_sid, FEE_QUESTION, 0.93, "key-1")
+
+    saved = await registry.tenant(company.id).load_checkpoint(call_sid)
+    assert saved["state"]["turn_count"] == 1 and saved["last"]["request_key"] == "key-1"
+    kept = [parse_event(payload) for payload in saved["record"]["unsent"]]
+    assert [(type(e), e.turn_index) for e in kept] == [(TurnRecorded, 1)]
+    turns = [e for e in await events_of(redis, call_sid) if isinstance(e, TurnRecorded)]
+    assert [e.turn_index for e in turns] == [0]  # the greeting only
+
+    emitter._max_backlog = ceiling  # drained again: the next turn sends both, in order
+    await actor.turn(call_sid, FEE_QUESTION, 0.93, "key-2")
+    saved = await registry.tenant(company.id).load_checkpoint(call_sid)
+    assert saved["record"]["unsent"] == [] and saved["last"]["request_key"] == "key-2"
+    turns = [e for e in await events_of(redis, call_sid) if isinstance(e, TurnRecorded)]
+    assert [e.turn_index for e in turns] == [0, 1, 2]
