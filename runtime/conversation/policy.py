@@ -25,6 +25,7 @@ from runtime.conversation.intents import (
     OfferChoice,
     asks_for_message,
     asks_for_person,
+    is_closing,
     is_goodbye,
     offer_choice,
     wants_booking,
@@ -48,11 +49,13 @@ from runtime.conversation.snapshot import CompanySnapshot, KnowledgeEntry
 from runtime.conversation.state import ConversationState, Mode
 from runtime.conversation.trade_knowledge import trade_index
 from runtime.providers.base import LanguageModel
+from tenancy.catalog.intent_examples import GOODBYE, PERSON
 from tenancy.models import TradeCategory
 
 LOW_STT_CONFIDENCE = 0.4  # transcripts below this are treated as not understood
 SILENCE_REPROMPTS = 1  # reprompts before hanging up on a silent caller
 PROMPT_KNOWLEDGE_ENTRIES = 5  # knowledge entries put into the model's system prompt
+_GOODBYE_BY_MEANING_WORDS = 8  # a longer utterance close to a farewell still says more
 
 
 def _utc_now() -> datetime:
@@ -175,12 +178,15 @@ class DialoguePolicy:
         moded = self._decide_in_mode(state, ctx, text, facts)
         if moded is not None:
             return moded
-        if is_goodbye(text):
+        if is_closing(text) or (len(text.split()) <= _GOODBYE_BY_MEANING_WORDS
+                                and facts.meaning.means(GOODBYE)):
             return replies.goodbye(state, ctx)
         if asks_for_person(text):
             return replies.to_person(state, ctx, Tier.TRANSFER, "caller asked for a person")
         if asks_for_message(text):
             return replies.start_message(state, ctx, Tier.MESSAGE)
+        if facts.meaning.means(PERSON):  # after the message phrases: "leave a message for..."
+            return replies.to_person(state, ctx, Tier.TRANSFER, "caller asked for a person")
         settings = self.snapshot.settings
         sentiment = facts.sentiment or 0.0
         if settings.escalation_enabled and sentiment >= settings.sentiment_threshold:

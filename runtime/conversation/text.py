@@ -60,7 +60,7 @@ def find_phrase(normalized_text: str, phrase: str, *, allow_negated: bool = Fals
     haystack = f" {normalized_text} "
     start = haystack.find(f" {target} ")
     while start != -1:
-        if allow_negated or not _negated(haystack[:start]):
+        if allow_negated or not negated_before(haystack[:start]):
             return True
         start = haystack.find(f" {target} ", start + 1)
     return False
@@ -74,8 +74,9 @@ def find_any(normalized_text: str, phrases: Iterable[str]) -> str | None:
     return None
 
 
-def _negated(prefix: str) -> bool:
-    preceding = prefix.split()[-_NEGATION_WINDOW:]
+def negated_before(prefix: str, window: int = _NEGATION_WINDOW) -> bool:
+    """A negation among the last `window` words of `prefix` (the text before a phrase)."""
+    preceding = prefix.split()[-window:]
     return any(word in _NEGATIONS for word in preceding)
 
 
