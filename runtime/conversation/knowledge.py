@@ -188,6 +188,11 @@ def _coverage(needles: tuple[str, ...], haystack: tuple[str, ...]) -> float:
     return sum(_best_word_match(word, haystack) for word in needles) / len(needles)
 
 
+def knows_word(word: str, vocabulary: tuple[str, ...]) -> bool:
+    """`word` is one of `vocabulary`'s, spelled alike or sounding alike."""
+    return _best_word_match(word, vocabulary) > 0.0
+
+
 def _best_word_match(word: str, haystack: tuple[str, ...]) -> float:
     if word in haystack:
         return 1.0

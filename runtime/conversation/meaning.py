@@ -28,6 +28,12 @@ shared words are the frame both questions have and they inflate the cosine too. 
 match gets `semantic_confidence(cosine - FRAME_DISCOUNT)`: in the scenario evals, product
 swaps in one frame have cosine 0.46 to 0.52 with the entry, so it takes 0.53 to answer.
 
+A look-alike from another line of business does not count by meaning: when the utterance
+is at least as close to a question for some other kind of business (insurance, cars,
+appliances: `tenancy/catalog/intent_examples.py`) as to the entry, the entry keeps only
+its lexical evidence ("can you help me with my car insurance": cosine 0.51 with "Are you
+licensed and insured?", 0.77 with an auto-insurance question).
+
 An answer is given only when the best entry clears the threshold AND leads the runner-up
 by `DECISION_MARGIN`: two entries that fit about equally well (near-ties) and off-topic
 questions that fit everything a little fall through to the next tier instead. A near-tie
@@ -43,6 +49,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from runtime.conversation.knowledge import KnowledgeIndex, KnowledgeMatch, piecewise_linear
+from tenancy.catalog.intent_examples import OTHER_BUSINESS
 
 # (cosine, confidence) knots; linear in between, flat outside.
 SEMANTIC_CALIBRATION = (
@@ -154,29 +161,33 @@ def semantic_confidence(cosine: float) -> float:
 
 
 def hybrid_confidence(lexical: float, cosine: float | None, explained: float = 0.0,
-                      anchored: bool = True) -> float:
+                      anchored: bool = True, elsewhere: float = -1.0) -> float:
     """Lexical alone when there is no vector for the entry, else the hybrid above.
 
     `explained`: the share of the caller's content words that are the entry's words;
-    `anchored`: a keyword or the whole question was heard (else a frame-only match).
+    `anchored`: a keyword or the whole question was heard (else a frame-only match);
+    `elsewhere`: the utterance's cosine with questions for other kinds of business.
     """
     if cosine is None:
         return lexical
+    alone = lexical if lexical >= LEXICAL_ALONE and explained >= EXPLAINED else 0.0
+    if cosine <= elsewhere:  # closer to another business's question: not by meaning
+        return round(max(alone, min(lexical, semantic_confidence(cosine))), 4)
     if not anchored and lexical > 0.1 and explained < EXPLAINED:
         return round(semantic_confidence(cosine - FRAME_DISCOUNT), 4)
     semantic = semantic_confidence(cosine)
-    alone = lexical if lexical >= LEXICAL_ALONE and explained >= EXPLAINED else 0.0
     return round(max(semantic, (semantic + lexical) / 2.0, alone), 4)
 
 
 def rank(indexes: list[KnowledgeIndex], utterance: str, scores: MeaningScores) -> Ranked:
     """Every entry of `indexes` scored for the utterance, best first."""
     evidence = []
+    elsewhere = scores.intents.get(OTHER_BUSINESS, -1.0)
     for index in indexes:
         for match in index.scored(utterance):
             cosine = scores.entries.get(match.entry.id)
             confidence = hybrid_confidence(match.confidence, cosine, match.explained,
-                                           match.anchored)
+                                           match.anchored, elsewhere)
             semantic = None if cosine is None else semantic_confidence(cosine)
             evidence.append(Evidence(KnowledgeMatch(match.entry, confidence),
                                      match.confidence, semantic))

@@ -47,7 +47,8 @@ from runtime.conversation.sentiment import frustration_score
 from runtime.conversation.service_area import named_town, service_area_answer
 from runtime.conversation.snapshot import CompanySnapshot, KnowledgeEntry
 from runtime.conversation.state import ConversationState, Mode
-from runtime.conversation.trade_knowledge import trade_index
+from runtime.conversation.subject import about_something_else
+from runtime.conversation.trade_knowledge import company_vocabulary, trade_index
 from runtime.providers.base import LanguageModel
 from tenancy.catalog.intent_examples import GOODBYE, PERSON
 from tenancy.models import TradeCategory
@@ -111,6 +112,7 @@ class DialoguePolicy:
             trade_index(trade.value) for trade in TradeCategory
             if trade.value not in snapshot.trade_categories
         ]
+        self._vocabulary = company_vocabulary(snapshot)
         self._emergencies = every_trade_signals(
             snapshot.trade_categories, snapshot.emergency_phrases)
         self._llm_tier = (
@@ -232,6 +234,8 @@ class DialoguePolicy:
         self, state: ConversationState, ctx: CallContext, text: str, facts: TurnFacts
     ) -> TurnOutcome | AgentTurn:
         matches = self._match(text, facts)
+        if about_something_else(text, self._vocabulary):  # "does the bank open": not ours
+            matches = dataclasses.replace(matches, company_answer=None, trade_answer=None)
         company_answer = matches.company_answer if self.snapshot.settings.knowledge_enabled \
             else None
         if company_answer is not None and not clearly_better(matches.trade_answer,

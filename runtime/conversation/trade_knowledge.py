@@ -9,7 +9,8 @@ from __future__ import annotations
 from functools import cache
 
 from runtime.conversation.knowledge import KnowledgeIndex
-from runtime.conversation.snapshot import KnowledgeEntry
+from runtime.conversation.snapshot import CompanySnapshot, KnowledgeEntry
+from runtime.conversation.subject import CompanyVocabulary
 from tenancy.catalog import TRADE_CATALOG
 from tenancy.models import TradeCategory
 
@@ -27,3 +28,13 @@ def trade_entries(trade: str) -> tuple[KnowledgeEntry, ...]:
 def trade_index(trade: str) -> KnowledgeIndex:
     """The shipped Q&A of one trade, indexed once per process."""
     return KnowledgeIndex(trade_entries(trade))
+
+
+def company_vocabulary(snapshot: CompanySnapshot) -> CompanyVocabulary:
+    """The words of the company's Q&A, its trades' catalog, its services and description."""
+    entries = [*snapshot.knowledge,
+               *(entry for trade in snapshot.trade_categories for entry in trade_entries(trade))]
+    texts = [text for entry in entries for text in (entry.question, entry.answer,
+                                                      *entry.keywords)]
+    return CompanyVocabulary([*texts, *snapshot.services, snapshot.description,
+                              snapshot.company_name, *snapshot.service_area])

@@ -20,7 +20,7 @@ from runtime.conversation.trade_knowledge import trade_entries
 from runtime.meaning.entry_vectors import entry_text, load_entry_vectors
 from runtime.providers.embedding import SentenceEmbedder, Vector
 from tenancy.catalog.hazard_examples import HAZARD_EXAMPLES, ORDINARY_EXAMPLES
-from tenancy.catalog.intent_examples import INTENT_EXAMPLES
+from tenancy.catalog.intent_examples import EXAMPLES_BY_LABEL
 from tenancy.models import TradeCategory
 from tenancy.store import TenantStore
 
@@ -49,7 +49,7 @@ class CatalogVectors:
         built = _CATALOGS.get(embedder.model_id)
         if built is None:
             built = _CATALOGS[embedder.model_id] = CatalogVectors.build(
-                embedder, HAZARD_EXAMPLES, ORDINARY_EXAMPLES, INTENT_EXAMPLES)
+                embedder, HAZARD_EXAMPLES, ORDINARY_EXAMPLES, EXAMPLES_BY_LABEL)
         return built
 
     @staticmethod
