@@ -23,6 +23,7 @@ so companies should prefer specific keywords.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -64,11 +65,21 @@ class KnowledgeMatch:
 _SAME_TERM = (("air conditioners", "ac"), ("air conditioner", "ac"), ("air conditioning", "ac"))
 
 
+# What a visit costs is the service call: in a question about money, the company coming
+# out is the service call ("how much is it for you to come out", "what do you charge to
+# come by and look at it"). Without a money word, "come out" asks for a visit instead.
+_MONEY = re.compile(r" (how much|charge|charges|cost|costs|price|fee|pay|expensive) ")
+_COMING_OUT = re.compile(r" (?:for (?:you|someone|somebody) )?(?:to )?(?:come|coming) "
+                         r"(?:out|over|by) ")
+
+
 def content_words(text: str) -> tuple[str, ...]:
     """Normalised, stemmed words that carry meaning; spelled-out letters joined ("g f c i")."""
     text = f" {normalize(text)} "
     for said, term in _SAME_TERM:
         text = text.replace(f" {said} ", f" {term} ")
+    if _MONEY.search(text):
+        text = _COMING_OUT.sub(" service call ", text)
     words = _join_spelled_letters(text.split())
     return tuple(_stem(word) for word in words if word not in _STOPWORDS)
 
