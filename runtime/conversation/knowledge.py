@@ -30,6 +30,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from runtime.conversation.misheard import Phrases, repaired
 from runtime.conversation.snapshot import KnowledgeEntry
 from runtime.conversation.text import normalize, sounds_alike
 
@@ -119,6 +120,7 @@ class _IndexedEntry:
     question: tuple[str, ...]
     keywords: tuple[tuple[str, ...], ...]
     vocabulary: tuple[str, ...]  # question words and keyword words
+    phrases: Phrases  # the question and keywords by neighbouring word (misheard words)
 
 
 class KnowledgeIndex:
@@ -132,7 +134,8 @@ class KnowledgeIndex:
                 words for words in (content_words(keyword) for keyword in entry.keywords) if words
             )
             vocabulary = tuple(dict.fromkeys(question + tuple(w for kw in keywords for w in kw)))
-            self._entries.append(_IndexedEntry(entry, question, keywords, vocabulary))
+            self._entries.append(_IndexedEntry(entry, question, keywords, vocabulary,
+                                               Phrases.of((question, *keywords))))
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -159,6 +162,7 @@ class KnowledgeIndex:
 def _scored(words: tuple[str, ...], item: _IndexedEntry) -> KnowledgeMatch:
     if not item.question and not item.keywords:
         return KnowledgeMatch(item.entry, 0.0)
+    words = repaired(words, item.phrases)
     heard = _with_joined_pairs(words)
     question_cover = _coverage(item.question, heard)
     utterance_cover = _utterance_coverage(words, item.vocabulary)

@@ -44,6 +44,7 @@ hours and the weekend surcharge are close in meaning, only hours shares the word
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -189,7 +190,7 @@ def rank(indexes: list[KnowledgeIndex], utterance: str, scores: MeaningScores) -
             confidence = hybrid_confidence(match.confidence, cosine, match.explained,
                                            match.anchored, elsewhere)
             semantic = None if cosine is None else semantic_confidence(cosine)
-            evidence.append(Evidence(KnowledgeMatch(match.entry, confidence),
+            evidence.append(Evidence(dataclasses.replace(match, confidence=confidence),
                                      match.confidence, semantic))
     evidence.sort(key=lambda item: item.match.confidence, reverse=True)
     return Ranked(evidence)

@@ -34,6 +34,7 @@ from runtime.conversation.knowledge import DECENT_MATCH, KnowledgeIndex, Knowled
 from runtime.conversation.llm_stream import TurnBudget
 from runtime.conversation.llm_tier import LlmTier
 from runtime.conversation.meaning import (
+    EXPLAINED,
     NO_MEANING,
     MeaningScorer,
     MeaningScores,
@@ -88,6 +89,12 @@ class TurnMatches:
 
     def top_company(self) -> KnowledgeMatch | None:
         return self.company[0] if self.company else None
+
+
+def _explains_all(match: KnowledgeMatch | None) -> KnowledgeMatch | None:
+    """The match if the entry's words explain every word the caller said (a misheard
+    subject, "is the duck cleaning extra", is still the entry's), else None."""
+    return match if match is not None and match.explained >= EXPLAINED else None
 
 
 class DialoguePolicy:
@@ -235,7 +242,9 @@ class DialoguePolicy:
     ) -> TurnOutcome | AgentTurn:
         matches = self._match(text, facts)
         if about_something_else(text, self._vocabulary):  # "does the bank open": not ours
-            matches = dataclasses.replace(matches, company_answer=None, trade_answer=None)
+            matches = dataclasses.replace(
+                matches, company_answer=_explains_all(matches.company_answer),
+                trade_answer=_explains_all(matches.trade_answer))
         company_answer = matches.company_answer if self.snapshot.settings.knowledge_enabled \
             else None
         if company_answer is not None and not clearly_better(matches.trade_answer,

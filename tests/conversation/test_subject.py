@@ -10,6 +10,7 @@ from runtime.conversation.meaning import MeaningScores, hybrid_confidence
 from runtime.conversation.subject import CompanyVocabulary, about_something_else
 from runtime.conversation.trade_knowledge import company_vocabulary
 from tenancy.catalog.intent_examples import OTHER_BUSINESS
+from tenancy.models import CompanyQnA
 
 VOCABULARY = CompanyVocabulary(["What are your hours? We're open 8 to 5.",
                                 "Is the service call fee applied to the repair?"])
@@ -60,3 +61,14 @@ async def test_the_policy_gives_no_answer_to_another_line_of_business() -> None:
                                 meaning=Scripted(elsewhere))
         outcome = await say(policy, ConversationState.new(), make_context(), utterance)
         assert outcome.tier is tier, elsewhere
+
+
+async def test_a_misheard_subject_the_entry_explains_in_full_is_still_answered() -> None:
+    ducts = CompanyQnA(question="Do you do duct cleaning?", answer="Yes, from $399.",
+                       keywords=["duct cleaning"])
+    snapshot = make_snapshot(knowledge=[ducts])
+    policy = DialoguePolicy(snapshot, None, clock=lambda: OFFICE_HOURS)
+    assert about_something_else("how much is the duck cleaning", company_vocabulary(snapshot))
+    outcome = await say(policy, ConversationState.new(), make_context(),
+                        "how much is the duck cleaning")
+    assert outcome.tier is Tier.KNOWLEDGE and "$399" in outcome.text
