@@ -11,7 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from runtime.conversation.text import find_any, find_phrase, negated_before, normalize
+from runtime.conversation.text import (
+    asks_about_money,
+    find_any,
+    find_phrase,
+    negated_before,
+    normalize,
+)
 from tenancy.catalog import TRADE_CATALOG, EmergencySignal
 from tenancy.models import TradeCategory
 
@@ -72,16 +78,18 @@ _GOODBYE_MAX_WORDS = 8  # longer utterances that contain "bye" are still questio
 # care", "perfect thanks so much"): it asks nothing, so the caller is done. Every word must
 # be one of these ("can you take care of my ac" is a request), and one must thank or part.
 _THANKS_OR_FAREWELL_TEXT = "thanks thank thx appreciate appreciated bye goodbye care cheers later"
+# ("thanks a bunch", "thanks a ton", "thanks a million")
 _ACKNOWLEDGEMENT_TEXT = """ok okay alright allright right great perfect cool awesome wonderful
     excellent good nice fine sounds got it you so much very a lot again take have day one all
-    that thats for the your help really then well oh"""
+    that thats for the your help really then well oh bunch ton tons million"""
 _THANKS_OR_FAREWELL = frozenset(_THANKS_OR_FAREWELL_TEXT.split())
 _CLOSING_WORDS = _THANKS_OR_FAREWELL | frozenset(_ACKNOWLEDGEMENT_TEXT.split())
 
+BOOKING_WORDS: tuple[str, ...] = ("schedule", "book", "appointment", "reschedule")
 BOOKING_PHRASES: tuple[str, ...] = (
-    "schedule", "book", "appointment", "set up a visit", "send someone", "send a technician",
+    *BOOKING_WORDS, "set up a visit", "send someone", "send a technician",
     "someone to come", "somebody to come", "someone come out", "somebody come out",
-    "get someone out", "make an appointment", "reschedule", "repair visit", "service visit",
+    "get someone out", "make an appointment", "repair visit", "service visit",
     "someone to look at", "somebody to look at", "someone to take a look", "plumber out",
     "electrician out", "technician out", "tech out", "to come install", "to come fix",
     "to come look",
@@ -100,7 +108,8 @@ _VISIT_REQUEST = re.compile(
 _WHEN = (r"(today|tonight|tomorrow|this (morning|afternoon|evening|week|weekend)|"
          r"next (week|\w+day)|\w+day|asap|as soon as possible|sometime|soonest|earliest)")
 _DATED_VISIT = re.compile(
-    r"\b(can|could|would|will) (you|yall|you guys|someone|somebody|a tech|a technician)\b"
+    r"\b(can|could|would|will) (you|yall|you guys|your \w+|someone|somebody|anyone|anybody|"
+    r"an? \w+)\b"
     r"(?: \w+){0,2}? (come|stop|swing|drop) (out|by|over)\b.*\b" + _WHEN + r"\b"
     r"|\b(id like|i would like|i want|i need|i wanna|can i|could i)\b"
     r"(?: \w+){0,1}? (to )?(get|have) (my|the|our) \w+(?: \w+)? "
@@ -177,7 +186,11 @@ def asks_for_message(utterance: str) -> bool:
 
 
 def wants_booking(utterance: str) -> bool:
+    """A visit asked for. A question about what a visit costs ("what would it cost to have
+    somebody come out") asks for a price, not a visit, unless it names a booking outright."""
     text = normalize(utterance)
+    if asks_about_money(text):
+        return find_any(text, BOOKING_WORDS) is not None
     return find_any(text, BOOKING_PHRASES) is not None or any(
         _unnegated(pattern, text) for pattern in (_VISIT_REQUEST, _DATED_VISIT, _OPENING))
 

@@ -32,7 +32,12 @@ from rapidfuzz import fuzz
 
 from runtime.conversation.misheard import Phrases, repaired
 from runtime.conversation.snapshot import KnowledgeEntry
-from runtime.conversation.text import normalize, sounds_alike
+from runtime.conversation.text import (
+    asks_about_money,
+    money_words_dropped,
+    normalize,
+    sounds_alike,
+)
 
 DECENT_MATCH = 0.45  # below threshold but still a fair answer when the LLM tier fails
 
@@ -60,6 +65,7 @@ class KnowledgeMatch:
     confidence: float
     explained: float = 0.0  # share of the caller's content words the entry's words explain
     anchored: bool = False  # a keyword of the entry heard in full, or its whole question
+    misheard: bool = False  # heard so only once a misheard word was repaired (`misheard.py`)
 
 
 # One name for trade terms callers say several ways (whole words, after normalisation).
@@ -67,11 +73,12 @@ _SAME_TERM = (("air conditioners", "ac"), ("air conditioner", "ac"), ("air condi
 
 
 # What a visit costs is the service call: in a question about money, the company coming
-# out is the service call ("how much is it for you to come out", "what do you charge to
-# come by and look at it"). Without a money word, "come out" asks for a visit instead.
-_MONEY = re.compile(r" (how much|charge|charges|cost|costs|price|fee|pay|expensive) ")
-_COMING_OUT = re.compile(r" (?:for (?:you|someone|somebody) )?(?:to )?(?:come|coming) "
-                         r"(?:out|over|by) ")
+# out is the service call, and the money words are that question's frame ("how much is it
+# for you to come out", "what would it cost to have somebody come by"). Without a money
+# word, "come out" asks for a visit instead (`intents.wants_booking`).
+_COMING_OUT = re.compile(
+    r" (?:(?:for|have|get|having|getting) (?:you|you guys|yall|someone|somebody|anyone|"
+    r"anybody|an? \w+) )?(?:to )?(?:come|coming) (?:out|over|by) ")
 
 
 def content_words(text: str) -> tuple[str, ...]:
@@ -79,8 +86,8 @@ def content_words(text: str) -> tuple[str, ...]:
     text = f" {normalize(text)} "
     for said, term in _SAME_TERM:
         text = text.replace(f" {said} ", f" {term} ")
-    if _MONEY.search(text):
-        text = _COMING_OUT.sub(" service call ", text)
+    if asks_about_money(text) and _COMING_OUT.search(text):
+        text = money_words_dropped(_COMING_OUT.sub(" service call ", text))
     words = _join_spelled_letters(text.split())
     return tuple(_stem(word) for word in words if word not in _STOPWORDS)
 
@@ -162,6 +169,7 @@ class KnowledgeIndex:
 def _scored(words: tuple[str, ...], item: _IndexedEntry) -> KnowledgeMatch:
     if not item.question and not item.keywords:
         return KnowledgeMatch(item.entry, 0.0)
+    said = words
     words = repaired(words, item.phrases)
     heard = _with_joined_pairs(words)
     question_cover = _coverage(item.question, heard)
@@ -177,7 +185,8 @@ def _scored(words: tuple[str, ...], item: _IndexedEntry) -> KnowledgeMatch:
         )
     )
     return KnowledgeMatch(item.entry, round(piecewise_linear(_CALIBRATION, raw), 4),
-                          utterance_cover, hits > 0 or question_cover >= 1.0)
+                          utterance_cover, hits > 0 or question_cover >= 1.0,
+                          words is not said)
 
 
 def _utterance_coverage(words: tuple[str, ...], vocabulary: tuple[str, ...]) -> float:

@@ -162,14 +162,17 @@ def semantic_confidence(cosine: float) -> float:
 
 
 def hybrid_confidence(lexical: float, cosine: float | None, explained: float = 0.0,
-                      anchored: bool = True, elsewhere: float = -1.0) -> float:
+                      anchored: bool = True, elsewhere: float = -1.0,
+                      misheard: bool = False) -> float:
     """Lexical alone when there is no vector for the entry, else the hybrid above.
 
     `explained`: the share of the caller's content words that are the entry's words;
     `anchored`: a keyword or the whole question was heard (else a frame-only match);
-    `elsewhere`: the utterance's cosine with questions for other kinds of business.
+    `elsewhere`: the utterance's cosine with questions for other kinds of business;
+    `misheard`: the entry's phrase was heard once a misheard word was repaired, so the
+    sentence model (which read the misheard word) cannot judge it: the words decide.
     """
-    if cosine is None:
+    if cosine is None or (misheard and anchored):
         return lexical
     alone = lexical if lexical >= LEXICAL_ALONE and explained >= EXPLAINED else 0.0
     if cosine <= elsewhere:  # closer to another business's question: not by meaning
@@ -188,7 +191,7 @@ def rank(indexes: list[KnowledgeIndex], utterance: str, scores: MeaningScores) -
         for match in index.scored(utterance):
             cosine = scores.entries.get(match.entry.id)
             confidence = hybrid_confidence(match.confidence, cosine, match.explained,
-                                           match.anchored, elsewhere)
+                                           match.anchored, elsewhere, match.misheard)
             semantic = None if cosine is None else semantic_confidence(cosine)
             evidence.append(Evidence(dataclasses.replace(match, confidence=confidence),
                                      match.confidence, semantic))

@@ -91,10 +91,13 @@ class TurnMatches:
         return self.company[0] if self.company else None
 
 
-def _explains_all(match: KnowledgeMatch | None) -> KnowledgeMatch | None:
-    """The match if the entry's words explain every word the caller said (a misheard
-    subject, "is the duck cleaning extra", is still the entry's), else None."""
-    return match if match is not None and match.explained >= EXPLAINED else None
+def _subject_is_ours(match: KnowledgeMatch | None) -> KnowledgeMatch | None:
+    """The match if the unknown subject was a misheard word of the entry's phrase ("is the
+    duck cleaning worth it"), or the entry's words explain every word said; else None."""
+    if match is None:
+        return None
+    return match if (match.misheard and match.anchored) or match.explained >= EXPLAINED \
+        else None
 
 
 class DialoguePolicy:
@@ -243,8 +246,8 @@ class DialoguePolicy:
         matches = self._match(text, facts)
         if about_something_else(text, self._vocabulary):  # "does the bank open": not ours
             matches = dataclasses.replace(
-                matches, company_answer=_explains_all(matches.company_answer),
-                trade_answer=_explains_all(matches.trade_answer))
+                matches, company_answer=_subject_is_ours(matches.company_answer),
+                trade_answer=_subject_is_ours(matches.trade_answer))
         company_answer = matches.company_answer if self.snapshot.settings.knowledge_enabled \
             else None
         if company_answer is not None and not clearly_better(matches.trade_answer,

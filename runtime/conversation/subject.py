@@ -3,8 +3,8 @@
 "what time does the bank open" shares its frame with the company's hours question ("what
 time do you open"), and the sentence model scores the two close (cosine 0.48 against 0.64):
 only the subject differs. A question whose grammatical subject is a named thing ("does the
-grocery store close", "is the pharmacy open") is about that thing; when none of its words
-is in the company's own vocabulary (its Q&A, its trades' catalog, its services and
+grocery store close", "is the pharmacy open") is about that thing; when the word that starts it
+is not in the company's own vocabulary (its Q&A, its trades' catalog, its services and
 description: `CompanyVocabulary`), no knowledge entry of the company answers it. A subject
 the company knows ("is the service call the same price", "does the warranty cover parts")
 is a question about the company.
@@ -19,11 +19,11 @@ from runtime.conversation.knowledge import content_words, knows_word
 from runtime.conversation.text import normalize
 
 # A question opening (an optional question word or two, then an auxiliary verb) followed
-# by a determiner and up to three words: the subject and, after it, most likely its verb
-# ("[what time] does the bank open", "is the grocery store close[d]").
+# by a determiner and the word that starts its subject ("[what time] does the bank open",
+# "is the pharmacy open on sundays", "when does the grocery store close").
 _NAMED_SUBJECT = re.compile(
     r"^(?:(?:what|when|how|where|which|why|who)(?: \w+)? )?"
-    r"(?:does|do|is|are|will|did|was|were|would) (?:the|a|an|that|this) (\w+(?: \w+){0,2})")
+    r"(?:does|do|is|are|will|did|was|were|would) (?:the|a|an|that|this) (\w+)")
 
 
 class CompanyVocabulary:
@@ -40,10 +40,9 @@ class CompanyVocabulary:
 
 
 def about_something_else(utterance: str, vocabulary: CompanyVocabulary) -> bool:
-    """The question's subject is a named thing none of whose words the company knows."""
+    """The question's subject starts with a word the company does not know."""
     match = _NAMED_SUBJECT.search(normalize(utterance))
     if match is None:
         return False
-    said = match.group(1).split()
-    subject = content_words(" ".join(said[:-1] if len(said) > 1 else said))  # verb off
-    return bool(subject) and not any(vocabulary.knows(word) for word in subject)
+    subject = content_words(match.group(1))
+    return bool(subject) and not vocabulary.knows(subject[0])

@@ -22,6 +22,19 @@ _NEGATIONS = frozenset({"no", "not", "dont", "doesnt", "didnt", "isnt", "never",
 _NEGATION_WINDOW = 2  # how many words before a phrase may negate it
 
 
+_MONEY = re.compile(r"\b(how much|charge|charges|cost|costs|price|prices|fee|fees|pay|"
+                    r"expensive|cheap)\b")
+
+
+def asks_about_money(normalized_text: str) -> bool:
+    """The (normalised) words ask what something costs."""
+    return _MONEY.search(normalized_text) is not None
+
+
+def money_words_dropped(normalized_text: str) -> str:
+    return _MONEY.sub(" ", normalized_text)
+
+
 @lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
     """Cached: the detectors' phrase lists are normalised again on every check."""

@@ -16,12 +16,20 @@ def test_a_visit_asked_for_on_a_day_is_a_booking() -> None:
                   "can somebody swing by tomorrow afternoon",
                   "i want to get my water heater checked next week",
                   "id like to have the ac cleaned sometime soon asap",
-                  "i need somebody right away to check my breaker box"):
+                  "i need somebody right away to check my breaker box",
+                  "can your crew come out thursday to see the leak"):
         assert wants_booking(asked), asked
     for question in ("are you open tomorrow", "do you charge more on sundays",
                      "how much to get my ac fixed", "can you come out to aurora",
                      "i dont need anyone to come out tomorrow"):
         assert not wants_booking(question), question
+
+
+def test_asking_what_a_visit_costs_is_not_a_booking() -> None:
+    for question in ("what would it cost to have somebody come out",
+                     "how much do you charge to send someone tomorrow"):
+        assert not wants_booking(question), question
+    assert wants_booking("how much is it if i book a visit for friday")  # named outright
 
 
 def test_asking_when_the_company_is_free_is_a_booking() -> None:
@@ -32,7 +40,8 @@ def test_asking_when_the_company_is_free_is_a_booking() -> None:
 
 
 def test_thanks_and_nothing_else_closes_the_call() -> None:
-    for done in ("awesome thanks so much take care", "ok cool thank you", "cheers"):
+    for done in ("awesome thanks so much take care", "ok cool thank you", "cheers",
+                 "thanks a ton"):
         assert is_closing(done), done
         assert not is_goodbye(done)  # mid-booking, "ok thanks" answers a question
     for request in ("can you take care of my ac", "thanks whats your address", "yes thanks"):

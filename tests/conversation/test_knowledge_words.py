@@ -10,9 +10,9 @@ SERVICE_CALL = KnowledgeEntry("fee", "What is your trip charge?", "It's $69.",
 
 
 def test_coming_out_in_a_question_about_money_is_the_service_call() -> None:
-    assert content_words("what does it cost for someone to come over") == (
-        "cost", "service")
-    assert content_words("whats the price if you come by") == ("price", "service")
+    assert content_words("what does it cost for someone to come over") == ("service",)
+    assert content_words("whats the price to have a plumber come by") == ("service",)
+    assert content_words("what does a new unit cost") == ("new", "unit", "cost")
     assert content_words("can you come out tomorrow") == ("tomorrow",)  # a visit, not a fee
 
 

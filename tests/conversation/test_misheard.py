@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from runtime.conversation.knowledge import KnowledgeIndex
+from runtime.conversation.meaning import hybrid_confidence
 from runtime.conversation.misheard import Phrases, almost_same, repaired
 from runtime.conversation.snapshot import KnowledgeEntry
 
@@ -32,3 +33,14 @@ def test_the_index_answers_a_phrase_with_one_misheard_word() -> None:
                            ("duct cleaning",))
     best = KnowledgeIndex([entry]).best("how much is the duck cleaning")
     assert best is not None and best.confidence >= 0.9 and best.explained == 1.0
+
+
+def test_a_repaired_phrase_is_judged_by_its_words_not_by_the_misread_sentence() -> None:
+    entry = KnowledgeEntry("fans", "Do you install ceiling fans?", "$189 a fan.", ("ceiling fan",))
+    best = KnowledgeIndex([entry]).best("what do you charge for a sealing fan")
+    assert best is not None and best.misheard and best.anchored
+    assert hybrid_confidence(best.confidence, 0.2, best.explained, best.anchored,
+                             misheard=True) == best.confidence >= 0.7
+    assert hybrid_confidence(best.confidence, 0.2, best.explained, best.anchored) < 0.7
+    clean = KnowledgeIndex([entry]).best("what do you charge for a ceiling fan")
+    assert clean is not None and not clean.misheard
