@@ -78,7 +78,7 @@ _SAME_TERM = (("air conditioners", "ac"), ("air conditioner", "ac"), ("air condi
 # word, "come out" asks for a visit instead (`intents.wants_booking`).
 _COMING_OUT = re.compile(
     r" (?:(?:for|have|get|having|getting) (?:you|you guys|yall|someone|somebody|anyone|"
-    r"anybody|an? \w+) )?(?:to )?(?:come|coming) (?:out|over|by) ")
+    r"anybody|an? \w+) )?(?:to )?(?:come|coming) (?:out|over|by|fix|look|check|see) ")
 
 
 def content_words(text: str) -> tuple[str, ...]:

@@ -3,11 +3,12 @@
 "what time does the bank open" shares its frame with the company's hours question ("what
 time do you open"), and the sentence model scores the two close (cosine 0.48 against 0.64):
 only the subject differs. A question whose grammatical subject is a named thing ("does the
-grocery store close", "is the pharmacy open") is about that thing; when the word that starts it
-is not in the company's own vocabulary (its Q&A, its trades' catalog, its services and
-description: `CompanyVocabulary`), no knowledge entry of the company answers it. A subject
-the company knows ("is the service call the same price", "does the warranty cover parts")
-is a question about the company.
+grocery store close", "is the pharmacy open") is about that thing; when the word that
+starts it is not in the company's own vocabulary (its Q&A, its trades' catalog, its
+services and description: `CompanyVocabulary`) and the subject names nothing any trade
+company deals in (office, price, parts, unit...), no knowledge entry of the company answers
+it. A subject the company knows ("is the service call the same price", "does the warranty
+cover parts") is a question about the company.
 """
 
 from __future__ import annotations
@@ -19,11 +20,22 @@ from runtime.conversation.knowledge import content_words, knows_word
 from runtime.conversation.text import normalize
 
 # A question opening (an optional question word or two, then an auxiliary verb) followed
-# by a determiner and the word that starts its subject ("[what time] does the bank open",
-# "is the pharmacy open on sundays", "when does the grocery store close").
+# by a determiner and the two words that start its subject ("[what time] does the bank
+# open", "is the pharmacy open on sundays", "when does the grocery store close").
 _NAMED_SUBJECT = re.compile(
     r"^(?:(?:what|when|how|where|which|why|who)(?: \w+)? )?"
-    r"(?:does|do|is|are|will|did|was|were|would) (?:the|a|an|that|this) (\w+)")
+    r"(?:does|do|is|are|will|did|was|were|would) (?:the|a|an|that|this) (\w+(?: \w+)?)")
+
+# Things any trade company's callers ask about, whatever the company's own entries say:
+# a subject naming one of these is the company's ("is the office open saturday", "is the
+# upstairs unit covered", "are the parts included"), even a word before it is unknown.
+_TRADE_BUSINESS_NOUNS = """office shop company business owner price cost rate fee charge
+    labor labour part estimate quote crew team staff technician tech plumber electrician
+    installer worker warranty guarantee permit inspection payment invoice bill appointment
+    visit service call repair install installation unit system equipment job work plan
+    membership discount deposit filter thermostat outlet panel pipe drain heater furnace ac
+    water line breaker wiring duct vent"""
+_SERVICE_NOUNS = frozenset(content_words(_TRADE_BUSINESS_NOUNS))
 
 
 class CompanyVocabulary:
@@ -40,9 +52,11 @@ class CompanyVocabulary:
 
 
 def about_something_else(utterance: str, vocabulary: CompanyVocabulary) -> bool:
-    """The question's subject starts with a word the company does not know."""
+    """The question's subject starts with a word the company does not know, and names
+    nothing a trade company deals in."""
     match = _NAMED_SUBJECT.search(normalize(utterance))
     if match is None:
         return False
     subject = content_words(match.group(1))
-    return bool(subject) and not vocabulary.knows(subject[0])
+    return bool(subject) and not vocabulary.knows(subject[0]) and not any(
+        word in _SERVICE_NOUNS for word in subject)
