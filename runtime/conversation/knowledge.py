@@ -33,6 +33,8 @@ from rapidfuzz import fuzz
 from runtime.conversation.misheard import Phrases, repaired
 from runtime.conversation.snapshot import KnowledgeEntry
 from runtime.conversation.text import (
+    MIN_FUZZY_LETTERS,
+    WORD_MATCH,
     asks_about_money,
     money_words_dropped,
     normalize,
@@ -41,7 +43,6 @@ from runtime.conversation.text import (
 
 DECENT_MATCH = 0.45  # below threshold but still a fair answer when the LLM tier fails
 
-_WORD_MATCH = 80.0  # rapidfuzz ratio at which two words count as the same word
 _KEYWORD_HIT = 0.85  # mean word match at which a keyword counts as heard
 _SOUNDS_ALIKE = 0.9  # word match of two words that sound the same ("train" for "Trane")
 _WEIGHTS = (0.45, 0.40, 0.15)  # anchor, utterance coverage, token set ratio
@@ -212,11 +213,6 @@ def _coverage(needles: tuple[str, ...], haystack: tuple[str, ...]) -> float:
     return sum(_best_word_match(word, haystack) for word in needles) / len(needles)
 
 
-def knows_word(word: str, vocabulary: tuple[str, ...]) -> bool:
-    """`word` is one of `vocabulary`'s, spelled alike or sounding alike."""
-    return _best_word_match(word, vocabulary) > 0.0
-
-
 def _best_word_match(word: str, haystack: tuple[str, ...]) -> float:
     if word in haystack:
         return 1.0
@@ -227,10 +223,10 @@ def _best_word_match(word: str, haystack: tuple[str, ...]) -> float:
 def _word_match(word: str, other: str) -> float:
     """How surely two different words are the same word: fuzzy spelling, else sound.
     Cached: the same pairs recur across entries and turns."""
-    if min(len(word), len(other)) < 4:
-        return 0.0  # short words only match exactly ("ac" is not "at")
+    if min(len(word), len(other)) < MIN_FUZZY_LETTERS:
+        return 0.0
     score = fuzz.ratio(word, other)
-    best = score / 100.0 if score >= _WORD_MATCH else 0.0
+    best = score / 100.0 if score >= WORD_MATCH else 0.0
     if best < _SOUNDS_ALIKE and sounds_alike(word, other):
         best = _SOUNDS_ALIKE
     return best

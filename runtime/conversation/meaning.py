@@ -28,6 +28,13 @@ shared words are the frame both questions have and they inflate the cosine too. 
 match gets `semantic_confidence(cosine - FRAME_DISCOUNT)`: in the scenario evals, product
 swaps in one frame have cosine 0.46 to 0.52 with the entry, so it takes 0.53 to answer.
 
+When most of the caller's words are words the company never mentions (in its Q&A, its
+trades' catalog, its services: `subject.CompanyVocabulary`), a frame-only match keeps no
+meaning at all, only its words: "do you remove mold from the ducts" shares the frame and
+"ducts" with "Do you do duct cleaning?" (cosine 0.71), but "remove" and "mold" are nothing
+the company offers. A question mostly in the company's words ("what do you charge to
+unclog a kitchen drain") keeps the discounted cosine.
+
 A look-alike from another line of business does not count by meaning: when the utterance
 is at least as close to a question for some other kind of business (insurance, cars,
 appliances: `tenancy/catalog/intent_examples.py`) as to the entry, the entry keeps only
@@ -60,6 +67,8 @@ DECISION_MARGIN = 0.1  # the best entry must lead the runner-up by this much to 
 LEXICAL_ALONE = 0.9  # a lexical confidence this high answers without semantic support...
 EXPLAINED = 0.9  # ...when the entry explains the caller's words (fuzzy word matches count)
 FRAME_DISCOUNT = 0.11  # cosine taken off a match on the question's frame alone
+MOSTLY_FOREIGN = 0.5  # above this share of words the company never mentions, a frame-only
+# match does not count by meaning at all
 # Cosine with an intent's example at which the intent counts (scenario evals: requests for
 # a person 0.66 to 1.0 against the examples, every other utterance at most 0.52).
 INTENT_SIMILARITY = 0.6
@@ -163,14 +172,15 @@ def semantic_confidence(cosine: float) -> float:
 
 def hybrid_confidence(lexical: float, cosine: float | None, explained: float = 0.0,
                       anchored: bool = True, elsewhere: float = -1.0,
-                      misheard: bool = False) -> float:
+                      misheard: bool = False, foreign: float = 0.0) -> float:
     """Lexical alone when there is no vector for the entry, else the hybrid above.
 
     `explained`: the share of the caller's content words that are the entry's words;
     `anchored`: a keyword or the whole question was heard (else a frame-only match);
     `elsewhere`: the utterance's cosine with questions for other kinds of business;
     `misheard`: the entry's phrase was heard once a misheard word was repaired, so the
-    sentence model (which read the misheard word) cannot judge it: the words decide.
+    sentence model (which read the misheard word) cannot judge it: the words decide;
+    `foreign`: the share of the caller's words the company never mentions.
     """
     if cosine is None or (misheard and anchored):
         return lexical
@@ -178,20 +188,26 @@ def hybrid_confidence(lexical: float, cosine: float | None, explained: float = 0
     if cosine <= elsewhere:  # closer to another business's question: not by meaning
         return round(max(alone, min(lexical, semantic_confidence(cosine))), 4)
     if not anchored and lexical > 0.1 and explained < EXPLAINED:
-        return round(semantic_confidence(cosine - FRAME_DISCOUNT), 4)
+        frame_only = semantic_confidence(cosine - FRAME_DISCOUNT)
+        if foreign > MOSTLY_FOREIGN:  # the frame is all the company has of the question
+            return round(min(lexical, frame_only), 4)
+        return round(frame_only, 4)
     semantic = semantic_confidence(cosine)
     return round(max(semantic, (semantic + lexical) / 2.0, alone), 4)
 
 
-def rank(indexes: list[KnowledgeIndex], utterance: str, scores: MeaningScores) -> Ranked:
-    """Every entry of `indexes` scored for the utterance, best first."""
+def rank(indexes: list[KnowledgeIndex], utterance: str, scores: MeaningScores,
+         foreign: float = 0.0) -> Ranked:
+    """Every entry of `indexes` scored for the utterance, best first; `foreign`: the share
+    of the utterance's content words the company never mentions."""
     evidence = []
     elsewhere = scores.intents.get(OTHER_BUSINESS, -1.0)
     for index in indexes:
         for match in index.scored(utterance):
             cosine = scores.entries.get(match.entry.id)
             confidence = hybrid_confidence(match.confidence, cosine, match.explained,
-                                           match.anchored, elsewhere, match.misheard)
+                                           match.anchored, elsewhere, match.misheard,
+                                           foreign)
             semantic = None if cosine is None else semantic_confidence(cosine)
             evidence.append(Evidence(dataclasses.replace(match, confidence=confidence),
                                      match.confidence, semantic))

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import jellyfish
+from rapidfuzz import fuzz
+
+from runtime.conversation.text import MIN_FUZZY_LETTERS, WORD_MATCH
 
 _MIN_LETTERS = 3  # shorter words are too easily one letter apart
 
@@ -61,8 +64,12 @@ def repaired(words: tuple[str, ...], phrases: Phrases) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1 << 14)
 def almost_same(word: str, other: str) -> bool:
-    """One letter apart, or the same Metaphone key (any length): a recognizer's slip."""
-    if min(len(word), len(other)) < _MIN_LETTERS:
+    """One letter apart, or the same Metaphone key (any length): a recognizer's slip. Not
+    a variant the matcher already equates by spelling ("leaky" and "leak"): that is the
+    caller's own word, and the sentence model read it right."""
+    shortest = min(len(word), len(other))
+    if shortest < _MIN_LETTERS or (
+            shortest >= MIN_FUZZY_LETTERS and fuzz.ratio(word, other) >= WORD_MATCH):
         return False
     if jellyfish.levenshtein_distance(word, other) <= 1:
         return True

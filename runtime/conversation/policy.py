@@ -30,7 +30,12 @@ from runtime.conversation.intents import (
     offer_choice,
     wants_booking,
 )
-from runtime.conversation.knowledge import DECENT_MATCH, KnowledgeIndex, KnowledgeMatch
+from runtime.conversation.knowledge import (
+    DECENT_MATCH,
+    KnowledgeIndex,
+    KnowledgeMatch,
+    content_words,
+)
 from runtime.conversation.llm_stream import TurnBudget
 from runtime.conversation.llm_tier import LlmTier
 from runtime.conversation.meaning import (
@@ -284,9 +289,10 @@ class DialoguePolicy:
     def _match(self, text: str, facts: TurnFacts) -> TurnMatches:
         started = time.perf_counter()
         threshold = self.snapshot.settings.knowledge_threshold
-        company = rank([self._company_index], text, facts.meaning)
-        trade = rank(self._trade_indexes, text, facts.meaning)
-        other = rank(self._other_trade_indexes, text, facts.meaning)
+        foreign = self._vocabulary.foreign_share(content_words(text))
+        company = rank([self._company_index], text, facts.meaning, foreign)
+        trade = rank(self._trade_indexes, text, facts.meaning, foreign)
+        other = rank(self._other_trade_indexes, text, facts.meaning, foreign)
         facts.timings_ms["match"] = round((time.perf_counter() - started) * 1000.0, 3)
         return TurnMatches(
             company.matches[:PROMPT_KNOWLEDGE_ENTRIES], company.decisive(threshold),

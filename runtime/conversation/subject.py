@@ -16,8 +16,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from runtime.conversation.knowledge import content_words, knows_word
-from runtime.conversation.text import normalize
+from rapidfuzz import fuzz
+from rapidfuzz.process import extractOne
+
+from runtime.conversation.knowledge import content_words
+from runtime.conversation.text import MIN_FUZZY_LETTERS, WORD_MATCH, normalize, sound_key
 
 # A question opening (an optional question word or two, then an auxiliary verb) followed
 # by a determiner and the two words that start its subject ("[what time] does the bank
@@ -39,16 +42,32 @@ _SERVICE_NOUNS = frozenset(content_words(_TRADE_BUSINESS_NOUNS))
 
 
 class CompanyVocabulary:
-    """Every content word of what the company knows about itself, built once per call."""
+    """Every content word of what the company knows about itself, built once per call.
+
+    `knows` is the lexical matcher's word equality (`knowledge.knows_word`: exact, fuzzy
+    spelling, or the same sound), over a few hundred words in C rather than pair by pair.
+    """
 
     def __init__(self, texts: Iterable[str]) -> None:
         words: set[str] = set()
         for text in texts:
             words.update(content_words(text))
-        self._words = tuple(sorted(words))
+        self._exact = frozenset(words)
+        self._spelled = tuple(sorted(word for word in words if len(word) >= MIN_FUZZY_LETTERS))
+        self._sounds = frozenset(filter(None, (sound_key(word) for word in self._spelled)))
 
     def knows(self, word: str) -> bool:
-        return knows_word(word, self._words)
+        if word in self._exact:
+            return True
+        if len(word) < MIN_FUZZY_LETTERS:
+            return False
+        key = sound_key(word)
+        return (key is not None and key in self._sounds) or extractOne(
+            word, self._spelled, scorer=fuzz.ratio, score_cutoff=WORD_MATCH) is not None
+
+    def foreign_share(self, words: tuple[str, ...]) -> float:
+        """The share of `words` the company never mentions."""
+        return sum(not self.knows(word) for word in words) / len(words) if words else 0.0
 
 
 def about_something_else(utterance: str, vocabulary: CompanyVocabulary) -> bool:

@@ -20,6 +20,8 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # Words that turn a following phrase into its opposite ("I don't smell gas").
 _NEGATIONS = frozenset({"no", "not", "dont", "doesnt", "didnt", "isnt", "never", "without"})
 _NEGATION_WINDOW = 2  # how many words before a phrase may negate it
+WORD_MATCH = 80.0  # rapidfuzz ratio at which two words count as the same word...
+MIN_FUZZY_LETTERS = 4  # ...both this long at least: shorter ones only exactly ("ac", "at")
 
 
 _MONEY = re.compile(r"\b(how much|charge|charges|cost|costs|price|prices|fee|fees|pay|"
@@ -46,15 +48,17 @@ def sounds_alike(first: str, second: str) -> bool:
     """Two words a recognizer could swap: the same Metaphone key ("train"/"trane",
     "napels"/"naples", "temp"/"tempe"). Keys under 3 letters say too little ("seal" and
     "sale" are both "SL"), and words under 4 letters never count."""
-    if min(len(first), len(second)) < 4:
-        return False
-    key = _sound(first)
-    return len(key) >= 3 and key == _sound(second)
+    key = sound_key(first)
+    return key is not None and key == sound_key(second)
 
 
 @lru_cache(maxsize=4096)
-def _sound(word: str) -> str:
-    return str(jellyfish.metaphone(word))
+def sound_key(word: str) -> str | None:
+    """The word's Metaphone key, or None when the word or key is too short to say much."""
+    if len(word) < MIN_FUZZY_LETTERS:
+        return None
+    key = str(jellyfish.metaphone(word))
+    return key if len(key) >= 3 else None
 
 
 def words(text: str) -> list[str]:

@@ -44,3 +44,10 @@ def test_a_repaired_phrase_is_judged_by_its_words_not_by_the_misread_sentence() 
     assert hybrid_confidence(best.confidence, 0.2, best.explained, best.anchored) < 0.7
     clean = KnowledgeIndex([entry]).best("what do you charge for a ceiling fan")
     assert clean is not None and not clean.misheard
+
+
+def test_a_spelling_variant_the_matcher_already_equates_is_not_a_mishearing() -> None:
+    phrases = Phrases.of([("fix", "leak")])
+    assert repaired(("fix", "leaky", "roof"), phrases) == ("fix", "leaky", "roof")
+    assert not almost_same("leaky", "leak")
+    assert repaired(("office", "our"), Phrases.of([("office", "hour")])) == ("office", "hour")

@@ -73,3 +73,15 @@ async def test_a_misheard_subject_the_entry_explains_in_full_is_still_answered()
         assert about_something_else(asked, company_vocabulary(snapshot))
         outcome = await say(policy, ConversationState.new(), make_context(), asked)
         assert outcome.tier is Tier.KNOWLEDGE and "$399" in outcome.text, asked
+
+
+def test_a_frame_only_match_on_words_the_company_never_mentions_keeps_no_meaning() -> None:
+    vocabulary = CompanyVocabulary(["Do you do duct cleaning?", "We clean air ducts."])
+    assert vocabulary.foreign_share(("remove", "mold", "duct")) == 2 / 3
+    assert vocabulary.foreign_share(("ducts", "clean")) == 0.0  # fuzzy spelling counts
+    assert vocabulary.foreign_share(()) == 0.0
+    frame_only = {"lexical": 0.6, "cosine": 0.71, "explained": 0.33, "anchored": False}
+    assert hybrid_confidence(**frame_only, foreign=1 / 3) > 0.8  # mostly the company's words
+    assert hybrid_confidence(**frame_only, foreign=2 / 3) == 0.6  # mostly not: words only
+    anchored = {**frame_only, "anchored": True}
+    assert hybrid_confidence(**anchored, foreign=2 / 3) > 0.8  # a keyword heard: not frame
