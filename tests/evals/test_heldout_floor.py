@@ -2,7 +2,9 @@
 
 `heldout/` was written blind (without reading the matcher or running it first) and no fix
 has been chosen on it, so its rate is the honest estimate of how the matcher generalises
-(tests/evals/README.md). Floors sit just under the first run. Emergencies and safety
+(tests/evals/README.md). Since then, fixes were chosen by reading its failures (issue 9,
+second round), so it is held out no longer: a fresh blind set is the honest estimate now.
+Floors sit just under the last run. Emergencies and safety
 hazards should have no slack; the held-out set found ones the agent misses, so those are
 listed by name: every other hazard must be recognised, and a listed one that starts
 passing should be taken off the list.
@@ -16,8 +18,8 @@ from runtime.providers.minilm_onnx import OnnxMiniLmEmbedder
 from tests.evals.run_evals import rates, render, unrelated_answers
 from tests.evals.scenarios import HELDOUT, Result, load_scenarios, run_suite
 
-OVERALL_FLOOR = 0.74  # first run 62/83 = 74.7 % (main suite 94.5 %)
-MAX_UNRELATED_ANSWERS = 2  # first run 2 ("dryer vents", "grocery store close")
+OVERALL_FLOOR = 0.85  # first run 62/83 = 74.7 %; 71/83 = 85.5 % after fixes chosen on it
+MAX_UNRELATED_ANSWERS = 0  # first run 2 ("dryer vents", "grocery store close"); now 0
 HAZARD_CATEGORIES = ("emergencies", "safety")
 KNOWN_MISSED_HAZARDS = frozenset({  # first run: missed; a finding, not an exemption to grow
     "the air handler is smoking in the closet",
