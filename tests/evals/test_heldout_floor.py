@@ -18,7 +18,7 @@ from runtime.providers.minilm_onnx import OnnxMiniLmEmbedder
 from tests.evals.run_evals import rates, render, unrelated_answers
 from tests.evals.scenarios import HELDOUT, Result, load_scenarios, run_suite
 
-OVERALL_FLOOR = 0.85  # first run 62/83 = 74.7 %; 71/83 = 85.5 % after fixes chosen on it
+OVERALL_FLOOR = 0.86  # first run 62/83 = 74.7 %; 72/83 = 86.7 % after fixes chosen on it
 MAX_UNRELATED_ANSWERS = 0  # first run 2 ("dryer vents", "grocery store close"); now 0
 HAZARD_CATEGORIES = ("emergencies", "safety")
 KNOWN_MISSED_HAZARDS = frozenset({  # first run: missed; a finding, not an exemption to grow
