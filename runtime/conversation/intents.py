@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from runtime.conversation.meaning import MeaningScores
 from runtime.conversation.text import (
     asks_about_money,
     find_any,
@@ -19,6 +20,7 @@ from runtime.conversation.text import (
     normalize,
 )
 from tenancy.catalog import TRADE_CATALOG, EmergencySignal
+from tenancy.catalog.intent_examples import GOODBYE
 from tenancy.models import TradeCategory
 
 # Dangers any trade company must react to, whatever trades it lists.
@@ -171,6 +173,13 @@ def is_goodbye(utterance: str) -> bool:
         return False
     # "no that's it, thanks" is a goodbye: here "no" does not negate the phrase
     return any(find_phrase(text, phrase, allow_negated=True) for phrase in GOODBYE_PHRASES)
+
+
+def closes_call(utterance: str, scores: MeaningScores) -> bool:
+    """Outside a booking or message: a closing by its words, or a short utterance whose
+    meaning is a farewell (a longer one close to a farewell still says more)."""
+    return is_closing(utterance) or (
+        len(utterance.split()) <= _GOODBYE_MAX_WORDS and scores.means(GOODBYE))
 
 
 def is_closing(utterance: str) -> bool:

@@ -25,7 +25,7 @@ from runtime.conversation.intents import (
     OfferChoice,
     asks_for_message,
     asks_for_person,
-    is_closing,
+    closes_call,
     is_goodbye,
     offer_choice,
     wants_booking,
@@ -39,7 +39,6 @@ from runtime.conversation.knowledge import (
 from runtime.conversation.llm_stream import TurnBudget
 from runtime.conversation.llm_tier import LlmTier
 from runtime.conversation.meaning import (
-    EXPLAINED,
     NO_MEANING,
     MeaningScorer,
     MeaningScores,
@@ -53,16 +52,15 @@ from runtime.conversation.sentiment import frustration_score
 from runtime.conversation.service_area import named_town, service_area_answer
 from runtime.conversation.snapshot import CompanySnapshot, KnowledgeEntry
 from runtime.conversation.state import ConversationState, Mode
-from runtime.conversation.subject import about_something_else
+from runtime.conversation.subject import about_something_else, subject_is_ours
 from runtime.conversation.trade_knowledge import company_vocabulary, trade_index
 from runtime.providers.base import LanguageModel
-from tenancy.catalog.intent_examples import GOODBYE, PERSON
+from tenancy.catalog.intent_examples import PERSON
 from tenancy.models import TradeCategory
 
 LOW_STT_CONFIDENCE = 0.4  # transcripts below this are treated as not understood
 SILENCE_REPROMPTS = 1  # reprompts before hanging up on a silent caller
 PROMPT_KNOWLEDGE_ENTRIES = 5  # knowledge entries put into the model's system prompt
-_GOODBYE_BY_MEANING_WORDS = 8  # a longer utterance close to a farewell still says more
 
 
 def _utc_now() -> datetime:
@@ -94,15 +92,6 @@ class TurnMatches:
 
     def top_company(self) -> KnowledgeMatch | None:
         return self.company[0] if self.company else None
-
-
-def _subject_is_ours(match: KnowledgeMatch | None) -> KnowledgeMatch | None:
-    """The match if the unknown subject was a misheard word of the entry's phrase ("is the
-    duck cleaning worth it"), or the entry's words explain every word said; else None."""
-    if match is None:
-        return None
-    return match if (match.misheard and match.anchored) or match.explained >= EXPLAINED \
-        else None
 
 
 class DialoguePolicy:
@@ -195,8 +184,7 @@ class DialoguePolicy:
         moded = self._decide_in_mode(state, ctx, text, facts)
         if moded is not None:
             return moded
-        if is_closing(text) or (len(text.split()) <= _GOODBYE_BY_MEANING_WORDS
-                                and facts.meaning.means(GOODBYE)):
+        if closes_call(text, facts.meaning):
             return replies.goodbye(state, ctx)
         if asks_for_person(text):
             return replies.to_person(state, ctx, Tier.TRANSFER, "caller asked for a person")
@@ -251,8 +239,8 @@ class DialoguePolicy:
         matches = self._match(text, facts)
         if about_something_else(text, self._vocabulary):  # "does the bank open": not ours
             matches = dataclasses.replace(
-                matches, company_answer=_subject_is_ours(matches.company_answer),
-                trade_answer=_subject_is_ours(matches.trade_answer))
+                matches, company_answer=subject_is_ours(matches.company_answer),
+                trade_answer=subject_is_ours(matches.trade_answer))
         company_answer = matches.company_answer if self.snapshot.settings.knowledge_enabled \
             else None
         if company_answer is not None and not clearly_better(matches.trade_answer,

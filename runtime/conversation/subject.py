@@ -19,7 +19,8 @@ from collections.abc import Iterable
 from rapidfuzz import fuzz
 from rapidfuzz.process import extractOne
 
-from runtime.conversation.knowledge import content_words
+from runtime.conversation.knowledge import KnowledgeMatch, content_words
+from runtime.conversation.meaning import EXPLAINED
 from runtime.conversation.text import MIN_FUZZY_LETTERS, WORD_MATCH, normalize, sound_key
 
 # A question opening (an optional question word or two, then an auxiliary verb) followed
@@ -79,3 +80,12 @@ def about_something_else(utterance: str, vocabulary: CompanyVocabulary) -> bool:
     subject = content_words(match.group(1))
     return bool(subject) and not vocabulary.knows(subject[0]) and not any(
         word in _SERVICE_NOUNS for word in subject)
+
+
+def subject_is_ours(match: KnowledgeMatch | None) -> KnowledgeMatch | None:
+    """The match if the unknown subject was a misheard word of the entry's phrase ("is the
+    duck cleaning worth it"), or the entry's words explain every word said; else None."""
+    if match is None:
+        return None
+    return match if (match.misheard and match.anchored) or match.explained >= EXPLAINED \
+        else None
