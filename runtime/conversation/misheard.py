@@ -49,6 +49,8 @@ class Phrases:
 
 def repaired(words: tuple[str, ...], phrases: Phrases) -> tuple[str, ...]:
     """`words` with each unknown word replaced by the phrase word it was misheard for."""
+    if phrases.known.isdisjoint(words):
+        return words  # no neighbour to confirm anything (most entries, most turns)
     fixed: list[str] | None = None
     for at, word in enumerate(words):
         if word in phrases.known or len(word) < _MIN_LETTERS:
