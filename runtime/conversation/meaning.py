@@ -2,8 +2,8 @@
 
 The policy stays free of model runtimes: a `MeaningScorer` (built outside, from sentence
 embeddings; see `runtime/meaning/`) turns an utterance into plain cosine similarities,
-once per turn: one per knowledge entry (company Q&A ids and `trade:...` catalog ids) and
-one per hazard label (best over its example sentences).
+once per turn: one per knowledge entry (company Q&A ids and `trade:...` catalog ids), one
+per hazard label and one per intent (best over its example sentences).
 
 Hybrid confidence of an entry: the cosine goes through `SEMANTIC_CALIBRATION`, a
 piecewise-linear curve onto the same 0..1 scale as the lexical score (`knowledge.py`), then
@@ -39,7 +39,10 @@ A look-alike from another line of business does not count by meaning: when the u
 is at least as close to a question for some other kind of business (insurance, cars,
 appliances: `tenancy/catalog/intent_examples.py`) as to the entry, the entry keeps only
 its lexical evidence ("can you help me with my car insurance": cosine 0.51 with "Are you
-licensed and insured?", 0.77 with an auto-insurance question).
+licensed and insured?", 0.77 with an auto-insurance question). A phrase heard only once a
+misheard word was repaired (`misheard.py`: "duck cleaning") is judged by its words: the
+model read the misheard word. None of these rules moves the calibration curve: the
+threshold keeps its meaning wherever meaning still counts.
 
 An answer is given only when the best entry clears the threshold AND leads the runner-up
 by `DECISION_MARGIN`: two entries that fit about equally well (near-ties) and off-topic
