@@ -42,6 +42,7 @@ from runtime.conversation.meaning import (
     NO_MEANING,
     MeaningScorer,
     MeaningScores,
+    Ranked,
     clearly_better,
     rank,
 )
@@ -274,13 +275,17 @@ class DialoguePolicy:
         facts.timings_ms["meaning"] = round((time.perf_counter() - started) * 1000.0, 3)
         return scores
 
+    def rankings(self, text: str, meaning: MeaningScores) -> tuple[Ranked, Ranked, Ranked]:
+        """The company's, its trades' and the other trades' entries ranked for `text`."""
+        foreign = self._vocabulary.foreign_share(content_words(text))
+        return (rank([self._company_index], text, meaning, foreign),
+                rank(self._trade_indexes, text, meaning, foreign),
+                rank(self._other_trade_indexes, text, meaning, foreign))
+
     def _match(self, text: str, facts: TurnFacts) -> TurnMatches:
         started = time.perf_counter()
         threshold = self.snapshot.settings.knowledge_threshold
-        foreign = self._vocabulary.foreign_share(content_words(text))
-        company = rank([self._company_index], text, facts.meaning, foreign)
-        trade = rank(self._trade_indexes, text, facts.meaning, foreign)
-        other = rank(self._other_trade_indexes, text, facts.meaning, foreign)
+        company, trade, other = self.rankings(text, facts.meaning)
         facts.timings_ms["match"] = round((time.perf_counter() - started) * 1000.0, 3)
         return TurnMatches(
             company.matches[:PROMPT_KNOWLEDGE_ENTRIES], company.decisive(threshold),
