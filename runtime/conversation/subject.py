@@ -49,8 +49,9 @@ class CompanyVocabulary:
     spelling, or the same sound), over a few hundred words in C rather than pair by pair.
     """
 
-    def __init__(self, texts: Iterable[str]) -> None:
-        words: set[str] = set()
+    def __init__(self, texts: Iterable[str], words: Iterable[str] = ()) -> None:
+        """`texts` to take the words of, and `words` already taken (a trade's, cached)."""
+        words = set(words)
         for text in texts:
             words.update(content_words(text))
         self._exact = frozenset(words)
