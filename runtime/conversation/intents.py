@@ -119,7 +119,8 @@ _DATED_VISIT = re.compile(
     + _WHEN + r"\b")
 _OPENING = re.compile(
     r"\b(next|first|soonest|earliest) (available|open)\b"
-    r"|\b(any|an|your) (availability|openings?|available (times?|slots?|appointments?))\b")
+    r"|\b(any|an|your) (availability|openings?|available (times?|slots?|appointments?))\b"
+    r"|\bavailable\b.*\b" + _WHEN + r"\b|\b" + _WHEN + r"\b.*\bavailable\b")
 
 _YES = ("yes", "yeah", "yep", "sure", "please do", "ok", "okay", "go ahead", "that would be great")
 _TRANSFER = ("transfer", "connect", "team member", "person", "someone", "talk to", "speak")

@@ -34,9 +34,11 @@ def test_asking_what_a_visit_costs_is_not_a_booking() -> None:
 
 def test_asking_when_the_company_is_free_is_a_booking() -> None:
     for asked in ("what is your earliest available time", "do you have any openings",
-                  "whats your availability like", "first open slot you have"):
+                  "whats your availability like", "first open slot you have",
+                  "is anybody available thursday morning"):
         assert wants_booking(asked), asked
     assert not wants_booking("is the technician available to answer a question")
+    assert not wants_booking("is financing available")
 
 
 def test_thanks_and_nothing_else_closes_the_call() -> None:
