@@ -76,6 +76,11 @@ GOODBYE_PHRASES: tuple[str, ...] = (
     "have a nice day", "talk to you later", "hang up", "im done", "all set", "im all set",
 )
 _GOODBYE_MAX_WORDS = 8  # longer utterances that contain "bye" are still questions
+# A parting wish, however it is worded ("have a great day", "enjoy your weekend").
+_PARTING_WISH = re.compile(
+    r"\bhave an? (good|nice|great|wonderful|lovely|blessed|awesome) "
+    r"(day|one|night|evening|afternoon|morning|weekend)\b"
+    r"|\benjoy (your|the) (day|night|evening|afternoon|weekend|rest of your day)\b")
 # A closing made only of thanks, acknowledgement and farewell words ("great thank you take
 # care", "perfect thanks so much"): it asks nothing, so the caller is done. Every word must
 # be one of these ("can you take care of my ac" is a request), and one must thank or part.
@@ -116,7 +121,8 @@ _DATED_VISIT = re.compile(
     r"|\b(id like|i would like|i want|i need|i wanna|can i|could i)\b"
     r"(?: \w+){0,1}? (to )?(get|have) (my|the|our) \w+(?: \w+)? "
     r"(serviced|fixed|repaired|checked|looked at|tuned up|cleaned|installed)\b.*\b"
-    + _WHEN + r"\b")
+    + _WHEN + r"\b"
+    r"|\b(i|we) (need|want|would like|d like)\b (a|an|someone|somebody)\b.*\b" + _WHEN + r"\b")
 _OPENING = re.compile(
     r"\b(next|first|soonest|earliest) (available|open)\b"
     r"|\b(any|an|your) (availability|openings?|available (times?|slots?|appointments?))\b"
@@ -173,7 +179,8 @@ def is_goodbye(utterance: str) -> bool:
     if len(text.split()) > _GOODBYE_MAX_WORDS:
         return False
     # "no that's it, thanks" is a goodbye: here "no" does not negate the phrase
-    return any(find_phrase(text, phrase, allow_negated=True) for phrase in GOODBYE_PHRASES)
+    return any(find_phrase(text, phrase, allow_negated=True) for phrase in GOODBYE_PHRASES
+               ) or _PARTING_WISH.search(text) is not None
 
 
 def closes_call(utterance: str, scores: MeaningScores) -> bool:

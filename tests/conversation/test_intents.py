@@ -17,11 +17,13 @@ def test_a_visit_asked_for_on_a_day_is_a_booking() -> None:
                   "i want to get my water heater checked next week",
                   "id like to have the ac cleaned sometime soon asap",
                   "i need somebody right away to check my breaker box",
-                  "can your crew come out thursday to see the leak"):
+                  "can your crew come out thursday to see the leak",
+                  "we need an electrician on saturday"):
         assert wants_booking(asked), asked
     for question in ("are you open tomorrow", "do you charge more on sundays",
                      "how much to get my ac fixed", "can you come out to aurora",
-                     "i dont need anyone to come out tomorrow"):
+                     "i dont need anyone to come out tomorrow",
+                     "i need to know if you are open today"):
         assert not wants_booking(question), question
 
 
@@ -39,6 +41,12 @@ def test_asking_when_the_company_is_free_is_a_booking() -> None:
         assert wants_booking(asked), asked
     assert not wants_booking("is the technician available to answer a question")
     assert not wants_booking("is financing available")
+
+
+def test_a_parting_wish_is_a_goodbye() -> None:
+    for done in ("thanks for the info have a great day", "enjoy your weekend"):
+        assert is_goodbye(done), done
+    assert not is_goodbye("do you have a day rate")
 
 
 def test_thanks_and_nothing_else_closes_the_call() -> None:
