@@ -11,8 +11,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from runtime.conversation.text import find_any, find_phrase, normalize
+from runtime.conversation.meaning import MeaningScores
+from runtime.conversation.text import (
+    asks_about_money,
+    find_any,
+    find_phrase,
+    negated_before,
+    normalize,
+)
 from tenancy.catalog import TRADE_CATALOG, EmergencySignal
+from tenancy.catalog.intent_examples import GOODBYE
 from tenancy.models import TradeCategory
 
 # Dangers any trade company must react to, whatever trades it lists.
@@ -42,6 +50,11 @@ GENERIC_EMERGENCIES: tuple[EmergencySignal, ...] = (
     ),
 )
 
+# Talking or speaking with anyone at all, however the person is named.
+_PERSON_REQUEST = re.compile(
+    r"\b(talk|speak|chat)\b (to|with) (someone|somebody|anyone|anybody|an actual|a real|"
+    r"a live|a human|a person|one of your|your (staff|team|office|people))\b")
+
 PERSON_REQUEST_PHRASES: tuple[str, ...] = (
     "talk to someone", "speak to someone", "talk to somebody", "speak to somebody",
     "talk to a person", "speak to a person", "real person", "live person", "a human",
@@ -63,11 +76,27 @@ GOODBYE_PHRASES: tuple[str, ...] = (
     "have a nice day", "talk to you later", "hang up", "im done", "all set", "im all set",
 )
 _GOODBYE_MAX_WORDS = 8  # longer utterances that contain "bye" are still questions
+# A parting wish, however it is worded ("have a great day", "enjoy your weekend").
+_PARTING_WISH = re.compile(
+    r"\bhave an? (good|nice|great|wonderful|lovely|blessed|awesome) "
+    r"(day|one|night|evening|afternoon|morning|weekend)\b"
+    r"|\benjoy (your|the) (day|night|evening|afternoon|weekend|rest of your day)\b")
+# A closing made only of thanks, acknowledgement and farewell words ("great thank you take
+# care", "perfect thanks so much"): it asks nothing, so the caller is done. Every word must
+# be one of these ("can you take care of my ac" is a request), and one must thank or part.
+_THANKS_OR_FAREWELL_TEXT = "thanks thank thx appreciate appreciated bye goodbye care cheers later"
+# ("thanks a bunch", "thanks a ton", "thanks a million")
+_ACKNOWLEDGEMENT_TEXT = """ok okay alright allright right great perfect cool awesome wonderful
+    excellent good nice fine sounds got it you so much very a lot again take have day one all
+    that thats for the your help really then well oh bunch ton tons million"""
+_THANKS_OR_FAREWELL = frozenset(_THANKS_OR_FAREWELL_TEXT.split())
+_CLOSING_WORDS = _THANKS_OR_FAREWELL | frozenset(_ACKNOWLEDGEMENT_TEXT.split())
 
+BOOKING_WORDS: tuple[str, ...] = ("schedule", "book", "appointment", "reschedule")
 BOOKING_PHRASES: tuple[str, ...] = (
-    "schedule", "book", "appointment", "set up a visit", "send someone", "send a technician",
+    *BOOKING_WORDS, "set up a visit", "send someone", "send a technician",
     "someone to come", "somebody to come", "someone come out", "somebody come out",
-    "get someone out", "make an appointment", "reschedule", "repair visit", "service visit",
+    "get someone out", "make an appointment", "repair visit", "service visit",
     "someone to look at", "somebody to look at", "someone to take a look", "plumber out",
     "electrician out", "technician out", "tech out", "to come install", "to come fix",
     "to come look",
@@ -79,7 +108,25 @@ BOOKING_PHRASES: tuple[str, ...] = (
 _VISIT_REQUEST = re.compile(
     r"\b(get|send|need|have)\b(?: \w+){0,2}? (someone|somebody|a tech|a technician|"
     r"an? (plumber|electrician|hvac tech|hvac technician|ac tech))\b"
-    r"(?: \w+){0,2}? (out|over|to come|come)\b")
+    r"(?: \w+){0,4}? (out|over|to come|come|to look|to check|to take a look|to fix)\b")
+# A visit asked for with a when: the caller asks the company to come (or to have something
+# seen to) on a day or time ("can you guys come out friday", "id like to get my ac serviced
+# sometime this week"), or asks when it can come ("whens your next available opening").
+_WHEN = (r"(today|tonight|tomorrow|this (morning|afternoon|evening|week|weekend)|"
+         r"next (week|\w+day)|\w+day|asap|as soon as possible|sometime|soonest|earliest)")
+_DATED_VISIT = re.compile(
+    r"\b(can|could|would|will) (you|yall|you guys|your \w+|someone|somebody|anyone|anybody|"
+    r"an? \w+)\b"
+    r"(?: \w+){0,2}? (come|stop|swing|drop) (out|by|over)\b.*\b" + _WHEN + r"\b"
+    r"|\b(id like|i would like|i want|i need|i wanna|can i|could i)\b"
+    r"(?: \w+){0,1}? (to )?(get|have) (my|the|our) \w+(?: \w+)? "
+    r"(serviced|fixed|repaired|checked|looked at|tuned up|cleaned|installed)\b.*\b"
+    + _WHEN + r"\b"
+    r"|\b(i|we) (need|want|would like|d like)\b (a|an|someone|somebody)\b.*\b" + _WHEN + r"\b")
+_OPENING = re.compile(
+    r"\b(next|first|soonest|earliest) (available|open)\b"
+    r"|\b(any|an|your) (availability|openings?|available (times?|slots?|appointments?))\b"
+    r"|\bavailable\b.*\b" + _WHEN + r"\b|\b" + _WHEN + r"\b.*\bavailable\b")
 
 _YES = ("yes", "yeah", "yep", "sure", "please do", "ok", "okay", "go ahead", "that would be great")
 _TRANSFER = ("transfer", "connect", "team member", "person", "someone", "talk to", "speak")
@@ -122,7 +169,9 @@ def detect_emergency(utterance: str, signals: Iterable[EmergencySignal]) -> Emer
 
 
 def asks_for_person(utterance: str) -> bool:
-    return find_any(normalize(utterance), PERSON_REQUEST_PHRASES) is not None
+    text = normalize(utterance)
+    return find_any(text, PERSON_REQUEST_PHRASES) is not None or _unnegated(_PERSON_REQUEST,
+                                                                           text)
 
 
 def is_goodbye(utterance: str) -> bool:
@@ -130,7 +179,23 @@ def is_goodbye(utterance: str) -> bool:
     if len(text.split()) > _GOODBYE_MAX_WORDS:
         return False
     # "no that's it, thanks" is a goodbye: here "no" does not negate the phrase
-    return any(find_phrase(text, phrase, allow_negated=True) for phrase in GOODBYE_PHRASES)
+    return any(find_phrase(text, phrase, allow_negated=True) for phrase in GOODBYE_PHRASES
+               ) or _PARTING_WISH.search(text) is not None
+
+
+def closes_call(utterance: str, scores: MeaningScores) -> bool:
+    """Outside a booking or message: a closing by its words, or a short utterance whose
+    meaning is a farewell (a longer one close to a farewell still says more)."""
+    return is_closing(utterance) or (
+        len(utterance.split()) <= _GOODBYE_MAX_WORDS and scores.means(GOODBYE))
+
+
+def is_closing(utterance: str) -> bool:
+    """A goodbye, or thanks and nothing else: outside a booking or message (where "ok
+    thanks" answers a question) the caller is done."""
+    said = set(normalize(utterance).split())
+    return is_goodbye(utterance) or (
+        bool(said & _THANKS_OR_FAREWELL) and said <= _CLOSING_WORDS)
 
 
 def asks_for_message(utterance: str) -> bool:
@@ -138,8 +203,20 @@ def asks_for_message(utterance: str) -> bool:
 
 
 def wants_booking(utterance: str) -> bool:
+    """A visit asked for. A question about what a visit costs ("what would it cost to have
+    somebody come out") asks for a price, not a visit, unless it names a booking outright."""
     text = normalize(utterance)
-    return find_any(text, BOOKING_PHRASES) is not None or bool(_VISIT_REQUEST.search(text))
+    if asks_about_money(text):
+        return find_any(text, BOOKING_WORDS) is not None
+    return find_any(text, BOOKING_PHRASES) is not None or any(
+        _unnegated(pattern, text) for pattern in (_VISIT_REQUEST, _DATED_VISIT, _OPENING))
+
+
+def _unnegated(pattern: re.Pattern[str], text: str) -> bool:
+    """`pattern` occurs in the text and no negation just before it ("i dont want to talk
+    to anyone": the rules start at the verb, so the window reaches past "want to")."""
+    match = pattern.search(text)
+    return match is not None and not negated_before(text[:match.start()], window=3)
 
 
 def offer_choice(utterance: str) -> OfferChoice:

@@ -23,18 +23,26 @@ so companies should prefer specific keywords.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from runtime.conversation.misheard import Phrases, repaired
 from runtime.conversation.snapshot import KnowledgeEntry
-from runtime.conversation.text import normalize, sounds_alike
+from runtime.conversation.text import (
+    MIN_FUZZY_LETTERS,
+    WORD_MATCH,
+    asks_about_money,
+    money_words_dropped,
+    normalize,
+    sounds_alike,
+)
 
 DECENT_MATCH = 0.45  # below threshold but still a fair answer when the LLM tier fails
 
-_WORD_MATCH = 80.0  # rapidfuzz ratio at which two words count as the same word
 _KEYWORD_HIT = 0.85  # mean word match at which a keyword counts as heard
 _SOUNDS_ALIKE = 0.9  # word match of two words that sound the same ("train" for "Trane")
 _WEIGHTS = (0.45, 0.40, 0.15)  # anchor, utterance coverage, token set ratio
@@ -58,10 +66,20 @@ class KnowledgeMatch:
     confidence: float
     explained: float = 0.0  # share of the caller's content words the entry's words explain
     anchored: bool = False  # a keyword of the entry heard in full, or its whole question
+    misheard: bool = False  # heard so only once a misheard word was repaired (`misheard.py`)
 
 
 # One name for trade terms callers say several ways (whole words, after normalisation).
 _SAME_TERM = (("air conditioners", "ac"), ("air conditioner", "ac"), ("air conditioning", "ac"))
+
+
+# What a visit costs is the service call: in a question about money, the company coming
+# out is the service call, and the money words are that question's frame ("how much is it
+# for you to come out", "what would it cost to have somebody come by"). Without a money
+# word, "come out" asks for a visit instead (`intents.wants_booking`).
+_COMING_OUT = re.compile(
+    r" (?:(?:for|have|get|having|getting) (?:you|you guys|yall|someone|somebody|anyone|"
+    r"anybody|an? \w+) )?(?:to )?(?:come|coming) (?:out|over|by|fix|look|check|see) ")
 
 
 def content_words(text: str) -> tuple[str, ...]:
@@ -69,6 +87,8 @@ def content_words(text: str) -> tuple[str, ...]:
     text = f" {normalize(text)} "
     for said, term in _SAME_TERM:
         text = text.replace(f" {said} ", f" {term} ")
+    if asks_about_money(text) and _COMING_OUT.search(text):
+        text = money_words_dropped(_COMING_OUT.sub(" service call ", text))
     words = _join_spelled_letters(text.split())
     return tuple(_stem(word) for word in words if word not in _STOPWORDS)
 
@@ -108,6 +128,7 @@ class _IndexedEntry:
     question: tuple[str, ...]
     keywords: tuple[tuple[str, ...], ...]
     vocabulary: tuple[str, ...]  # question words and keyword words
+    phrases: Phrases  # the question and keywords by neighbouring word (misheard words)
 
 
 class KnowledgeIndex:
@@ -121,7 +142,8 @@ class KnowledgeIndex:
                 words for words in (content_words(keyword) for keyword in entry.keywords) if words
             )
             vocabulary = tuple(dict.fromkeys(question + tuple(w for kw in keywords for w in kw)))
-            self._entries.append(_IndexedEntry(entry, question, keywords, vocabulary))
+            self._entries.append(_IndexedEntry(entry, question, keywords, vocabulary,
+                                               Phrases.of((question, *keywords))))
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -148,6 +170,8 @@ class KnowledgeIndex:
 def _scored(words: tuple[str, ...], item: _IndexedEntry) -> KnowledgeMatch:
     if not item.question and not item.keywords:
         return KnowledgeMatch(item.entry, 0.0)
+    said = words
+    words = repaired(words, item.phrases)
     heard = _with_joined_pairs(words)
     question_cover = _coverage(item.question, heard)
     utterance_cover = _utterance_coverage(words, item.vocabulary)
@@ -162,7 +186,8 @@ def _scored(words: tuple[str, ...], item: _IndexedEntry) -> KnowledgeMatch:
         )
     )
     return KnowledgeMatch(item.entry, round(piecewise_linear(_CALIBRATION, raw), 4),
-                          utterance_cover, hits > 0 or question_cover >= 1.0)
+                          utterance_cover, hits > 0 or question_cover >= 1.0,
+                          words is not said)
 
 
 def _utterance_coverage(words: tuple[str, ...], vocabulary: tuple[str, ...]) -> float:
@@ -198,10 +223,10 @@ def _best_word_match(word: str, haystack: tuple[str, ...]) -> float:
 def _word_match(word: str, other: str) -> float:
     """How surely two different words are the same word: fuzzy spelling, else sound.
     Cached: the same pairs recur across entries and turns."""
-    if min(len(word), len(other)) < 4:
-        return 0.0  # short words only match exactly ("ac" is not "at")
+    if min(len(word), len(other)) < MIN_FUZZY_LETTERS:
+        return 0.0
     score = fuzz.ratio(word, other)
-    best = score / 100.0 if score >= _WORD_MATCH else 0.0
+    best = score / 100.0 if score >= WORD_MATCH else 0.0
     if best < _SOUNDS_ALIKE and sounds_alike(word, other):
         best = _SOUNDS_ALIKE
     return best

@@ -25,17 +25,24 @@ from runtime.conversation.intents import (
     OfferChoice,
     asks_for_message,
     asks_for_person,
+    closes_call,
     is_goodbye,
     offer_choice,
     wants_booking,
 )
-from runtime.conversation.knowledge import DECENT_MATCH, KnowledgeIndex, KnowledgeMatch
+from runtime.conversation.knowledge import (
+    DECENT_MATCH,
+    KnowledgeIndex,
+    KnowledgeMatch,
+    content_words,
+)
 from runtime.conversation.llm_stream import TurnBudget
 from runtime.conversation.llm_tier import LlmTier
 from runtime.conversation.meaning import (
     NO_MEANING,
     MeaningScorer,
     MeaningScores,
+    Ranked,
     clearly_better,
     rank,
 )
@@ -46,8 +53,10 @@ from runtime.conversation.sentiment import frustration_score
 from runtime.conversation.service_area import named_town, service_area_answer
 from runtime.conversation.snapshot import CompanySnapshot, KnowledgeEntry
 from runtime.conversation.state import ConversationState, Mode
-from runtime.conversation.trade_knowledge import trade_index
+from runtime.conversation.subject import about_something_else, subject_is_ours
+from runtime.conversation.trade_knowledge import company_vocabulary, trade_index
 from runtime.providers.base import LanguageModel
+from tenancy.catalog.intent_examples import PERSON
 from tenancy.models import TradeCategory
 
 LOW_STT_CONFIDENCE = 0.4  # transcripts below this are treated as not understood
@@ -108,6 +117,7 @@ class DialoguePolicy:
             trade_index(trade.value) for trade in TradeCategory
             if trade.value not in snapshot.trade_categories
         ]
+        self._vocabulary = company_vocabulary(snapshot)
         self._emergencies = every_trade_signals(
             snapshot.trade_categories, snapshot.emergency_phrases)
         self._llm_tier = (
@@ -175,12 +185,14 @@ class DialoguePolicy:
         moded = self._decide_in_mode(state, ctx, text, facts)
         if moded is not None:
             return moded
-        if is_goodbye(text):
+        if closes_call(text, facts.meaning):
             return replies.goodbye(state, ctx)
         if asks_for_person(text):
             return replies.to_person(state, ctx, Tier.TRANSFER, "caller asked for a person")
         if asks_for_message(text):
             return replies.start_message(state, ctx, Tier.MESSAGE)
+        if facts.meaning.means(PERSON):  # after the message phrases: "leave a message for..."
+            return replies.to_person(state, ctx, Tier.TRANSFER, "caller asked for a person")
         settings = self.snapshot.settings
         sentiment = facts.sentiment or 0.0
         if settings.escalation_enabled and sentiment >= settings.sentiment_threshold:
@@ -226,6 +238,10 @@ class DialoguePolicy:
         self, state: ConversationState, ctx: CallContext, text: str, facts: TurnFacts
     ) -> TurnOutcome | AgentTurn:
         matches = self._match(text, facts)
+        if about_something_else(text, self._vocabulary):  # "does the bank open": not ours
+            matches = dataclasses.replace(
+                matches, company_answer=subject_is_ours(matches.company_answer),
+                trade_answer=subject_is_ours(matches.trade_answer))
         company_answer = matches.company_answer if self.snapshot.settings.knowledge_enabled \
             else None
         if company_answer is not None and not clearly_better(matches.trade_answer,
@@ -259,12 +275,17 @@ class DialoguePolicy:
         facts.timings_ms["meaning"] = round((time.perf_counter() - started) * 1000.0, 3)
         return scores
 
+    def rankings(self, text: str, meaning: MeaningScores) -> tuple[Ranked, Ranked, Ranked]:
+        """The company's, its trades' and the other trades' entries ranked for `text`."""
+        foreign = self._vocabulary.foreign_share(content_words(text))
+        return (rank([self._company_index], text, meaning, foreign),
+                rank(self._trade_indexes, text, meaning, foreign),
+                rank(self._other_trade_indexes, text, meaning, foreign))
+
     def _match(self, text: str, facts: TurnFacts) -> TurnMatches:
         started = time.perf_counter()
         threshold = self.snapshot.settings.knowledge_threshold
-        company = rank([self._company_index], text, facts.meaning)
-        trade = rank(self._trade_indexes, text, facts.meaning)
-        other = rank(self._other_trade_indexes, text, facts.meaning)
+        company, trade, other = self.rankings(text, facts.meaning)
         facts.timings_ms["match"] = round((time.perf_counter() - started) * 1000.0, 3)
         return TurnMatches(
             company.matches[:PROMPT_KNOWLEDGE_ENTRIES], company.decisive(threshold),

@@ -20,6 +20,21 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # Words that turn a following phrase into its opposite ("I don't smell gas").
 _NEGATIONS = frozenset({"no", "not", "dont", "doesnt", "didnt", "isnt", "never", "without"})
 _NEGATION_WINDOW = 2  # how many words before a phrase may negate it
+WORD_MATCH = 80.0  # rapidfuzz ratio at which two words count as the same word...
+MIN_FUZZY_LETTERS = 4  # ...both this long at least: shorter ones only exactly ("ac", "at")
+
+
+_MONEY = re.compile(r"\b(how much|charge|charges|cost|costs|price|prices|fee|fees|pay|"
+                    r"expensive|cheap)\b")
+
+
+def asks_about_money(normalized_text: str) -> bool:
+    """The (normalised) words ask what something costs."""
+    return _MONEY.search(normalized_text) is not None
+
+
+def money_words_dropped(normalized_text: str) -> str:
+    return _MONEY.sub(" ", normalized_text)
 
 
 @lru_cache(maxsize=4096)
@@ -33,15 +48,17 @@ def sounds_alike(first: str, second: str) -> bool:
     """Two words a recognizer could swap: the same Metaphone key ("train"/"trane",
     "napels"/"naples", "temp"/"tempe"). Keys under 3 letters say too little ("seal" and
     "sale" are both "SL"), and words under 4 letters never count."""
-    if min(len(first), len(second)) < 4:
-        return False
-    key = _sound(first)
-    return len(key) >= 3 and key == _sound(second)
+    key = sound_key(first)
+    return key is not None and key == sound_key(second)
 
 
 @lru_cache(maxsize=4096)
-def _sound(word: str) -> str:
-    return str(jellyfish.metaphone(word))
+def sound_key(word: str) -> str | None:
+    """The word's Metaphone key, or None when the word or key is too short to say much."""
+    if len(word) < MIN_FUZZY_LETTERS:
+        return None
+    key = str(jellyfish.metaphone(word))
+    return key if len(key) >= 3 else None
 
 
 def words(text: str) -> list[str]:
@@ -60,7 +77,7 @@ def find_phrase(normalized_text: str, phrase: str, *, allow_negated: bool = Fals
     haystack = f" {normalized_text} "
     start = haystack.find(f" {target} ")
     while start != -1:
-        if allow_negated or not _negated(haystack[:start]):
+        if allow_negated or not negated_before(haystack[:start]):
             return True
         start = haystack.find(f" {target} ", start + 1)
     return False
@@ -74,8 +91,9 @@ def find_any(normalized_text: str, phrases: Iterable[str]) -> str | None:
     return None
 
 
-def _negated(prefix: str) -> bool:
-    preceding = prefix.split()[-_NEGATION_WINDOW:]
+def negated_before(prefix: str, window: int = _NEGATION_WINDOW) -> bool:
+    """A negation among the last `window` words of `prefix` (the text before a phrase)."""
+    preceding = prefix.split()[-window:]
     return any(word in _NEGATIONS for word in preceding)
 
 

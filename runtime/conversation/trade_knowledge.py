@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from runtime.conversation.knowledge import KnowledgeIndex
-from runtime.conversation.snapshot import KnowledgeEntry
+from runtime.conversation.knowledge import KnowledgeIndex, content_words
+from runtime.conversation.snapshot import CompanySnapshot, KnowledgeEntry
+from runtime.conversation.subject import CompanyVocabulary
 from tenancy.catalog import TRADE_CATALOG
 from tenancy.models import TradeCategory
 
@@ -27,3 +28,21 @@ def trade_entries(trade: str) -> tuple[KnowledgeEntry, ...]:
 def trade_index(trade: str) -> KnowledgeIndex:
     """The shipped Q&A of one trade, indexed once per process."""
     return KnowledgeIndex(trade_entries(trade))
+
+
+def company_vocabulary(snapshot: CompanySnapshot) -> CompanyVocabulary:
+    """The words of the company's Q&A, its trades' catalog, its services and description."""
+    texts = [text for entry in snapshot.knowledge for text in _texts(entry)]
+    trades = [word for trade in snapshot.trade_categories for word in _trade_words(trade)]
+    return CompanyVocabulary([*texts, *snapshot.services, snapshot.description,
+                              snapshot.company_name, *snapshot.service_area], trades)
+
+
+@cache
+def _trade_words(trade: str) -> frozenset[str]:
+    return frozenset(word for entry in trade_entries(trade) for text in _texts(entry)
+                     for word in content_words(text))
+
+
+def _texts(entry: KnowledgeEntry) -> tuple[str, ...]:
+    return (entry.question, entry.answer, *entry.keywords)

@@ -9,7 +9,7 @@ matrix products.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +20,7 @@ from runtime.conversation.trade_knowledge import trade_entries
 from runtime.meaning.entry_vectors import entry_text, load_entry_vectors
 from runtime.providers.embedding import SentenceEmbedder, Vector
 from tenancy.catalog.hazard_examples import HAZARD_EXAMPLES, ORDINARY_EXAMPLES
+from tenancy.catalog.intent_examples import EXAMPLES_BY_LABEL
 from tenancy.models import TradeCategory
 from tenancy.store import TenantStore
 
@@ -32,13 +33,15 @@ def _stack(vectors: Sequence[Vector]) -> Matrix:
 
 @dataclass(frozen=True)
 class CatalogVectors:
-    """Vectors of every trade's shipped Q&A and of the hazard example sentences."""
+    """Vectors of every trade's shipped Q&A and of the hazard and intent example sentences."""
 
     entry_ids: tuple[str, ...]
     entries: Matrix
     hazard_labels: tuple[str, ...]  # one per row of `hazards`
     hazards: Matrix
     ordinary: Matrix  # ordinary complaints a hazard must beat
+    intent_labels: tuple[str, ...] = ()  # one per row of `intents`
+    intents: Matrix = field(default_factory=lambda: _stack([]))
 
     @staticmethod
     def of(embedder: SentenceEmbedder) -> CatalogVectors:
@@ -46,14 +49,16 @@ class CatalogVectors:
         built = _CATALOGS.get(embedder.model_id)
         if built is None:
             built = _CATALOGS[embedder.model_id] = CatalogVectors.build(
-                embedder, HAZARD_EXAMPLES, ORDINARY_EXAMPLES)
+                embedder, HAZARD_EXAMPLES, ORDINARY_EXAMPLES, EXAMPLES_BY_LABEL)
         return built
 
     @staticmethod
     def build(embedder: SentenceEmbedder, hazard_examples: Mapping[str, Sequence[str]],
-              ordinary: Sequence[str]) -> CatalogVectors:
+              ordinary: Sequence[str],
+              intent_examples: Mapping[str, Sequence[str]] | None = None) -> CatalogVectors:
         entries = [entry for trade in TradeCategory for entry in trade_entries(trade.value)]
-        hazards = [(label, text) for label, texts in hazard_examples.items() for text in texts]
+        hazards = _labelled(hazard_examples)
+        intents = _labelled(intent_examples or {})
         return CatalogVectors(
             tuple(entry.id for entry in entries),
             _stack([embedder.embed(entry_text(entry.question, entry.keywords)).vector
@@ -61,7 +66,20 @@ class CatalogVectors:
             tuple(label for label, _ in hazards),
             _stack([embedder.embed(text).vector for _, text in hazards]),
             _stack([embedder.embed(text).vector for text in ordinary]),
+            tuple(label for label, _ in intents),
+            _stack([embedder.embed(text).vector for _, text in intents]),
         )
+
+
+def _labelled(examples: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:
+    return [(label, text) for label, texts in examples.items() for text in texts]
+
+
+def _best_by_label(labels: Sequence[str], cosines: Sequence[float]) -> dict[str, float]:
+    best: dict[str, float] = {}
+    for label, cosine in zip(labels, cosines, strict=True):
+        best[label] = max(cosine, best.get(label, -1.0))
+    return best
 
 
 _CATALOGS: dict[str, CatalogVectors] = {}  # by model id: same model, same vectors
@@ -80,12 +98,10 @@ class EmbeddingMeaning:
         catalog = self._catalog
         entries = dict(zip(self._company_ids, _products(self._company, vector), strict=True))
         entries.update(zip(catalog.entry_ids, _products(catalog.entries, vector), strict=True))
-        hazards: dict[str, float] = {}
-        for label, cosine in zip(catalog.hazard_labels, _products(catalog.hazards, vector),
-                                 strict=True):
-            hazards[label] = max(cosine, hazards.get(label, -1.0))
+        hazards = _best_by_label(catalog.hazard_labels, _products(catalog.hazards, vector))
+        intents = _best_by_label(catalog.intent_labels, _products(catalog.intents, vector))
         ordinary = max(_products(catalog.ordinary, vector), default=-1.0)
-        return MeaningScores(entries, hazards, ordinary)
+        return MeaningScores(entries, hazards, ordinary, intents)
 
 
 def _products(matrix: Matrix, vector: Vector) -> list[float]:

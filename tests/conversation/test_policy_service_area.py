@@ -35,3 +35,12 @@ def test_town_names_the_recognizer_misspelled_are_found_by_sound() -> None:
     assert named_town("do you come to napels", towns) == "Naples"
     assert named_town("do you go out to temp", towns) == "Tempe"
     assert named_town("do you go out to mass", towns) is None  # "MS": too short a key
+
+
+def test_a_two_word_town_said_by_its_first_word_alone_is_found() -> None:
+    towns = ["Marco Island", "Bonita Springs", "Fort Myers", "Saint Paul", "Saint Cloud"]
+    assert named_town("do you go to marco", towns) == "Marco Island"
+    assert named_town("do you come out to bonita on saturdays", towns) == "Bonita Springs"
+    assert named_town("do you go to saint louis", towns) is None  # another name follows
+    assert named_town("do you serve fort", towns) is None  # too short to be distinctive
+    assert named_town("do you cover saint", towns) is None  # starts two of the towns

@@ -17,7 +17,7 @@ from tests.evals.conversations import (
     run_conversations,
 )
 
-BOOKING_CALLS_FLOOR = 23 / 24  # measured 23 of 24
+BOOKING_CALLS_FLOOR = 24 / 24  # measured 24 of 24
 # what the issue asks the suite to cover, by the end checks and the words of the names
 MUST_COVER = ("booked", "moved", "cancelled", "message", "transferred")
 

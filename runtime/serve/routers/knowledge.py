@@ -16,10 +16,9 @@ from fastapi import APIRouter, Request
 from pydantic import Field
 
 from runtime.conversation import CallContext, ConversationState
-from runtime.conversation.knowledge import KnowledgeIndex, KnowledgeMatch
-from runtime.conversation.meaning import DECISION_MARGIN, Ranked, rank
+from runtime.conversation.knowledge import KnowledgeMatch
+from runtime.conversation.meaning import DECISION_MARGIN, Ranked
 from runtime.conversation.outcome import action_to_dict
-from runtime.conversation.trade_knowledge import trade_index
 from runtime.meaning.entry_vectors import write_entry_vector
 from runtime.serve.auth import CompanyGuard
 from runtime.serve.replica_policy import replica_policy
@@ -75,8 +74,7 @@ async def try_question(services: Services, company_id: str, question: str) -> di
     snapshot = policy.snapshot
     ctx = CallContext(TEST_CALL_SID, "", snapshot.primary_number or "", datetime.now(UTC))
     outcome = await policy.respond(ConversationState.new(), ctx, question).complete()
-    scores = meaning.score(question)
-    trades = [trade_index(trade) for trade in snapshot.trade_categories]
+    ours, trade, _ = policy.rankings(question, meaning.score(question))
     return {
         "question": question,
         "tier": str(outcome.tier),
@@ -86,6 +84,6 @@ async def try_question(services: Services, company_id: str, question: str) -> di
         "knowledgeId": outcome.knowledge_id,
         "threshold": snapshot.settings.knowledge_threshold,
         "margin": DECISION_MARGIN,
-        "company": _tier_view(rank([KnowledgeIndex(snapshot.knowledge)], question, scores)),
-        "trade": _tier_view(rank(trades, question, scores)),
+        "company": _tier_view(ours),
+        "trade": _tier_view(trade),
     }

@@ -1,0 +1,94 @@
+"""What a caller wants besides an answer, by phrase rule and by meaning (`intents.py`,
+`MeaningScores.means`), in wordings the phrase lists do not hold."""
+
+from __future__ import annotations
+
+from policy_builders import OFFICE_HOURS, make_context, make_snapshot, say
+
+from runtime.conversation import ConversationState, DialoguePolicy, Hangup, Tier, Transfer
+from runtime.conversation.intents import asks_for_person, is_closing, is_goodbye, wants_booking
+from runtime.conversation.meaning import MeaningScores
+from tenancy.catalog.intent_examples import GOODBYE, PERSON
+
+
+def test_a_visit_asked_for_on_a_day_is_a_booking() -> None:
+    for asked in ("could you folks come by on tuesday to look at the furnace",
+                  "can somebody swing by tomorrow afternoon",
+                  "i want to get my water heater checked next week",
+                  "id like to have the ac cleaned sometime soon asap",
+                  "i need somebody right away to check my breaker box",
+                  "can your crew come out thursday to see the leak",
+                  "we need an electrician on saturday"):
+        assert wants_booking(asked), asked
+    for question in ("are you open tomorrow", "do you charge more on sundays",
+                     "how much to get my ac fixed", "can you come out to aurora",
+                     "i dont need anyone to come out tomorrow",
+                     "i need to know if you are open today"):
+        assert not wants_booking(question), question
+
+
+def test_asking_what_a_visit_costs_is_not_a_booking() -> None:
+    for question in ("what would it cost to have somebody come out",
+                     "how much do you charge to send someone tomorrow"):
+        assert not wants_booking(question), question
+    assert wants_booking("how much is it if i book a visit for friday")  # named outright
+
+
+def test_asking_when_the_company_is_free_is_a_booking() -> None:
+    for asked in ("what is your earliest available time", "do you have any openings",
+                  "whats your availability like", "first open slot you have",
+                  "is anybody available thursday morning"):
+        assert wants_booking(asked), asked
+    assert not wants_booking("is the technician available to answer a question")
+    assert not wants_booking("is financing available")
+
+
+def test_a_parting_wish_is_a_goodbye() -> None:
+    for done in ("thanks for the info have a great day", "enjoy your weekend"):
+        assert is_goodbye(done), done
+    assert not is_goodbye("do you have a day rate")
+
+
+def test_thanks_and_nothing_else_closes_the_call() -> None:
+    for done in ("awesome thanks so much take care", "ok cool thank you", "cheers",
+                 "thanks a ton"):
+        assert is_closing(done), done
+        assert not is_goodbye(done)  # mid-booking, "ok thanks" answers a question
+    for request in ("can you take care of my ac", "thanks whats your address", "yes thanks"):
+        assert not is_closing(request), request
+
+
+def test_speaking_with_anyone_at_all_is_a_request_for_a_person() -> None:
+    for asked in ("could i chat with anybody there", "i want to speak with one of your techs"):
+        assert asks_for_person(asked), asked
+    assert not asks_for_person("i dont want to talk to anyone")
+
+
+def test_an_intent_by_meaning_must_be_close_and_closer_than_every_entry() -> None:
+    assert MeaningScores({"q": 0.3}, intents={PERSON: 0.7, GOODBYE: 0.2}).means(PERSON)
+    assert not MeaningScores({"q": 0.3}, intents={PERSON: 0.55}).means(PERSON)
+    assert not MeaningScores({"q": 0.75}, intents={PERSON: 0.7}).means(PERSON)
+    assert not MeaningScores({}, intents={PERSON: 0.7, GOODBYE: 0.72}).means(PERSON)
+    assert not MeaningScores().means(PERSON)
+
+
+class _Scripted:
+    def __init__(self, scores: MeaningScores) -> None:
+        self._scores = scores
+
+    def score(self, utterance: str) -> MeaningScores:
+        return self._scores
+
+
+async def test_the_policy_transfers_or_ends_by_meaning() -> None:
+    snapshot = make_snapshot()
+    for intents, expected in (({PERSON: 0.66}, Transfer), ({GOODBYE: 0.7}, Hangup)):
+        scores = MeaningScores({entry.id: 0.2 for entry in snapshot.knowledge}, intents=intents)
+        policy = DialoguePolicy(snapshot, None, clock=lambda: OFFICE_HOURS,
+                                meaning=_Scripted(scores))
+        outcome = await say(policy, ConversationState.new(), make_context(), "mm hmm well")
+        assert isinstance(outcome.action, expected), intents
+    unsure = MeaningScores({}, intents={PERSON: 0.5})
+    policy = DialoguePolicy(snapshot, None, clock=lambda: OFFICE_HOURS, meaning=_Scripted(unsure))
+    outcome = await say(policy, ConversationState.new(), make_context(), "mm hmm well")
+    assert outcome.tier is Tier.FALLBACK
