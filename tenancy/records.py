@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Generic, TypeVar, cast
 
 import redis.asyncio as aioredis
 from pydantic import ValidationError
 
 from tenancy.errors import Conflict, InvalidDocument, NotFound
-from tenancy.models import ApiModel, Contact, utc_now
+from tenancy.models import ApiModel, Contact, ContactFields, utc_now
 from tenancy.models.records import StoredRecord
 
 Record = TypeVar("Record", bound=StoredRecord)
@@ -106,6 +107,18 @@ class ContactBook(RecordCollection[Contact]):
 
     async def find_by_phone(self, phone: str) -> Contact | None:
         return await self.get_indexed(self._phone_key, phone)
+
+    async def count_call(self, phone: str, at: datetime) -> Contact:
+        """One more call from `phone`: its contact's count and last call moved on (the phone,
+        and so the index, unchanged: one write, not `update`'s read and index checks), or
+        a new contact."""
+        contact = await self.find_by_phone(phone)
+        if contact is None:
+            return await self.add(ContactFields(phone=phone, callCount=1, lastCallAt=at))
+        counted = contact.model_copy(update={"callCount": contact.callCount + 1,
+                                             "lastCallAt": at, "updatedAt": utc_now()})
+        await self._redis.hset(self._key, counted.id, counted.model_dump_json(by_alias=True))
+        return counted
 
     async def _write(self, record: Contact, previous: Contact | None = None) -> None:
         claimed = await self._redis.hsetnx(self._phone_key, record.phone, record.id)

@@ -63,7 +63,7 @@ from runtime.conversation import (
     split_sentences,
 )
 from runtime.conversation.dates import warm_up as warm_up_dates
-from runtime.meaning.scorer import CatalogVectors, call_meaning
+from runtime.meaning.scorer import CatalogVectors, EmbeddingMeaning, call_meaning
 from runtime.providers.audio_store import AudioStore, SpeechCache
 from runtime.providers.base import VoiceRequest
 from runtime.providers.factory import (
@@ -130,7 +130,8 @@ class CallActor:
         self._sessions: dict[str, CallSession] = {}
         self._uses = 0
         self._background = BackgroundTasks()  # ended calls' events in delivery, messages kept
-        self._companies = CompanyViews()  # parsed once per company version, shared by calls
+        # Parsed (and their entries' vectors loaded) once per company version, shared by calls.
+        self._companies = CompanyViews(self._embedder)
         self._ending = CallEnding(self._tenant, self._recorder,
                                   build_drafting_model(providers),  # None: extractive only
                                   self._background, self._checkpoint)
@@ -158,7 +159,8 @@ class CallActor:
                          if snapshot.settings.memory_enabled else None),
             )
             session = CallSession(snapshot, ctx, ConversationState.new(), CallRecord(),
-                                  *await self._policy_and_voice(store, company, snapshot),
+                                  *await self._policy_and_voice(store, company, snapshot,
+                                                                view.meaning),
                                   snapshot_document=view.snapshot_document)
             session.last = LastAnswer(INCOMING_KEY)
             self._sessions[setup.call_sid] = session
@@ -244,12 +246,14 @@ class CallActor:
             return True
 
     async def _policy_and_voice(self, store: TenantStore, company: Company | None,
-                                snapshot: CompanySnapshot
+                                snapshot: CompanySnapshot, meaning: EmbeddingMeaning | None = None
                                 ) -> tuple[DialoguePolicy, VoiceRequest | None]:
-        """The call's dialogue policy (with its booking desk and knowledge scores) and voice."""
+        """The call's dialogue policy (with its booking desk and knowledge scores) and voice;
+        `meaning`, the company view's scorer, when `snapshot` is that view's (not restored)."""
         api_key = company.aiSettings.elevenLabs.apiKey if company else None
         booking = await booking_for_call(store, company, self._calendar)
-        meaning = await call_meaning(store, self._embedder, snapshot)
+        if meaning is None:
+            meaning = await call_meaning(store, self._embedder, snapshot)
         return (DialoguePolicy(snapshot, self._llm, booking=booking, meaning=meaning),
                 voice_request(snapshot.voice, api_key, self._platform_voice))
 
