@@ -64,7 +64,7 @@ from runtime.conversation import (
 )
 from runtime.conversation.dates import warm_up as warm_up_dates
 from runtime.meaning.scorer import CatalogVectors, EmbeddingMeaning, call_meaning
-from runtime.providers.audio_store import AudioStore, SpeechCache
+from runtime.providers.audio_store import AudioStore, SpeechCache, audio_url_key
 from runtime.providers.base import VoiceRequest
 from runtime.providers.factory import (
     build_drafting_model,
@@ -102,6 +102,7 @@ class CallActorOptions:
 class CallActor:
     def __init__(self, settings: dict[str, Any], options: CallActorOptions | None = None) -> None:
         config = Settings.from_deployment(settings)
+        secret_key = config.clientsvia_secret_key.get_secret_value()
         self._options = options or CallActorOptions()
         text_redis = redis_client(config.redis_url)
         audio_redis = redis_client(config.redis_url, decode_responses=False)  # audio is bytes
@@ -113,10 +114,11 @@ class CallActor:
         self._embedder = build_embedder(providers)
         CatalogVectors.of(self._embedder)
         self._speech = SpeechRenderer(
-            build_synthesizer(providers), AudioStore(audio_redis), SpeechCache(audio_redis),
-            self._options.tts_timeout_s,
+            build_synthesizer(providers),
+            AudioStore(audio_redis, url_key=audio_url_key(secret_key)),  # stable <Play> URLs
+            SpeechCache(audio_redis), self._options.tts_timeout_s,
         )
-        secrets = SecretBox(config.clientsvia_secret_key.get_secret_value())
+        secrets = SecretBox(secret_key)
         registry = CompanyRegistry(text_redis, secrets)
         # A tenant store is a dozen key-holding objects: built once per company, not per turn.
         self._tenant = functools.lru_cache(maxsize=TENANT_STORES_KEPT)(registry.tenant)
@@ -346,7 +348,7 @@ class CallActor:
     ) -> AgentReply:
         if outcome is not None:
             session.answer = None
-        utterances = await self._speech.publish(sentences)
+        utterances = await self._speech.publish(sentences, session.company_id)
         snapshot = session.snapshot
         return AgentReply(
             call_sid=session.call_sid,

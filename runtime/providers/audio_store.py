@@ -2,11 +2,19 @@
 
 Any Serve replica can answer Twilio's download, so the bytes live in Redis, not in the
 process that made them. The Redis client must be created with `decode_responses=False`.
+
+A call's audio is stored under a token derived from its bytes and its company with a
+server-side key (`put(wav, owner=...)`): the same greeting of the same company gets the
+same URL on every call, so Twilio, which caches `<Play>` files by ETag, need not download
+it again; another company's identical audio gets another URL, and without the key no URL
+can be derived from the audio. A token's bytes never change (`ETag` and `immutable`).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import json
 import re
 import secrets
@@ -35,17 +43,33 @@ def is_audio_token(token: str) -> bool:
     return _TOKEN_SHAPE.fullmatch(token) is not None
 
 
-class AudioStore:
-    """WAV files behind unguessable tokens, gone after `ttl_s` seconds."""
+def audio_url_key(secret: str) -> bytes:
+    """The key of `AudioStore`'s owned tokens, derived from a server secret (its own use)."""
+    return hmac.digest(secret.encode(), b"clientsvia audio url tokens", "sha256")
 
-    def __init__(self, redis: aioredis.Redis, ttl_s: int = 300) -> None:
+
+class AudioStore:
+    """WAV files behind unguessable tokens, gone `ttl_s` seconds after they were last put."""
+
+    def __init__(self, redis: aioredis.Redis, ttl_s: int = 300,
+                 url_key: bytes | None = None) -> None:
         self._redis = redis
         self.ttl_s = ttl_s
+        self._url_key = url_key
 
-    async def put(self, wav: bytes) -> str:
-        token = secrets.token_urlsafe(TOKEN_BYTES)
+    async def put(self, wav: bytes, owner: str | None = None) -> str:
+        """The audio's token: the same for the same bytes and `owner` (a company id), given
+        a `url_key`; else a random one."""
+        token = self.token_of(wav, owner)
         await self._redis.set(AUDIO_KEY_PREFIX + token, wav, ex=self.ttl_s)
         return token
+
+    def token_of(self, wav: bytes, owner: str | None) -> str:
+        if self._url_key is None or owner is None:
+            return secrets.token_urlsafe(TOKEN_BYTES)
+        material = owner.encode() + b"\0" + hashlib.sha256(wav).digest()
+        digest = hmac.digest(self._url_key, material, "sha256")[:TOKEN_BYTES]
+        return base64.urlsafe_b64encode(digest).decode()
 
     async def get(self, token: str) -> bytes | None:
         if not is_audio_token(token):
