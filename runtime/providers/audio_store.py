@@ -18,6 +18,7 @@ import hmac
 import json
 import re
 import secrets
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 
@@ -28,6 +29,7 @@ from runtime.providers.base import VoiceRequest
 AUDIO_KEY_PREFIX = "g:audio:"
 SPEECH_CACHE_KEY_PREFIX = "g:tts-cache:"
 TOKEN_BYTES = 24
+PHRASES_KEPT = 64  # cached phrases' audio kept in a process (a few MB at most)
 # secrets.token_urlsafe(24) is exactly 32 characters of the URL-safe base64 alphabet.
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{32}")
 
@@ -87,19 +89,38 @@ def speech_cache_key(text: str, voice: VoiceRequest) -> str:
 
 
 class SpeechCache:
-    """Phrases said on every call (greetings, hold lines) synthesized once per voice and text."""
+    """Phrases said on every call (greetings, hold lines) synthesized once per voice and text.
 
-    def __init__(self, redis: aioredis.Redis, ttl_s: int = 24 * 3600) -> None:
+    The `kept` most recently said are also kept in the process: a greeting is read from
+    Redis once per actor, not on every call (the audio of a voice and text is any one
+    rendering of it, so an older copy is as good as the stored one)."""
+
+    def __init__(self, redis: aioredis.Redis, ttl_s: int = 24 * 3600,
+                 kept: int = PHRASES_KEPT) -> None:
         self._redis = redis
         self.ttl_s = ttl_s
+        self._kept: OrderedDict[str, bytes] = OrderedDict()
+        self._max_kept = kept
 
     async def get(self, text: str, voice: VoiceRequest) -> bytes | None:
-        data = await self._redis.get(SPEECH_CACHE_KEY_PREFIX + speech_cache_key(text, voice))
-        return _as_bytes(data)
+        key = speech_cache_key(text, voice)
+        audio = self._kept.get(key)
+        if audio is None:
+            audio = _as_bytes(await self._redis.get(SPEECH_CACHE_KEY_PREFIX + key))
+        if audio is not None:
+            self._keep(key, audio)
+        return audio
 
     async def put(self, text: str, voice: VoiceRequest, audio: bytes) -> None:
-        key = SPEECH_CACHE_KEY_PREFIX + speech_cache_key(text, voice)
-        await self._redis.set(key, audio, ex=self.ttl_s)
+        key = speech_cache_key(text, voice)
+        await self._redis.set(SPEECH_CACHE_KEY_PREFIX + key, audio, ex=self.ttl_s)
+        self._keep(key, audio)
+
+    def _keep(self, key: str, audio: bytes) -> None:
+        self._kept[key] = audio
+        self._kept.move_to_end(key)
+        while len(self._kept) > self._max_kept:
+            self._kept.popitem(last=False)
 
     async def get_or_create(
         self, text: str, voice: VoiceRequest, produce: Callable[[], Awaitable[bytes]]

@@ -14,7 +14,14 @@ from runtime.actors.speech import RenderedSentence, SpeechRenderer
 from runtime.conversation import CallContext, Listen, Tier, TurnOutcome
 from runtime.conversation.outcome import Appointment
 from runtime.providers.audio import wav_duration_s
-from runtime.providers.audio_store import AudioStore, SpeechCache, audio_url_key, is_audio_token
+from runtime.providers.audio_store import (
+    SPEECH_CACHE_KEY_PREFIX,
+    AudioStore,
+    SpeechCache,
+    audio_url_key,
+    is_audio_token,
+    speech_cache_key,
+)
 from runtime.providers.base import VoiceRequest
 from runtime.providers.doubles import SyntheticSpeech
 
@@ -51,6 +58,20 @@ async def test_a_greeting_is_synthesized_once_per_voice_and_text(audio_redis):
     assert one.audio_token and two.audio_token and one.audio_token != two.audio_token
     wav = await AudioStore(audio_redis).get(two.audio_token)
     assert wav == second.wav and wav[:4] == b"RIFF"
+
+
+async def test_a_process_keeps_its_most_recent_cached_phrases(audio_redis):
+    cache, elsewhere = SpeechCache(audio_redis, kept=1), SpeechCache(audio_redis)
+    greeting, hold = b"RIFF-greeting", b"RIFF-hold-line"
+    await cache.put("Thanks for calling, a phrase kept.", VOICE, greeting)
+    await audio_redis.delete(SPEECH_CACHE_KEY_PREFIX
+                             + speech_cache_key("Thanks for calling, a phrase kept.", VOICE))
+    assert await cache.get("Thanks for calling, a phrase kept.", VOICE) == greeting
+    assert await elsewhere.get("Thanks for calling, a phrase kept.", VOICE) is None
+
+    await elsewhere.put("One moment please, a phrase kept.", VOICE, hold)
+    assert await cache.get("One moment please, a phrase kept.", VOICE) == hold  # from Redis
+    assert await cache.get("Thanks for calling, a phrase kept.", VOICE) is None  # one kept
 
 
 async def test_a_companys_greeting_keeps_its_url_and_no_other_company_shares_it(audio_redis):
