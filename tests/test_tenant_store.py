@@ -149,3 +149,13 @@ async def test_a_call_is_counted_on_the_callers_contact_or_makes_one(registry):
     made = await contacts.count_call(new, first)
     assert (await contacts.find_by_phone(new)) == made
     assert (made.callCount, made.lastCallAt, made.name) == (1, first, "")
+
+
+async def test_two_first_calls_at_once_make_one_contact_counted_twice(registry):
+    company = await registry.create(profile("Twin Air"))
+    contacts = registry.tenant(company.id).contacts
+    phone, at = unique_number(), datetime(2026, 1, 5, 9, tzinfo=UTC)
+    await asyncio.gather(contacts.count_call(phone, at), contacts.count_call(phone, at))
+    (contact,) = await contacts.list()
+    assert (contact.phone, contact.callCount) == (phone, 2)
+    assert await contacts.find_by_phone(phone) == contact
