@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Generic, TypeVar, cast
 
 import redis.asyncio as aioredis
 from pydantic import ValidationError
 
 from tenancy.errors import Conflict, InvalidDocument, NotFound
-from tenancy.models import ApiModel, Contact, utc_now
+from tenancy.models import ApiModel, Contact, ContactFields, utc_now
 from tenancy.models.records import StoredRecord
 
 Record = TypeVar("Record", bound=StoredRecord)
@@ -97,15 +98,49 @@ class RecordCollection(Generic[Record]):
         """Hook for collections that keep a secondary index."""
 
 
+# KEYS: the contacts hash, the phone index; ARGV: phone, new id, new contact's JSON, the
+# limit. The known contact's id; else the new contact stored and indexed ("") or -1 (full).
+_FIRST_CALL = """
+local known = redis.call('HGET', KEYS[2], ARGV[1])
+if known then return known end
+if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then return -1 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+return ''
+"""
+
+
 class ContactBook(RecordCollection[Contact]):
     """Contacts, plus a phone → contact id index for recognising returning callers."""
 
     def __init__(self, redis: aioredis.Redis, key: str, phone_index_key: str) -> None:
         super().__init__(redis, key, Contact, "contact")
         self._phone_key = phone_index_key
+        self._first_call = redis.register_script(_FIRST_CALL)
 
     async def find_by_phone(self, phone: str) -> Contact | None:
         return await self.get_indexed(self._phone_key, phone)
+
+    async def count_call(self, phone: str, at: datetime) -> Contact | None:
+        """One more call from `phone`: a new contact in one step (`_FIRST_CALL`), or the
+        known one's count and last call moved on with one write (its phone, and so the
+        index, unchanged). None when the index names a contact that is gone."""
+        first = self._model.model_validate(
+            ContactFields(phone=phone, callCount=1, lastCallAt=at).model_dump())
+        known_id = await self._first_call(keys=[self._key, self._phone_key], args=[
+            phone, first.id, first.model_dump_json(by_alias=True), MAX_RECORDS])
+        if known_id == -1:
+            raise Conflict(f"a company can hold at most {MAX_RECORDS} {self.noun} records")
+        if not known_id:
+            return first
+        try:
+            contact = await self.get(cast(str, known_id))
+        except NotFound:
+            return None
+        counted = contact.model_copy(update={"callCount": contact.callCount + 1,
+                                             "lastCallAt": at, "updatedAt": utc_now()})
+        await self._redis.hset(self._key, counted.id, counted.model_dump_json(by_alias=True))
+        return counted
 
     async def _write(self, record: Contact, previous: Contact | None = None) -> None:
         claimed = await self._redis.hsetnx(self._phone_key, record.phone, record.id)

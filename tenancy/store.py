@@ -107,4 +107,8 @@ class TenantStore:
         return None if raw is None else json.loads(raw)
 
     async def delete_checkpoint(self, call_sid: str) -> None:
-        await self._redis.delete(self.key("call", call_sid))
+        await self.delete_checkpoints(call_sid)
+
+    async def delete_checkpoints(self, *call_sids: str) -> None:
+        """Delete these checkpoints in one command."""
+        await self._redis.delete(*(self.key("call", call_sid) for call_sid in call_sids))

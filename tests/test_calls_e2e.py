@@ -208,6 +208,10 @@ async def test_two_companies_at_once_each_hear_only_their_own(api_server, compan
                                                    VoiceRequest(voice_id=voice))
                               for sentence in sentences])
         assert heard == expected
+    # a company's greeting keeps its <Play> URL from call to call (Twilio caches by it)
+    atlas_first, bayside_first, atlas_again, bayside_again = (r.plays[0].url for r in records)
+    assert atlas_first == atlas_again and bayside_first == bayside_again
+    assert atlas_first != bayside_first
 
 
 async def test_a_bad_signature_is_403(api_server, companies):

@@ -253,3 +253,20 @@ async def test_each_call_route_answers_the_same_lean_or_through_the_stack(app):
             assert short.status_code == long.status_code == status, (path, short.text)
             assert short.content == long.content, path
             assert short.headers["content-type"] == long.headers["content-type"], path
+
+
+async def test_audio_is_cached_by_its_token_and_asked_again_with_a_304(app):
+    api, services = app
+    token = await services.audio.put(b"RIFF-a-greeting-said-on-every-call")
+    path = f"/api/twilio/audio/{token}.wav"
+    async with client_of(api) as lean, client_of(full_stack_of(api)) as full:
+        for client in (lean, full):
+            first = await client.get(path)
+            assert first.status_code == 200 and first.content.startswith(b"RIFF")
+            assert first.headers["etag"] == f'"{token}"'
+            assert "immutable" in first.headers["cache-control"]
+            again = await client.get(path, headers={"If-None-Match": first.headers["etag"]})
+            assert again.status_code == 304 and again.content == b""
+            assert again.headers["etag"] == first.headers["etag"]
+            other = await client.get(path, headers={"If-None-Match": '"someone-elses"'})
+            assert other.status_code == 200 and other.content == first.content

@@ -3,6 +3,7 @@
 import asyncio
 import json
 import re
+from datetime import UTC, datetime
 
 import pytest
 import redis.asyncio as aioredis
@@ -128,3 +129,33 @@ async def test_contacts_are_found_by_phone_and_unique_per_company(registry):
     assert await registry.tenant(other.id).contacts.find_by_phone(phone) is None
     await contacts.delete(pat.id)
     assert await contacts.find_by_phone(phone) is None
+
+
+async def test_a_call_is_counted_on_the_callers_contact_or_makes_one(registry):
+    company = await registry.create(profile("Counting Air"))
+    contacts = registry.tenant(company.id).contacts
+    known, new = unique_number(), unique_number()
+    pat = await contacts.add(ContactFields(name="Pat", phone=known, notes="gate code 12",
+                                           callCount=2))
+    first, second = datetime(2026, 1, 5, 9, tzinfo=UTC), datetime(2026, 1, 6, 9, tzinfo=UTC)
+    await contacts.count_call(known, first)
+    counted = await contacts.count_call(known, second)
+    stored = await contacts.get(pat.id)
+    assert stored == counted and stored.id == pat.id
+    assert (stored.callCount, stored.lastCallAt) == (4, second)
+    assert (stored.name, stored.notes, stored.createdAt) == ("Pat", "gate code 12", pat.createdAt)
+    assert stored.updatedAt > pat.updatedAt
+
+    made = await contacts.count_call(new, first)
+    assert (await contacts.find_by_phone(new)) == made
+    assert (made.callCount, made.lastCallAt, made.name) == (1, first, "")
+
+
+async def test_two_first_calls_at_once_make_one_contact_counted_twice(registry):
+    company = await registry.create(profile("Twin Air"))
+    contacts = registry.tenant(company.id).contacts
+    phone, at = unique_number(), datetime(2026, 1, 5, 9, tzinfo=UTC)
+    await asyncio.gather(contacts.count_call(phone, at), contacts.count_call(phone, at))
+    (contact,) = await contacts.list()
+    assert (contact.phone, contact.callCount) == (phone, 2)
+    assert await contacts.find_by_phone(phone) == contact

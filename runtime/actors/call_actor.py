@@ -63,8 +63,8 @@ from runtime.conversation import (
     split_sentences,
 )
 from runtime.conversation.dates import warm_up as warm_up_dates
-from runtime.meaning.scorer import CatalogVectors, call_meaning
-from runtime.providers.audio_store import AudioStore, SpeechCache
+from runtime.meaning.scorer import CatalogVectors, EmbeddingMeaning, call_meaning
+from runtime.providers.audio_store import AudioStore, SpeechCache, audio_url_key
 from runtime.providers.base import VoiceRequest
 from runtime.providers.factory import (
     build_drafting_model,
@@ -102,6 +102,7 @@ class CallActorOptions:
 class CallActor:
     def __init__(self, settings: dict[str, Any], options: CallActorOptions | None = None) -> None:
         config = Settings.from_deployment(settings)
+        secret_key = config.clientsvia_secret_key.get_secret_value()
         self._options = options or CallActorOptions()
         text_redis = redis_client(config.redis_url)
         audio_redis = redis_client(config.redis_url, decode_responses=False)  # audio is bytes
@@ -113,10 +114,11 @@ class CallActor:
         self._embedder = build_embedder(providers)
         CatalogVectors.of(self._embedder)
         self._speech = SpeechRenderer(
-            build_synthesizer(providers), AudioStore(audio_redis), SpeechCache(audio_redis),
-            self._options.tts_timeout_s,
+            build_synthesizer(providers),
+            AudioStore(audio_redis, url_key=audio_url_key(secret_key)),  # stable <Play> URLs
+            SpeechCache(audio_redis), self._options.tts_timeout_s,
         )
-        secrets = SecretBox(config.clientsvia_secret_key.get_secret_value())
+        secrets = SecretBox(secret_key)
         registry = CompanyRegistry(text_redis, secrets)
         # A tenant store is a dozen key-holding objects: built once per company, not per turn.
         self._tenant = functools.lru_cache(maxsize=TENANT_STORES_KEPT)(registry.tenant)
@@ -130,7 +132,8 @@ class CallActor:
         self._sessions: dict[str, CallSession] = {}
         self._uses = 0
         self._background = BackgroundTasks()  # ended calls' events in delivery, messages kept
-        self._companies = CompanyViews()  # parsed once per company version, shared by calls
+        # Parsed (and their entries' vectors loaded) once per company version, shared by calls.
+        self._companies = CompanyViews(self._embedder)
         self._ending = CallEnding(self._tenant, self._recorder,
                                   build_drafting_model(providers),  # None: extractive only
                                   self._background, self._checkpoint)
@@ -158,7 +161,8 @@ class CallActor:
                          if snapshot.settings.memory_enabled else None),
             )
             session = CallSession(snapshot, ctx, ConversationState.new(), CallRecord(),
-                                  *await self._policy_and_voice(store, company, snapshot),
+                                  *await self._policy_and_voice(store, company, snapshot,
+                                                                view.meaning),
                                   snapshot_document=view.snapshot_document)
             session.last = LastAnswer(INCOMING_KEY)
             self._sessions[setup.call_sid] = session
@@ -244,12 +248,14 @@ class CallActor:
             return True
 
     async def _policy_and_voice(self, store: TenantStore, company: Company | None,
-                                snapshot: CompanySnapshot
+                                snapshot: CompanySnapshot, meaning: EmbeddingMeaning | None = None
                                 ) -> tuple[DialoguePolicy, VoiceRequest | None]:
-        """The call's dialogue policy (with its booking desk and knowledge scores) and voice."""
+        """The call's dialogue policy (with its booking desk and knowledge scores) and voice;
+        `meaning`, the company view's scorer, when `snapshot` is that view's (not restored)."""
         api_key = company.aiSettings.elevenLabs.apiKey if company else None
         booking = await booking_for_call(store, company, self._calendar)
-        meaning = await call_meaning(store, self._embedder, snapshot)
+        if meaning is None:
+            meaning = await call_meaning(store, self._embedder, snapshot)
         return (DialoguePolicy(snapshot, self._llm, booking=booking, meaning=meaning),
                 voice_request(snapshot.voice, api_key, self._platform_voice))
 
@@ -342,7 +348,7 @@ class CallActor:
     ) -> AgentReply:
         if outcome is not None:
             session.answer = None
-        utterances = await self._speech.publish(sentences)
+        utterances = await self._speech.publish(sentences, session.company_id)
         snapshot = session.snapshot
         return AgentReply(
             call_sid=session.call_sid,

@@ -34,7 +34,6 @@ from analytics.events import (
     TurnRecorded,
 )
 from runtime.conversation import CallContext, CallerContact, TakeMessage, Transfer, TurnOutcome
-from tenancy.models import ContactFields
 from tenancy.store import TenantStore
 
 log = structlog.get_logger(__name__)
@@ -276,15 +275,7 @@ async def returning_caller(store: TenantStore, caller_number: str) -> CallerCont
 
 async def remember_caller(store: TenantStore, caller_number: str) -> None:
     """Count the call on the caller's contact, so the next call is recognised."""
-    now = _now()
     try:
-        contact = await store.contacts.find_by_phone(caller_number)
-        if contact is None:
-            await store.contacts.add(
-                ContactFields(phone=caller_number, callCount=1, lastCallAt=now))
-        else:
-            await store.contacts.update(contact.id, ContactFields(
-                phone=contact.phone, callCount=contact.callCount + 1, lastCallAt=now,
-            ))
+        await store.contacts.count_call(caller_number, _now())
     except Exception:  # anonymous or malformed caller ids cannot be contacts
         log.warning("contact_not_recorded")

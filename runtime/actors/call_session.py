@@ -95,8 +95,7 @@ class CallSession:
 
     async def forget(self, store: TenantStore) -> None:
         """Delete both checkpoints (the call ended and its events are delivered)."""
-        await asyncio.gather(store.delete_checkpoint(self.call_sid),
-                             store.delete_checkpoint(snapshot_checkpoint_name(self.call_sid)))
+        await store.delete_checkpoints(self.call_sid, snapshot_checkpoint_name(self.call_sid))
 
     @staticmethod
     async def load_checkpoints(store: TenantStore, call_sid: str

@@ -1,10 +1,11 @@
 """A call actor's memory of the companies it answers for, checked against Redis per call.
 
 A new call needs its company's document (decrypted and validated), knowledge and staff
-turned into a `CompanySnapshot`, and the snapshot's checkpoint form: most of the CPU of a
-call setup, the same for every call of a company until someone edits it. The actor reads
-the stored text in one round trip on every call and parses it again only when it differs
-from what it parsed last, so the next call after an edit sees the edit: never stale,
+turned into a `CompanySnapshot`, the snapshot's checkpoint form, and the meaning scorer
+of its knowledge entries (their vectors read from the store, missing ones embedded): most
+of the CPU of a call setup, the same for every call of a company until someone edits it.
+The actor reads the stored text in one round trip on every call and parses it again only
+when it differs from what it parsed last, so the next call after an edit sees the edit: never stale,
 unlike a time-based cache.
 """
 
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runtime.conversation import CompanySnapshot
+from runtime.meaning.scorer import EmbeddingMeaning, call_meaning
+from runtime.providers.embedding import SentenceEmbedder
 from tenancy.models import Company
 from tenancy.store import TenantStore
 
@@ -28,10 +31,15 @@ class CompanyView:
     company: Company
     snapshot: CompanySnapshot
     snapshot_document: dict[str, Any] = field(compare=False)  # `snapshot.to_dict()`, once
+    # The scorer of `snapshot.knowledge` (read-only: a turn only reads its matrices);
+    # None when the views were made without an embedder.
+    meaning: EmbeddingMeaning | None = field(default=None, compare=False)
 
 
 class CompanyViews:
-    def __init__(self, max_companies: int = MAX_COMPANIES) -> None:
+    def __init__(self, embedder: SentenceEmbedder | None = None,
+                 max_companies: int = MAX_COMPANIES) -> None:
+        self._embedder = embedder
         self._max = max_companies
         self._views: OrderedDict[str, tuple[tuple[Any, ...], CompanyView]] = OrderedDict()
         self.parsed = 0  # views built (a miss: first call, or the company changed)
@@ -50,7 +58,9 @@ class CompanyViews:
         company = store.load_sealed(raw_company)
         snapshot = CompanySnapshot.from_documents(
             company, store.knowledge.parse(raw_knowledge), store.employees.parse(raw_staff))
-        view = CompanyView(company, snapshot, snapshot.to_dict())
+        meaning = (await call_meaning(store, self._embedder, snapshot)
+                   if self._embedder is not None else None)
+        view = CompanyView(company, snapshot, snapshot.to_dict(), meaning)
         self.parsed += 1
         self._views[store.company_id] = (stored, view)
         self._views.move_to_end(store.company_id)

@@ -99,15 +99,17 @@ class SpeechRenderer:
             return RenderedSentence(text, None, first_byte_ms)
         return RenderedSentence(text, wav, first_byte_ms)
 
-    async def publish(self, sentences: Sequence[RenderedSentence]) -> list[Utterance]:
+    async def publish(self, sentences: Sequence[RenderedSentence],
+                      owner: str | None = None) -> list[Utterance]:
         """The utterances of one reply: each piece of `playback_pieces` stored as one WAV
-        (one `<Play>`), or given as text for `<Say>`."""
+        (one `<Play>`, its URL the same for the same audio of the same `owner`: see
+        `AudioStore.put`), or given as text for `<Say>`."""
         utterances: list[Utterance] = []
         for piece in playback_pieces(sentences):
             token = None
             if piece.wav is not None:
                 try:
-                    token = await self._audio.put(piece.wav)
+                    token = await self._audio.put(piece.wav, owner)
                 except Exception as exc:  # cannot store the audio: say it instead
                     log.warning("audio_store_fallback_to_say", error=type(exc).__name__)
             utterances.append(Utterance(piece.text, token))

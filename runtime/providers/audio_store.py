@@ -2,14 +2,23 @@
 
 Any Serve replica can answer Twilio's download, so the bytes live in Redis, not in the
 process that made them. The Redis client must be created with `decode_responses=False`.
+
+A call's audio is stored under a token derived from its bytes and its company with a
+server-side key (`put(wav, owner=...)`): the same greeting of the same company gets the
+same URL on every call, so Twilio, which caches `<Play>` files by ETag, need not download
+it again; another company's identical audio gets another URL, and without the key no URL
+can be derived from the audio. A token's bytes never change (`ETag` and `immutable`).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import json
 import re
 import secrets
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 
@@ -20,6 +29,7 @@ from runtime.providers.base import VoiceRequest
 AUDIO_KEY_PREFIX = "g:audio:"
 SPEECH_CACHE_KEY_PREFIX = "g:tts-cache:"
 TOKEN_BYTES = 24
+PHRASES_KEPT = 64  # cached phrases' audio kept in a process (a few MB at most)
 # secrets.token_urlsafe(24) is exactly 32 characters of the URL-safe base64 alphabet.
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{32}")
 
@@ -35,17 +45,33 @@ def is_audio_token(token: str) -> bool:
     return _TOKEN_SHAPE.fullmatch(token) is not None
 
 
-class AudioStore:
-    """WAV files behind unguessable tokens, gone after `ttl_s` seconds."""
+def audio_url_key(secret: str) -> bytes:
+    """The key of `AudioStore`'s owned tokens, derived from a server secret (its own use)."""
+    return hmac.digest(secret.encode(), b"clientsvia audio url tokens", "sha256")
 
-    def __init__(self, redis: aioredis.Redis, ttl_s: int = 300) -> None:
+
+class AudioStore:
+    """WAV files behind unguessable tokens, gone `ttl_s` seconds after they were last put."""
+
+    def __init__(self, redis: aioredis.Redis, ttl_s: int = 300,
+                 url_key: bytes | None = None) -> None:
         self._redis = redis
         self.ttl_s = ttl_s
+        self._url_key = url_key
 
-    async def put(self, wav: bytes) -> str:
-        token = secrets.token_urlsafe(TOKEN_BYTES)
+    async def put(self, wav: bytes, owner: str | None = None) -> str:
+        """The audio's token: the same for the same bytes and `owner` (a company id), given
+        a `url_key`; else a random one."""
+        token = self.token_of(wav, owner)
         await self._redis.set(AUDIO_KEY_PREFIX + token, wav, ex=self.ttl_s)
         return token
+
+    def token_of(self, wav: bytes, owner: str | None) -> str:
+        if self._url_key is None or owner is None:
+            return secrets.token_urlsafe(TOKEN_BYTES)
+        material = owner.encode() + b"\0" + hashlib.sha256(wav).digest()
+        digest = hmac.digest(self._url_key, material, "sha256")[:TOKEN_BYTES]
+        return base64.urlsafe_b64encode(digest).decode()
 
     async def get(self, token: str) -> bytes | None:
         if not is_audio_token(token):
@@ -63,19 +89,38 @@ def speech_cache_key(text: str, voice: VoiceRequest) -> str:
 
 
 class SpeechCache:
-    """Phrases said on every call (greetings, hold lines) synthesized once per voice and text."""
+    """Phrases said on every call (greetings, hold lines) synthesized once per voice and text.
 
-    def __init__(self, redis: aioredis.Redis, ttl_s: int = 24 * 3600) -> None:
+    The `kept` most recently said are also kept in the process: a greeting is read from
+    Redis once per actor, not on every call (the audio of a voice and text is any one
+    rendering of it, so an older copy is as good as the stored one)."""
+
+    def __init__(self, redis: aioredis.Redis, ttl_s: int = 24 * 3600,
+                 kept: int = PHRASES_KEPT) -> None:
         self._redis = redis
         self.ttl_s = ttl_s
+        self._kept: OrderedDict[str, bytes] = OrderedDict()
+        self._max_kept = kept
 
     async def get(self, text: str, voice: VoiceRequest) -> bytes | None:
-        data = await self._redis.get(SPEECH_CACHE_KEY_PREFIX + speech_cache_key(text, voice))
-        return _as_bytes(data)
+        key = speech_cache_key(text, voice)
+        audio = self._kept.get(key)
+        if audio is None:
+            audio = _as_bytes(await self._redis.get(SPEECH_CACHE_KEY_PREFIX + key))
+        if audio is not None:
+            self._keep(key, audio)
+        return audio
 
     async def put(self, text: str, voice: VoiceRequest, audio: bytes) -> None:
-        key = SPEECH_CACHE_KEY_PREFIX + speech_cache_key(text, voice)
-        await self._redis.set(key, audio, ex=self.ttl_s)
+        key = speech_cache_key(text, voice)
+        await self._redis.set(SPEECH_CACHE_KEY_PREFIX + key, audio, ex=self.ttl_s)
+        self._keep(key, audio)
+
+    def _keep(self, key: str, audio: bytes) -> None:
+        self._kept[key] = audio
+        self._kept.move_to_end(key)
+        while len(self._kept) > self._max_kept:
+            self._kept.popitem(last=False)
 
     async def get_or_create(
         self, text: str, voice: VoiceRequest, produce: Callable[[], Awaitable[bytes]]

@@ -14,7 +14,14 @@ from runtime.actors.speech import RenderedSentence, SpeechRenderer
 from runtime.conversation import CallContext, Listen, Tier, TurnOutcome
 from runtime.conversation.outcome import Appointment
 from runtime.providers.audio import wav_duration_s
-from runtime.providers.audio_store import AudioStore, SpeechCache
+from runtime.providers.audio_store import (
+    SPEECH_CACHE_KEY_PREFIX,
+    AudioStore,
+    SpeechCache,
+    audio_url_key,
+    is_audio_token,
+    speech_cache_key,
+)
 from runtime.providers.base import VoiceRequest
 from runtime.providers.doubles import SyntheticSpeech
 
@@ -51,6 +58,41 @@ async def test_a_greeting_is_synthesized_once_per_voice_and_text(audio_redis):
     assert one.audio_token and two.audio_token and one.audio_token != two.audio_token
     wav = await AudioStore(audio_redis).get(two.audio_token)
     assert wav == second.wav and wav[:4] == b"RIFF"
+
+
+async def test_a_process_keeps_its_most_recent_cached_phrases(audio_redis):
+    cache, elsewhere = SpeechCache(audio_redis, kept=1), SpeechCache(audio_redis)
+    greeting, hold = b"RIFF-greeting", b"RIFF-hold-line"
+    await cache.put("Thanks for calling, a phrase kept.", VOICE, greeting)
+    await audio_redis.delete(SPEECH_CACHE_KEY_PREFIX
+                             + speech_cache_key("Thanks for calling, a phrase kept.", VOICE))
+    assert await cache.get("Thanks for calling, a phrase kept.", VOICE) == greeting
+    assert await elsewhere.get("Thanks for calling, a phrase kept.", VOICE) is None
+
+    await elsewhere.put("One moment please, a phrase kept.", VOICE, hold)
+    assert await cache.get("One moment please, a phrase kept.", VOICE) == hold  # from Redis
+    assert await cache.get("Thanks for calling, a phrase kept.", VOICE) is None  # one kept
+
+
+async def test_a_companys_greeting_keeps_its_url_and_no_other_company_shares_it(audio_redis):
+    key = audio_url_key("a server secret")
+    speech = SpeechRenderer(SyntheticSpeech(), AudioStore(audio_redis, url_key=key),
+                            SpeechCache(audio_redis), timeout_s=2.0)
+    line = "Thanks for calling Bayside Air, how can we help?"
+    greeting = await speech.render(line, VOICE, cached=True)
+    (first,), (again,) = [await speech.publish([greeting], "company-a") for _ in range(2)]
+    (other,) = await speech.publish([greeting], "company-b")
+    assert first.audio_token and first.audio_token == again.audio_token
+    assert other.audio_token and other.audio_token != first.audio_token
+    audio = AudioStore(audio_redis)
+    assert await audio.get(first.audio_token) == await audio.get(other.audio_token) == greeting.wav
+    assert is_audio_token(first.audio_token) and is_audio_token(other.audio_token)
+
+    answer = await speech.render("We open at eight.", VOICE)
+    (different,) = await speech.publish([answer], "company-a")
+    assert different.audio_token not in (first.audio_token, None)
+    another_key = AudioStore(audio_redis, url_key=audio_url_key("another secret"))
+    assert another_key.token_of(greeting.wav or b"", "company-a") != first.audio_token
 
 
 async def test_a_reply_plays_each_run_of_synthesized_sentences_as_one_file(audio_redis):

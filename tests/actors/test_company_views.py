@@ -5,6 +5,7 @@ from __future__ import annotations
 import redis.asyncio as aioredis
 
 from runtime.actors.company_views import CompanyViews
+from runtime.providers.embedding_doubles import HashedWordsEmbedder
 from tenancy.models import CompanyProfile, EmployeeFields, QnAFields
 from tenancy.registry import CompanyRegistry
 from tenancy.secrets import SecretBox
@@ -73,3 +74,28 @@ async def test_the_least_recently_called_company_is_forgotten_past_the_limit(
     await views.load(registry.tenant(second))
     await views.load(registry.tenant(first))
     assert views.parsed == 3
+
+
+async def test_the_knowledge_scorer_is_shared_until_an_entry_is_edited(redis_async) -> None:
+    registry, company_id = await seeded(redis_async)
+    store = registry.tenant(company_id)
+    views = CompanyViews(HashedWordsEmbedder())
+    first = await views.load(store)
+    again = await views.load(store)
+    assert first is not None and first.meaning is not None and again is first
+    (financing,) = first.snapshot.knowledge
+    assert financing.id in first.meaning.score("financing").entries
+
+    await store.knowledge.update(financing.id, QnAFields(
+        question="Do you take credit cards?", answer="Visa and Mastercard.",
+        keywords=["cards"]))
+    edited = await views.load(store)
+    assert edited is not None and edited.meaning is not None
+    before, after = first.meaning.score("credit cards"), edited.meaning.score("credit cards")
+    assert after.entries[financing.id] > before.entries[financing.id]
+
+    sundays = await store.knowledge.add(QnAFields(question="Are you open Sundays?",
+                                                  answer="No.", keywords=["sunday"]))
+    added = await views.load(store)
+    assert added is not None and added.meaning is not None
+    assert sundays.id in added.meaning.score("sunday").entries

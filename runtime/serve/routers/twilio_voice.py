@@ -36,6 +36,7 @@ CANNOT_CONNECT = "Sorry, we cannot take your call right now. Please call back sh
 TERMINAL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
 _CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 _AUDIO_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+AUDIO_CACHE_CONTROL = "private, max-age=86400, immutable"  # a token's bytes never change
 CompanyId = Path(max_length=64)
 IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
 
@@ -189,12 +190,16 @@ async def call_status(request: Request, company_id: str = CompanyId) -> Response
     return xml(empty_twiml())
 
 
-@router.get("/audio/{token}.wav", summary="Synthesized speech, served once per short-lived token")
+@router.get("/audio/{token}.wav", summary="Synthesized speech behind a short-lived token")
 async def call_audio(request: Request, token: str = Path(max_length=64)) -> Response:
+    """A token's bytes never change (see `AudioStore`): the token is the ETag, and Twilio,
+    which caches `<Play>` files, may keep them; asking again for what it holds: 304."""
     if not _AUDIO_TOKEN.match(token):
         raise ApiError(404, "NOT_FOUND", "no such audio")
+    headers = {"Cache-Control": AUDIO_CACHE_CONTROL, "ETag": f'"{token}"'}
+    if request.headers.get("if-none-match") in (headers["ETag"], f"W/{headers['ETag']}"):
+        return Response(status_code=304, headers=headers)  # the holder has these very bytes
     audio = await services_of(request).audio.get(token)
     if audio is None:
         raise ApiError(404, "NOT_FOUND", "no such audio (it may have expired)")
-    return Response(content=audio, media_type="audio/wav",
-                    headers={"Cache-Control": "private, max-age=300"})
+    return Response(content=audio, media_type="audio/wav", headers=headers)
