@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from runtime.conversation.hazard_gas import SOUNDING as CO_SOUNDING
 from runtime.conversation.hazard_words import Heard, Span, Terms, near
 
 _CAUSE_WINDOW = 8  # words between a sign and its ordinary cause
@@ -33,20 +34,30 @@ _CO_DEVICES = Terms.of(f"{kind} {device}" for kind in _CO for device in _ALARMS)
 _SOUNDING = Terms.of(("go off", "goes off", "going off", "went off", "sounding", "sounded",
                       "blaring", "screaming", "ringing", "wont stop beeping", "going crazy",
                       "going nuts", "freaking out", "wont shut up", "alarm is on"))
-_CO_SOUNDING = _SOUNDING + Terms.of(("beeping", "chirping", "beep", "chirp", "reading",
-                                      "reads", "flashing", "detecting", "detected"))
+_CO_SOUNDING = CO_SOUNDING + Terms.of(("beep", "chirp", "reads", "detecting", "detected"))
 _GAS_OR_CO = Terms.of(("gas", "propane", *_CO))
 
-_NOT_NOW = Terms.of((  # a recurring or a long-past problem is a service call
-    "every time", "every spring", "every winter", "every summer", "every fall", "every year",
-    "every day", "every night", "every week", "every month", "whenever", "sometimes",
-    "usually", "each time", "often", "once in a while", "from time to time", "last year",
-    "last spring", "last summer", "last winter", "years ago", "a while ago", "months ago"))
+_NOT_NOW = Terms.of((  # a recurring or a long-past problem is a service call ("every time
+    # it rains", not "every time we flush": that is how it is now)
+    "every time it", "every time we get", "every time there", "every spring", "every winter",
+    "every summer", "every fall", "every year", "every day", "every night", "every week",
+    "every month", "when it rains", "after it rains", "if it rains", "when it storms",
+    "after a storm", "after heavy rain", "whenever it", "whenever we get", "whenever there",
+    "sometimes", "usually", "each time it", "often", "once in a while", "from time to time",
+    "last year", "last spring", "last summer", "last winter", "last week", "last month",
+    "weeks ago", "years ago", "a while ago", "months ago"))
 _HAPPENING = Terms.of(("right now", "at the moment", "currently", "as we speak", "still"))
+_SETTLED = Terms.of((  # a past danger already dealt with: even gas is a service call then
+    "fixed", "repaired", "patched", "resolved", "took care of", "taken care of"), exact=True)
+_ADVICE = Terms.of((  # a question of how to prevent or how often: no danger reported
+    "how often", "prevent", "preventing", "avoid", "protect", "how do i keep", "how can i keep",
+    "how to keep", "how do we keep", "how long do", "how long does", "how long should"))
 _NOT_HAZARDS = Terms.of((
     "fire up", "fires up", "fired up", "firing up", "fire it up", "fire pit", "fire hazard",
     "fire code", "fire rated", "fire rating", "fire safety", "fire place", "fire wood",
-    "fire inspection", "sewer gas", "out of gas", "gas station", "gas mileage", "gas prices",
+    "fire inspection", "fire department", "fire dept", "fire marshal", "fire marshall",
+    "fire inspector", "fire chief", "fire station", "sewer gas", "out of gas", "gas station",
+    "gas mileage", "gas prices",
     *(f"gas {appliance}" for appliance in (
         "water heater", "hot water heater", "tank water heater", "heater", "furnace",
         "stove", "range", "oven", "dryer", "fireplace", "grill", "bill", "company", "logs",
@@ -101,7 +112,14 @@ def without_lookalikes(heard: Heard) -> Heard:
         if signs and near(signs, heard.spans(causes, affirmed=False), _CAUSE_WINDOW):
             dropped += signs
     dropped += _eggy_water(heard)
-    if not (heard.spans(_GAS_OR_CO, affirmed=False) or heard.heard(_HAPPENING)):
+    if heard.heard(_HAPPENING):
+        return heard.without(dropped) if dropped else heard
+    urgent_kind = heard.spans(_GAS_OR_CO, affirmed=False)
+    advice = heard.spans(_ADVICE, affirmed=False)
+    if urgent_kind and (heard.heard(_SETTLED) or advice):
+        urgent_kind = []
+        dropped += [heard.clause(start) for start, _ in advice]
+    if not urgent_kind:
         dropped += [(position, position + 1) for position in range(len(heard.words))
                     if heard.hypothetical(position)]
         dropped += [heard.clause(start) for start, _ in heard.spans(_NOT_NOW, affirmed=False)]

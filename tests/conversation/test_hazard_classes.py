@@ -1,0 +1,100 @@
+"""Each class of hazard callers describe without its usual words, and the near-misses of
+each class: gas by its odorant or at a damaged fitting, carbon monoxide by any name of its
+alarm or by its symptoms, wiring overheating or shocking, service wires down, water by its
+depth or through a failing ceiling, sewage as dirty water, ages and temperatures said in
+words. Rules only (no meaning scores); wordings are not the eval scenarios'.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from runtime.conversation.hazard_climate import NO_COOLING, NO_HEAT
+from runtime.conversation.hazards import every_trade_signals, recognise_emergency
+from runtime.conversation.meaning import MeaningScores
+
+EVERY_TRADE = every_trade_signals(["Plumbing"])
+
+
+def label_of(utterance: str) -> str | None:
+    emergency = recognise_emergency(utterance, EVERY_TRADE, MeaningScores())
+    return emergency.label if emergency else None
+
+
+@pytest.mark.parametrize(("said", "label"), [
+    # gas: the odorant, escaping at a fitting, a fitting hit
+    ("the crawlspace has a skunky smell near the furnace pipe", "gas_smell"),
+    ("smells like someone left the stove on but every knob is off", "gas_smell"),
+    ("theres a loud whooshing at the meter by the side door", "gas_smell"),
+    ("a backhoe cut the gas line at the curb", "gas_smell"),
+    ("the regulator on the propane tank is hissing", "gas_smell"),
+    # carbon monoxide: its alarm by any name, a detector speaking, the household sick
+    ("the c o alarm in the basement is screeching", "carbon_monoxide"),
+    ("the carbon mono oxide detector keeps beeping", "carbon_monoxide"),
+    ("the plug in detector is saying evacuate", "carbon_monoxide"),
+    ("all of us woke up with pounding headaches and nausea and the boiler is on",
+     "carbon_monoxide"),
+    ("my husband and i are dizzy and groggy since we lit the space heater", "carbon_monoxide"),
+    # electrical: overheating, a flash, shocks, service wires down
+    ("the plastic around the outlet went black", "sparks_or_smoke"),
+    ("the fuse box is humming and it smells funny", "sparks_or_smoke"),
+    ("theres a glow inside the junction box", "sparks_or_smoke"),
+    ("there was a big flash at the light switch", "sparks_or_smoke"),
+    ("my daughter got a tingle touching the shower handle", "shock_or_exposed_wires"),
+    ("the fridge gives a shock when you touch the door", "shock_or_exposed_wires"),
+    ("wind tore the service drop off the side of the house", "shock_or_exposed_wires"),
+    ("the wires going to the house are dangling over the driveway", "shock_or_exposed_wires"),
+    # water: a failed tank, a valve that won't close, depth, a ceiling giving way, a sump
+    ("the hot water tank gave way and its emptying onto the floor", "burst_pipe"),
+    ("the shut off is stuck open and the leak under the sink keeps coming", "burst_pipe"),
+    ("the finished basement is knee deep", "flooding"),
+    ("there is a foot of water in the utility room", "flooding"),
+    ("the ceiling in the kids room is bowing from all the water", "flooding"),
+    ("the sump died in the storm and water is seeping in along the walls", "flooding"),
+    ("water is coming through the subfloor in the kitchen", "flooding"),
+    # sewage said as dirty water
+    ("nasty brown water is welling up out of the floor drain", "sewage_backup"),
+    ("the clean out in the yard is bubbling out", "sewage_backup"),
+    ("grey water is coming up into the tub every time we flush", "sewage_backup"),
+    # smoke said as haze or puffing
+    ("a hazy cloud is coming out of the vents upstairs", "fire_or_smoke"),
+    ("the blower is puffing smoke", "burning_smell_from_equipment"),
+])
+def test_a_hazard_described_without_its_usual_words_is_recognised(said: str, label: str) -> None:
+    assert label_of(said) == label
+
+
+@pytest.mark.parametrize(("said", "label"), [
+    ("the furnace went out its forty five degrees inside and we have a baby", NO_HEAT),
+    ("my grandmother is ninety four and the heat quit", NO_HEAT),
+    ("the boiler is dead and its twelve below outside", NO_HEAT),
+    ("the air stopped and its a hundred and four outside", NO_COOLING),
+    ("the ac quit and my husband just got out of surgery", NO_COOLING),
+    ("no air conditioning and my mother is confused and weak", NO_COOLING),
+])
+def test_someone_at_risk_or_a_temperature_said_in_words(said: str, label: str) -> None:
+    assert label_of(said) == label
+
+
+@pytest.mark.parametrize("said", [
+    "can you put in a new co detector when you come for the furnace",
+    "the fire marshal wants the panel looked at before we open the shop",
+    "my fire department said i should get my chimney cleaned every year",
+    "the gas company came and fixed the leak last week, now i need the stove hooked up",
+    "how often should the carbon monoxide alarms be changed",
+    "how do i avoid a gas leak with my old dryer",
+    "i was shocked by the quote i got for a new panel",
+    "i get a static shock off the carpet in winter",
+    "the breaker pops whenever the vacuum runs",
+    "the furnace bangs a little when it lights",
+    "the cable line to the house is sagging",
+    "i need a three quarter inch water line run to the fridge",
+    "the heat quit and she has two dogs",
+    "its seventy one in the house and the ac works fine just needs a tune up",
+    "my outlet covers are kind of yellowed can you swap them",
+    "we have headaches from the noise of the construction next door",
+    "the sump pump runs a lot when it rains",
+    "the basement gets a little water whenever it rains hard",
+])
+def test_near_misses_of_each_class_are_no_hazard(said: str) -> None:
+    assert label_of(said) is None
