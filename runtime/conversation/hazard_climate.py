@@ -47,7 +47,7 @@ _VULNERABLE = Terms.of((
     "disabled", "disability", "bedridden", "bed ridden", "wheelchair", "heart condition",
     "heart problems", "pregnant", "chemo", "chemotherapy", "hospice", "dementia", "copd",
     "special needs", "frail", "nursing home", "months old", "month old", "weeks old",
-    "week old", "asthma", "80s", "90s", "eighties", "nineties", "senior citizen", "sick",
+    "week old", "asthma", "senior citizen", "sick",
     "ill", "illness", "cancer", "treatment", "treatments", "radiation", "surgery",
     "recovering", "immune", "immunocompromised", "transplant", "stroke", "diabetic",
     "diabetes", "heart failure", "kidney", "lung", "bed bound", "bedbound", "cant walk",
@@ -57,6 +57,7 @@ _VULNERABLE = Terms.of((
     "premature", "preemie", "twins", "newborns", "not making sense", "confused",
     "disoriented", "delirious", "unresponsive", "wont wake up", "hard to wake",
     "not eating", "in a wheelchair", "hospice care", "home health", "caregiver"))
+_DECADES = Terms.of(("80s", "90s", "eighties", "nineties"), exact=True)  # "eighty" stems alike
 _DISTRESS = Terms.of((
     "heat stroke", "heatstroke", "heat exhaustion", "hypothermia", "cant breathe",
     "trouble breathing", "struggling to breathe", "hard to breathe", "passed out",
@@ -93,7 +94,8 @@ def dangerous_climate(heard: Heard) -> Sign | None:
     cold, hot = _temperature(heard.text)
     cold = cold or heard.heard(_FREEZE)
     hot = hot or heard.heard(_HEAT_WAVE)
-    at_risk = heard.heard(_VULNERABLE) or heard.heard(_DISTRESS) or _at_risk_age(heard.words)
+    at_risk = heard.heard(_VULNERABLE) or heard.heard(_DECADES) or heard.heard(_DISTRESS) \
+        or _at_risk_age(heard.words)
     if heating and (cold or (at_risk and not (cooling and hot))):
         return Sign(NO_HEAT, "no heat, " + ("cold" if cold else "someone at risk"))
     if cooling and (hot or at_risk):

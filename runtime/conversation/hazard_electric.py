@@ -44,7 +44,9 @@ _FLASH = Terms.of(("flash", "flashed", "bang", "banged", "boom", "kaboom", "expl
 
 _SHOCK = Terms.of(("shock", "shocks", "shocked", "shocking", "tingle", "tingles",
                    "tingling", "zap", "zaps", "zapped", "zapping", "jolt", "jolted",
-                   "electrocuted", "buzzed me", "buzzed us", "buzzed him", "buzzed her"))
+                   "electrocuted", "buzzed me", "buzzed us", "buzzed him", "buzzed her",
+                   "electricity go through", "electricity went through", "felt electricity",
+                   "felt the electricity", "felt current", "felt a buzz", "current went through"))
 _TOUCHED = Terms.of((
     "touch", "touched", "touching", "faucet", "tap", "tub", "bathtub", "shower", "sink",
     "water", "fixture", "light", "switch", "outlet", "appliance", "washer", "dryer",
@@ -60,13 +62,15 @@ _SERVICE_WIRES = Terms.of((
     "service drop", "service cable", "overhead wire", "overhead wires", "overhead line",
     "electric line", "electric lines", "electrical line", "utility line", "utility lines",
     "line from the pole", "wire from the pole", "wires from the pole", "mast",
-    "weatherhead", "wire", "wires", "lines to the house", "line to the house"))
+    "weatherhead", "wire", "wires", "lines to the house", "line to the house", "pole",
+    "utility pole", "power pole", "line between the pole", "lines between the pole"))
 _TORN_DOWN = Terms.of((
     "down", "fell", "fallen", "came down", "sagging", "sags", "drooping", "dangling",
     "ripped off", "ripped", "torn off", "tore off", "pulled off", "pulled down",
     "pulled the", "off the house", "off the side", "laying across", "lying across",
     "across the driveway", "across the yard", "across the road", "on the ground",
-    "touching the ground", "to the ground", "snapped", "hanging low", "on my car"))
+    "touching the ground", "to the ground", "snapped", "hanging", "low", "on my car",
+    "leaning", "knocked over"))
 _NOT_SERVICE = Terms.of(("cable", "phone", "internet", "tv", "fence", "clothes",
                          "speaker", "ethernet"), exact=True)
 

@@ -46,22 +46,27 @@ _NOT_NOW = Terms.of((  # a recurring or a long-past problem is a service call ("
     "sometimes", "usually", "each time it", "often", "once in a while", "from time to time",
     "last year", "last spring", "last summer", "last winter", "last week", "last month",
     "weeks ago", "years ago", "a while ago", "months ago"))
+_OLD_DAMAGE = Terms.of(("old leak", "old stain", "old water stain", "old water damage",
+                        "old damage", "from before"))
 _HAPPENING = Terms.of(("right now", "at the moment", "currently", "as we speak", "still"))
 _SETTLED = Terms.of((  # a past danger already dealt with: even gas is a service call then
-    "fixed", "repaired", "patched", "resolved", "took care of", "taken care of"), exact=True)
+    "was fixed", "were fixed", "been fixed", "already fixed", "they fixed", "we fixed",
+    "company fixed", "was repaired", "were repaired", "been repaired", "already repaired",
+    "they repaired", "was patched", "was resolved", "took care of it", "was taken care of"))
 _ADVICE = Terms.of((  # a question of how to prevent or how often: no danger reported
     "how often", "prevent", "preventing", "avoid", "protect", "how do i keep", "how can i keep",
-    "how to keep", "how do we keep", "how long do", "how long does", "how long should"))
+    "how to keep", "how do we keep", "how long do", "how long does", "how long should",
+    "if i ever", "if we ever", "if you ever", "if there is ever", "if theres ever"))
 _NOT_HAZARDS = Terms.of((
     "fire up", "fires up", "fired up", "firing up", "fire it up", "fire pit", "fire hazard",
     "fire code", "fire rated", "fire rating", "fire safety", "fire place", "fire wood",
     "fire inspection", "fire department", "fire dept", "fire marshal", "fire marshall",
     "fire inspector", "fire chief", "fire station", "sewer gas", "out of gas", "gas station",
-    "gas mileage", "gas prices",
-    *(f"gas {appliance}" for appliance in (
-        "water heater", "hot water heater", "tank water heater", "heater", "furnace",
-        "stove", "range", "oven", "dryer", "fireplace", "grill", "bill", "company", "logs",
-        "appliance", "appliances", "pack", "boiler"))))
+    "gas mileage", "gas prices", "gas bill", "gas company"))
+_GAS_APPLIANCES = Terms.of(f"gas {appliance}" for appliance in (  # "gas" alone is left out:
+    "water heater", "hot water heater", "tank water heater", "heater", "furnace", "stove",
+    "range", "oven", "dryer", "fireplace", "grill", "logs", "appliance", "appliances", "pack",
+    "boiler"))  # the appliance still says whose it is
 
 _EGGS = Terms.of(("rotten egg", "rotten eggs", "sulfur", "sulphur", "eggs"))
 _WATER = Terms.of(("water", "tap", "faucet", "shower", "tub", "sink"))
@@ -106,7 +111,8 @@ def asks_about_a_service(heard: Heard) -> bool:
 
 def without_lookalikes(heard: Heard) -> Heard:
     """The utterance less everything above."""
-    dropped = _silent_devices(heard) + heard.spans(_NOT_HAZARDS, affirmed=False)
+    dropped = _silent_devices(heard) + heard.spans(_NOT_HAZARDS, affirmed=False) + [
+        (start, start + 1) for start, _ in heard.spans(_GAS_APPLIANCES, affirmed=False)]
     for sign, causes in _SIGNS_WITH_CAUSES:
         signs = heard.spans(sign, affirmed=False)
         if signs and near(signs, heard.spans(causes, affirmed=False), _CAUSE_WINDOW):
@@ -122,7 +128,9 @@ def without_lookalikes(heard: Heard) -> Heard:
     if not urgent_kind:
         dropped += [(position, position + 1) for position in range(len(heard.words))
                     if heard.hypothetical(position)]
-        dropped += [heard.clause(start) for start, _ in heard.spans(_NOT_NOW, affirmed=False)]
+        past = heard.spans(_NOT_NOW, affirmed=False) + heard.spans(_OLD_DAMAGE, affirmed=False)
+        past += heard.spans(_SETTLED, affirmed=False)  # "a leak that was fixed"
+        dropped += [heard.clause(start) for start, _ in past]
     return heard.without(dropped) if dropped else heard
 
 

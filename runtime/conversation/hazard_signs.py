@@ -77,7 +77,9 @@ _WATER_OUT_OF_CONTROL = Terms.of((
     "blown off", "blew", "blown", "shooting", "ruptured", "rupture", "exploded", "split open",
     "snapped", "raining", "spewing", "filling up", "filling with water", "let go", "rusted through",
     "rusted out", "dumping", "blasting", "jetting", "popped off", "came loose", "broke off",
-    "snapped off", "gave way", "busted open", "emptying out", "rushing out"))
+    "snapped off", "gave way", "busted open", "emptying out", "rushing out", "river", "lake",
+    "pond", "cant stop the water", "cant get the water off", "cant shut the water off",
+    "cant turn the water off", "cant get the water to stop", "water wont stop"))
 _PIPES = Terms.of(("pipe", "pipes", "water line", "supply line", "water main", "main line",
                    "line"))
 _BROKE = Terms.of(("cracked", "broke", "broken", "split", "snapped", "busted", "blew",
@@ -106,7 +108,8 @@ _SPREAD = Terms.of((  # water reaching other rooms
     "next room", "into the hallway", "into the basement", "inch of water", "inches of water",
     "foot of water", "feet of water", "ankle deep", "knee deep", "shin deep", "waist deep",
     "inches deep", "inch deep", "feet deep", "foot deep", "inches in the", "feet in the",
-    "under water", "underwater"))
+    "under water", "underwater", "full of water", "filled with water", "filling with water",
+    "still filling"))
 _DEPTH = Terms.of((  # water said by its depth is water out of control wherever it is
     "ankle deep", "knee deep", "shin deep", "waist deep", "inch of water", "inches of water",
     "foot of water", "feet of water", "inches deep", "inch deep", "feet deep", "foot deep"))

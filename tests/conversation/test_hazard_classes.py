@@ -35,6 +35,8 @@ def label_of(utterance: str) -> str | None:
     ("all of us woke up with pounding headaches and nausea and the boiler is on",
      "carbon_monoxide"),
     ("my husband and i are dizzy and groggy since we lit the space heater", "carbon_monoxide"),
+    ("my son is confused and i feel like throwing up and the gas boiler is going",
+     "carbon_monoxide"),  # "gas boiler" is no gas leak, but the boiler still burns fuel
     # electrical: overheating, a flash, shocks, service wires down
     ("the plastic around the outlet went black", "sparks_or_smoke"),
     ("the fuse box is humming and it smells funny", "sparks_or_smoke"),
@@ -42,6 +44,8 @@ def label_of(utterance: str) -> str | None:
     ("there was a big flash at the light switch", "sparks_or_smoke"),
     ("my daughter got a tingle touching the shower handle", "shock_or_exposed_wires"),
     ("the fridge gives a shock when you touch the door", "shock_or_exposed_wires"),
+    ("i felt a buzz go up my hand when i grabbed the shower valve", "shock_or_exposed_wires"),
+    ("the power pole out back is leaning onto the garage", "shock_or_exposed_wires"),
     ("wind tore the service drop off the side of the house", "shock_or_exposed_wires"),
     ("the wires going to the house are dangling over the driveway", "shock_or_exposed_wires"),
     # water: a failed tank, a valve that won't close, depth, a ceiling giving way, a sump
@@ -52,6 +56,9 @@ def label_of(utterance: str) -> str | None:
     ("the ceiling in the kids room is bowing from all the water", "flooding"),
     ("the sump died in the storm and water is seeping in along the walls", "flooding"),
     ("water is coming through the subfloor in the kitchen", "flooding"),
+    ("the water in the den is like a lake", "burst_pipe"),
+    ("the pit under the stairs is full of water and rising", "flooding"),
+    ("the fitting on the tank snapped and i cant shut the water off", "burst_pipe"),
     # sewage said as dirty water
     ("nasty brown water is welling up out of the floor drain", "sewage_backup"),
     ("the clean out in the yard is bubbling out", "sewage_backup"),
@@ -95,6 +102,9 @@ def test_someone_at_risk_or_a_temperature_said_in_words(said: str, label: str) -
     "we have headaches from the noise of the construction next door",
     "the sump pump runs a lot when it rains",
     "the basement gets a little water whenever it rains hard",
+    "the ac is weak and its eighty five degrees in the living room",
+    "there is a brown ring on the ceiling from an old leak that was fixed",
+    "what do i do if i ever smell gas at the cabin",
 ])
 def test_near_misses_of_each_class_are_no_hazard(said: str) -> None:
     assert label_of(said) is None
