@@ -77,7 +77,7 @@ def test_a_hazard_described_without_its_usual_words_is_recognised(said: str, lab
     ("the boiler is dead and its twelve below outside", NO_HEAT),
     ("the air stopped and its a hundred and four outside", NO_COOLING),
     ("the ac quit and my husband just got out of surgery", NO_COOLING),
-    ("no air conditioning and my mother is confused and weak", NO_COOLING),
+    ("no air conditioning and my mother is confused and very weak", NO_COOLING),
 ])
 def test_someone_at_risk_or_a_temperature_said_in_words(said: str, label: str) -> None:
     assert label_of(said) == label
@@ -102,7 +102,11 @@ def test_someone_at_risk_or_a_temperature_said_in_words(said: str, label: str) -
     "we have headaches from the noise of the construction next door",
     "the sump pump runs a lot when it rains",
     "the basement gets a little water whenever it rains hard",
-    "the ac is weak and its eighty five degrees in the living room",
+    "the ac quit and its eighty five degrees in the living room",
+    "the heater quit and im sick of waiting on the warranty company",
+    "the ac died and the airflow was weak before that anyway",
+    "i was shocked at the price to redo the shower valve",
+    "the pipe that burst under the sink was fixed and now i need the cabinet floor redone",
     "there is a brown ring on the ceiling from an old leak that was fixed",
     "what do i do if i ever smell gas at the cabin",
 ])
