@@ -46,7 +46,8 @@ _SHOCK = Terms.of(("shock", "shocks", "shocked", "shocking", "tingle", "tingles"
                    "tingling", "zap", "zaps", "zapped", "zapping", "jolt", "jolted",
                    "electrocuted", "buzzed me", "buzzed us", "buzzed him", "buzzed her",
                    "electricity go through", "electricity went through", "felt electricity",
-                   "felt the electricity", "felt current", "felt a buzz", "current went through"))
+                   "felt the electricity", "felt current", "felt a buzz", "current went through",
+                   "got burned", "got burnt", "burned his", "burned her", "burned my"))
 _TOUCHED = Terms.of((
     "touch", "touched", "touching", "faucet", "tap", "tub", "bathtub", "shower", "sink",
     "water", "fixture", "light", "switch", "outlet", "appliance", "washer", "dryer",

@@ -19,7 +19,8 @@ SYMPTOMS_TOGETHER = 2  # distinct symptoms that say poisoning even of one person
 
 _SMELL = Terms.of(("smell", "smelling", "smells", "odor", "odour", "stink", "stinks",
                    "stench", "reek", "whiff", "fumes", "scent"))
-_ODORANT = Terms.of(("sulfur", "sulphur", "rotten egg", "rotten eggs", "skunk", "skunky",
+_ODORANT = Terms.of(("sulfur", "sulphur", "rotten egg", "rotten eggs", "eggs", "bad eggs",
+                     "skunk", "skunky",
                      "mercaptan", "burner was left on", "burner left on", "stove was left on",
                      "stove left on", "left the stove on", "left a burner on",
                      "left the burner on", "oven was left on"))
@@ -32,7 +33,9 @@ _BURIED_FITTINGS = Terms.of(("gas line", "gas lines", "gas pipe", "gas main", "g
                              "propane line", "propane tank", "gas service", "gas riser"))
 _RUSHING = Terms.of(("hiss", "hissing", "hisses", "whoosh", "whooshing", "blowing",
                      "whistling", "rushing", "roaring", "leaking", "leak", "spewing",
-                     "escaping", "coming out"))
+                     "escaping", "coming out", "frosted", "frosting", "iced over"))
+_GAS = Terms.of(("gas", "propane", "natural gas"), exact=True)
+_GAS_ESCAPING = _RUSHING + _SMELL
 _HIT = Terms.of(("hit", "dug into", "dug up", "digging", "cut", "cut into", "nicked",
                  "severed", "punctured", "bent", "snapped", "broke", "broken", "cracked",
                  "ruptured", "damaged", "knocked", "backed into", "ran into", "ran over",
@@ -76,6 +79,8 @@ def gas_noticed(heard: Heard) -> bool:
     other_meters = {end - 1 for _, end in heard.spans(_OTHER_METERS, affirmed=False)}
     fittings = [span for span in heard.spans(_GAS_FITTINGS, affirmed=False)
                 if span[0] not in other_meters]
+    if near(heard.spans(_GAS), heard.spans(_GAS_ESCAPING), FITTING_WINDOW):
+        return True  # "a loud hiss outside by the box where the gas comes in"
     return near(fittings, heard.spans(_RUSHING), FITTING_WINDOW) or near(
         heard.spans(_BURIED_FITTINGS, affirmed=False), heard.spans(_HIT), WINDOW)
 
@@ -89,6 +94,8 @@ def carbon_monoxide_noticed(heard: Heard) -> bool:
         return True
     if near(devices, heard.spans(_SPOKEN_WARNING), WINDOW):
         return True
+    if heard.heard(_CO_NAMES) and heard.heard(_SYMPTOMS):
+        return True  # "we might have a co problem, everybody has a headache"
     return _poisoned(heard)
 
 

@@ -52,7 +52,8 @@ _HAPPENING = Terms.of(("right now", "at the moment", "currently", "as we speak",
 _SETTLED = Terms.of((  # a past danger already dealt with: even gas is a service call then
     "was fixed", "were fixed", "been fixed", "already fixed", "they fixed", "we fixed",
     "company fixed", "was repaired", "were repaired", "been repaired", "already repaired",
-    "they repaired", "was patched", "was resolved", "took care of it", "was taken care of"))
+    "they repaired", "was patched", "was resolved", "took care of it", "was taken care of",
+    "already replaced", "we replaced", "was replaced", "been replaced", "they replaced"))
 _ADVICE = Terms.of((  # a question of how to prevent or how often: no danger reported
     "how often", "prevent", "preventing", "avoid", "protect", "how do i keep", "how can i keep",
     "how to keep", "how do we keep", "how long do", "how long does", "how long should",

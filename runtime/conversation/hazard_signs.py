@@ -116,7 +116,8 @@ _DEPTH = Terms.of((  # water said by its depth is water out of control wherever 
 _NOT_WATER = Terms.of(("snow", "hole", "trench", "ditch", "leaves"))
 _CEILING = Terms.of(("ceiling", "ceilings", "drywall"))
 _GIVING_WAY = Terms.of(("bulging", "bulge", "sagging", "sag", "bowing", "caving",
-                        "collapsing", "collapsed", "buckling", "falling in", "caved"))
+                        "collapsing", "collapsed", "buckling", "falling in", "caved",
+                        "falling down", "coming down", "falling apart", "crumbling"))
 _SUMP = Terms.of(("sump pump", "sump", "sewage pump", "ejector pump"))
 _PUMP_FAILED = Terms.of(("quit", "died", "dead", "stopped", "failed", "broke", "not pumping",
                          "isnt pumping", "wont pump", "burned out", "burnt out", "not working",
@@ -246,7 +247,7 @@ def _water(heard: Heard) -> str | None:
 
 def _giving_way(heard: Heard) -> bool:
     """A ceiling bulging or sagging with water, or a failed sump pump letting water in."""
-    water = heard.heard(_WATER) or heard.heard(_WET)
+    water = heard.heard(_WATER) or heard.heard(_WET) or heard.heard(_WATER_ESCAPING)
     return (water and near(heard.spans(_CEILING, affirmed=False), heard.spans(_GIVING_WAY),
                            WINDOW)) or (
         near(heard.spans(_SUMP, affirmed=False), heard.spans(_PUMP_FAILED), WINDOW)

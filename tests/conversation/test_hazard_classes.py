@@ -28,6 +28,9 @@ def label_of(utterance: str) -> str | None:
     ("theres a loud whooshing at the meter by the side door", "gas_smell"),
     ("a backhoe cut the gas line at the curb", "gas_smell"),
     ("the regulator on the propane tank is hissing", "gas_smell"),
+    ("the laundry room smells a lot like bad eggs", "gas_smell"),
+    ("theres a whistle out back right beside the pipe where our gas comes in", "gas_smell"),
+    ("i think there is some co in the house, my husband has a headache", "carbon_monoxide"),
     # carbon monoxide: its alarm by any name, a detector speaking, the household sick
     ("the c o alarm in the basement is screeching", "carbon_monoxide"),
     ("the carbon mono oxide detector keeps beeping", "carbon_monoxide"),
@@ -45,6 +48,7 @@ def label_of(utterance: str) -> str | None:
     ("my daughter got a tingle touching the shower handle", "shock_or_exposed_wires"),
     ("the fridge gives a shock when you touch the door", "shock_or_exposed_wires"),
     ("i felt a buzz go up my hand when i grabbed the shower valve", "shock_or_exposed_wires"),
+    ("my daughter got burned by the outlet in her room", "shock_or_exposed_wires"),
     ("the power pole out back is leaning onto the garage", "shock_or_exposed_wires"),
     ("wind tore the service drop off the side of the house", "shock_or_exposed_wires"),
     ("the wires going to the house are dangling over the driveway", "shock_or_exposed_wires"),
@@ -56,6 +60,7 @@ def label_of(utterance: str) -> str | None:
     ("the ceiling in the kids room is bowing from all the water", "flooding"),
     ("the sump died in the storm and water is seeping in along the walls", "flooding"),
     ("water is coming through the subfloor in the kitchen", "flooding"),
+    ("the hallway ceiling is crumbling from a leak in the attic", "flooding"),
     ("the water in the den is like a lake", "burst_pipe"),
     ("the pit under the stairs is full of water and rising", "flooding"),
     ("the fitting on the tank snapped and i cant shut the water off", "burst_pipe"),
@@ -109,6 +114,9 @@ def test_someone_at_risk_or_a_temperature_said_in_words(said: str, label: str) -
     "the pipe that burst under the sink was fixed and now i need the cabinet floor redone",
     "there is a brown ring on the ceiling from an old leak that was fixed",
     "what do i do if i ever smell gas at the cabin",
+    "the water meter out front hisses when the toilet fills",
+    "please look at the scorched outlet we already replaced, the new one is loose",
+    "the ceiling fan in the den is falling apart",
 ])
 def test_near_misses_of_each_class_are_no_hazard(said: str) -> None:
     assert label_of(said) is None
