@@ -13,6 +13,8 @@ from __future__ import annotations
 from runtime.conversation.hazard_words import Heard, Terms, near
 
 WINDOW = 6  # words between a sign and what it is about
+MARKS_WINDOW = 10  # "the switch made a pop and there is black marks on it now" (marks,
+# flashes and bangs are said of wiring only)
 
 _WIRED = Terms.of((
     "outlet", "outlets", "plug", "socket", "receptacle", "switch", "switches", "panel",
@@ -40,14 +42,15 @@ _GLOWING = Terms.of(("glow", "glowing", "glows", "sizzling", "sizzle", "sizzles"
 _IN_WALLS = Terms.of(("wall", "walls", "ceiling", "box"))
 _FLASH = Terms.of(("flash", "flashed", "bang", "banged", "boom", "kaboom", "exploded",
                    "explosion", "blew up", "fireball", "ball of fire", "loud pop", "big pop",
-                   "arc flash"))
+                   "arc flash", "loud crack", "big crack", "loud snap", "crack and"))
 
 _SHOCK = Terms.of(("shock", "shocks", "shocked", "shocking", "tingle", "tingles",
                    "tingling", "zap", "zaps", "zapped", "zapping", "jolt", "jolted",
                    "electrocuted", "buzzed me", "buzzed us", "buzzed him", "buzzed her",
                    "electricity go through", "electricity went through", "felt electricity",
                    "felt the electricity", "felt current", "felt a buzz", "current went through",
-                   "got burned", "got burnt", "burned his", "burned her", "burned my"))
+                   "got burned", "got burnt", "burned his", "burned her", "burned my",
+                   "bit me", "bit my", "bit him", "bit her", "bites", "stung me"))
 _TOUCHED = Terms.of((
     "touch", "touched", "touching", "faucet", "tap", "tub", "bathtub", "shower", "sink",
     "water", "fixture", "light", "switch", "outlet", "appliance", "washer", "dryer",
@@ -79,9 +82,9 @@ _NOT_SERVICE = Terms.of(("cable", "phone", "internet", "tv", "fence", "clothes",
 def electrical_sign(heard: Heard) -> str | None:
     """"sparks_or_smoke", "shock_or_exposed_wires" or None."""
     wired = heard.spans(_WIRED, affirmed=False)
-    if near(heard.spans(_DISCOLOURED), wired, WINDOW) or _overheating(heard, wired):
+    if near(heard.spans(_DISCOLOURED), wired, MARKS_WINDOW) or _overheating(heard, wired):
         return "sparks_or_smoke"
-    if near(heard.spans(_FLASH), heard.spans(_POWERED, affirmed=False), WINDOW):
+    if near(heard.spans(_FLASH), heard.spans(_POWERED, affirmed=False), MARKS_WINDOW):
         return "sparks_or_smoke"
     if _shocked(heard) or _wires_down(heard):
         return "shock_or_exposed_wires"

@@ -49,7 +49,7 @@ SOUNDING = Terms.of((
     "go off", "goes off", "going off", "went off", "sounding", "sounded", "blaring",
     "screaming", "screeching", "ringing", "beeping", "beeps", "chirping", "wailing",
     "going crazy", "going nuts", "freaking out", "wont stop", "reading", "flashing",
-    "saying", "says", "talking", "yelling", "warning", "evacuate", "alarming"))
+    "yelling", "warning", "evacuate", "alarming"))  # not "says": "it says end of life"
 _SPOKEN_WARNING = Terms.of(("evacuate", "warning warning", "saying warning",
                             "says warning", "move to fresh air", "get out", "danger"))
 
@@ -57,8 +57,9 @@ _SYMPTOMS = Terms.of((
     "headache", "headaches", "head hurts", "heads hurt", "head pounding", "nausea",
     "nauseous", "nauseated", "throwing up", "threw up", "vomiting", "vomit", "sick to",
     "feel sick", "feels sick", "feeling sick", "dizzy", "dizziness", "lightheaded",
-    "light headed", "drowsy", "sleepy", "groggy", "confused", "confusion", "cant wake",
-    "wont wake up", "hard to wake", "passed out", "fainted", "out of it", "foggy"))
+    "light headed", "drowsy", "sleepy", "groggy", "tired", "sick", "woozy", "exhausted",
+    "confused", "confusion", "cant wake", "wont wake up", "hard to wake", "passed out",
+    "fainted", "out of it", "foggy"))
 _SEVERAL = Terms.of(("we", "were", "us", "everyone", "everybody", "all of us", "the kids",
                      "my kids", "family", "both", "and i", "me and", "all", "whole house",
                      "and my", "the dog", "our dog"), exact=True)

@@ -48,6 +48,8 @@ _NOT_NOW = Terms.of((  # a recurring or a long-past problem is a service call ("
     "weeks ago", "years ago", "a while ago", "months ago"))
 _OLD_DAMAGE = Terms.of(("old leak", "old stain", "old water stain", "old water damage",
                         "old damage", "from before"))
+_RESOLVED = Terms.of(("fine now", "went away", "gone now", "stopped now", "cleared up",
+                      "all good now"))  # what was said up to here is past
 _HAPPENING = Terms.of(("right now", "at the moment", "currently", "as we speak", "still"))
 _SETTLED = Terms.of((  # a past danger already dealt with: even gas is a service call then
     "was fixed", "were fixed", "been fixed", "already fixed", "they fixed", "we fixed",
@@ -63,7 +65,8 @@ _NOT_HAZARDS = Terms.of((
     "fire code", "fire rated", "fire rating", "fire safety", "fire place", "fire wood",
     "fire inspection", "fire department", "fire dept", "fire marshal", "fire marshall",
     "fire inspector", "fire chief", "fire station", "sewer gas", "out of gas", "gas station",
-    "gas mileage", "gas prices", "gas bill", "gas company"))
+    "gas mileage", "gas prices", "gas bill", "gas company", "flood zone", "flood insurance",
+    "flood light", "flood lights", "floodlight", "flood plain", "flood cleanup"))
 _GAS_APPLIANCES = Terms.of(f"gas {appliance}" for appliance in (  # "gas" alone is left out:
     "water heater", "hot water heater", "tank water heater", "heater", "furnace", "stove",
     "range", "oven", "dryer", "fireplace", "grill", "logs", "appliance", "appliances", "pack",
@@ -127,6 +130,7 @@ def without_lookalikes(heard: Heard) -> Heard:
         urgent_kind = []
         dropped += [heard.clause(start) for start, _ in advice]
     if not urgent_kind:
+        dropped += [(0, heard.clause(start)[1]) for start, _ in heard.spans(_RESOLVED)]
         dropped += [(position, position + 1) for position in range(len(heard.words))
                     if heard.hypothetical(position)]
         past = heard.spans(_NOT_NOW, affirmed=False) + heard.spans(_OLD_DAMAGE, affirmed=False)

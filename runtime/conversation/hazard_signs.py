@@ -81,10 +81,12 @@ _WATER_OUT_OF_CONTROL = Terms.of((
     "pond", "cant stop the water", "cant get the water off", "cant shut the water off",
     "cant turn the water off", "cant get the water to stop", "water wont stop"))
 _PIPES = Terms.of(("pipe", "pipes", "water line", "supply line", "water main", "main line",
-                   "line"))
+                   "line", "hose", "hoses", "supply hose", "fitting", "valve"))
 _BROKE = Terms.of(("cracked", "broke", "broken", "split", "snapped", "busted", "blew",
                    "froze and"))
-_WATER_ESCAPING = Terms.of(("coming from", "flowing", "keeps coming", "gushing",
+_WATER_ESCAPING = Terms.of((  # not "running": a toilet that won't stop running is ordinary
+    "running all over", "running across", "running everywhere", "running down", "running out",
+    "coming from", "flowing", "keeps coming", "gushing",
                             "overflowing", "overflow", "overflowed", "leaking", "leak",
                             "leaks", "coming in", "coming out", "coming up", "coming down",
                             "coming through", "pooling", "spilling", "pouring"))
@@ -93,10 +95,11 @@ _NOT_STOPPING = Terms.of((
     "not stopping", "wont shut off", "cant shut it off", "cant turn it off",
     "wont turn off", "keeps coming", "everywhere", "wont close", "will not close",
     "cant close", "cant get it closed", "wont shut", "stuck open", "keeps rising", "rising",
-    "getting deeper"))
+    "getting deeper", "like crazy", "really bad", "so bad", "like a faucet", "like a hose"))
 _ALL_OVER = Terms.of(("all over",))
 _PLACES = Terms.of(("floor", "floors", "ground", "house", "basement", "garage", "kitchen",
-                    "bathroom", "room", "place", "laundry", "carpet", "hallway", "yard"))
+                    "bathroom", "room", "place", "laundry", "carpet", "hallway", "yard",
+                    "crawlspace", "crawl space", "den", "office", "bedroom", "closet"))
 _THROUGH = Terms.of(("through", "out of"))
 _FROM_ABOVE = _THROUGH + Terms.of(("into", "from", "down"))
 _SURFACES = Terms.of(("floor", "floors", "wall", "walls", "floorboards", "floor boards",
@@ -109,7 +112,7 @@ _SPREAD = Terms.of((  # water reaching other rooms
     "foot of water", "feet of water", "ankle deep", "knee deep", "shin deep", "waist deep",
     "inches deep", "inch deep", "feet deep", "foot deep", "inches in the", "feet in the",
     "under water", "underwater", "full of water", "filled with water", "filling with water",
-    "still filling"))
+    "still filling", "spreading", "spread to", "spreading to"))
 _DEPTH = Terms.of((  # water said by its depth is water out of control wherever it is
     "ankle deep", "knee deep", "shin deep", "waist deep", "inch of water", "inches of water",
     "foot of water", "feet of water", "inches deep", "inch deep", "feet deep", "foot deep"))
@@ -118,11 +121,13 @@ _CEILING = Terms.of(("ceiling", "ceilings", "drywall"))
 _GIVING_WAY = Terms.of(("bulging", "bulge", "sagging", "sag", "bowing", "caving",
                         "collapsing", "collapsed", "buckling", "falling in", "caved",
                         "falling down", "coming down", "falling apart", "crumbling"))
-_SUMP = Terms.of(("sump pump", "sump", "sewage pump", "ejector pump"))
+_SUMP = Terms.of(("sump pump", "sump", "sewage pump", "ejector pump", "pump"))
+_A_FLOOD = Terms.of(("flood", "flooded", "flooding"))
 _PUMP_FAILED = Terms.of(("quit", "died", "dead", "stopped", "failed", "broke", "not pumping",
                          "isnt pumping", "wont pump", "burned out", "burnt out", "not working",
                          "isnt working", "wont turn on", "stuck", "cant keep up"))
 _COMING_IN = Terms.of(("coming in", "filling", "rising", "seeping in", "pouring in",
+                       "taking on water", "taking in water",
                        "flooding", "getting in", "water in"))
 _WATER = Terms.of(("water",))
 _EVERYWHERE = Terms.of(("everywhere", "all over"))
@@ -131,7 +136,8 @@ _FLOODED = Terms.of(("flooding", "flooded", "everywhere"))
 
 _SEWAGE = Terms.of(("sewage", "raw sewage", "waste water", "wastewater", "poop", "feces",
                     "black water", "blackwater", "sewer water", "dirty water", "brown water",
-                    "gray water", "grey water", "toilet water", "sludge", "human waste"))
+                    "gray water", "grey water", "toilet water", "sludge", "human waste",
+                    "black stuff", "brown stuff", "nasty water", "gross water", "gunk"))
 _MANY_DRAINS = Terms.of(("toilets", "drains", "every drain", "every toilet", "cleanout",
                          "clean out", "floor drain"), exact=True)
 _SEWER = _SEWAGE + Terms.of(("sewer", "septic", "main line", "main drain", "main sewer",
@@ -237,7 +243,8 @@ def _water(heard: Heard) -> str | None:
         heard.spans(_BROKE) if near(heard.spans(_BROKE), heard.spans(_PIPES, affirmed=False),
                                     BROKEN_PIPE_WINDOW) else [])
     water_everywhere = near(heard.spans(_WATER, affirmed=False), heard.spans(_EVERYWHERE), 3)
-    if _giving_way(heard) or (heard.heard(_DEPTH) and not heard.heard(_NOT_WATER)):
+    if _giving_way(heard) or (heard.heard(_DEPTH) and not heard.heard(_NOT_WATER)) or near(
+            heard.spans(_A_FLOOD), heard.spans(_PLACES, affirmed=False), 4):
         return "flooding"
     if water_everywhere or near(wild, waterways, WATER_WINDOW) or (
             waterways and (spreading or (escaping and not_stopping))):

@@ -31,6 +31,7 @@ def label_of(utterance: str) -> str | None:
     ("the laundry room smells a lot like bad eggs", "gas_smell"),
     ("theres a whistle out back right beside the pipe where our gas comes in", "gas_smell"),
     ("i think there is some co in the house, my husband has a headache", "carbon_monoxide"),
+    ("my wife and i are woozy and exhausted and the wood stove has been going", "carbon_monoxide"),
     # carbon monoxide: its alarm by any name, a detector speaking, the household sick
     ("the c o alarm in the basement is screeching", "carbon_monoxide"),
     ("the carbon mono oxide detector keeps beeping", "carbon_monoxide"),
@@ -45,10 +46,13 @@ def label_of(utterance: str) -> str | None:
     ("the fuse box is humming and it smells funny", "sparks_or_smoke"),
     ("theres a glow inside the junction box", "sparks_or_smoke"),
     ("there was a big flash at the light switch", "sparks_or_smoke"),
+    ("the switch plate by the door made a snap and now it has scorch marks", "burning_smell"),
+    ("half the outlets quit after a loud crack from the garage", "sparks_or_smoke"),
     ("my daughter got a tingle touching the shower handle", "shock_or_exposed_wires"),
     ("the fridge gives a shock when you touch the door", "shock_or_exposed_wires"),
     ("i felt a buzz go up my hand when i grabbed the shower valve", "shock_or_exposed_wires"),
     ("my daughter got burned by the outlet in her room", "shock_or_exposed_wires"),
+    ("the dishwasher handle bit me when i touched it", "shock_or_exposed_wires"),
     ("the power pole out back is leaning onto the garage", "shock_or_exposed_wires"),
     ("wind tore the service drop off the side of the house", "shock_or_exposed_wires"),
     ("the wires going to the house are dangling over the driveway", "shock_or_exposed_wires"),
@@ -61,6 +65,10 @@ def label_of(utterance: str) -> str | None:
     ("the sump died in the storm and water is seeping in along the walls", "flooding"),
     ("water is coming through the subfloor in the kitchen", "flooding"),
     ("the hallway ceiling is crumbling from a leak in the attic", "flooding"),
+    ("we have a flood in the office downstairs", "flooding"),
+    ("the ejector pump died and the pit is taking on water", "flooding"),
+    ("the ice maker hose split and water is running all over the kitchen", "burst_pipe"),
+    ("the softener is leaking like a hose", "burst_pipe"),
     ("the water in the den is like a lake", "burst_pipe"),
     ("the pit under the stairs is full of water and rising", "flooding"),
     ("the fitting on the tank snapped and i cant shut the water off", "burst_pipe"),
@@ -68,6 +76,7 @@ def label_of(utterance: str) -> str | None:
     ("nasty brown water is welling up out of the floor drain", "sewage_backup"),
     ("the clean out in the yard is bubbling out", "sewage_backup"),
     ("grey water is coming up into the tub every time we flush", "sewage_backup"),
+    ("the shower is backing up with brown stuff", "sewage_backup"),
     # smoke said as haze or puffing
     ("a hazy cloud is coming out of the vents upstairs", "fire_or_smoke"),
     ("the blower is puffing smoke", "burning_smell_from_equipment"),
@@ -117,6 +126,10 @@ def test_someone_at_risk_or_a_temperature_said_in_words(said: str, label: str) -
     "the water meter out front hisses when the toilet fills",
     "please look at the scorched outlet we already replaced, the new one is loose",
     "the ceiling fan in the den is falling apart",
+    "the upstairs toilet keeps running and wont stop",
+    "the co monitor says end of life on the screen",
+    "the outlet smelled hot yesterday but that went away and i want it checked",
+    "we live in a flood zone and want a backflow valve",
 ])
 def test_near_misses_of_each_class_are_no_hazard(said: str) -> None:
     assert label_of(said) is None
