@@ -86,7 +86,8 @@ _SIGNS_WITH_CAUSES = (  # (a sign, ordinary causes that explain it away)
      Terms.of(("a little", "a bit", "slightly", "small", "tiny", "slow", "minor", "barely"))),
     (Terms.of(("spark", "sparks", "sparking", "sparked")),
      Terms.of(("igniter", "ignitor", "ignition", "pilot", "spark plug", "lighter",
-               "clicking", "clicks", "once", "little spark", "small spark", "tiny spark"))),
+               "clicking", "clicks", "once", "little spark", "small spark", "tiny spark",
+               "tiny bit", "little bit", "when i unplug", "when i plug", "unplugging"))),
     (Terms.of(("fire", "flames"), exact=True),
      Terms.of(("pilot", "candle", "candles", "fireplace", "gas log", "gas logs"))),
     (Terms.of(("flame",), exact=True),  # a burner's flame, its colour: "flames" are a fire

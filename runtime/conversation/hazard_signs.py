@@ -55,8 +55,8 @@ _DAMAGED_BY_HEAT = Terms.of((  # said of wiring: an electrical fire starting
 _BLAST = Terms.of(("soot", "puff back", "puffback", "exploded", "blew up", "blown up"))
 _SMOKE_ALARM = Terms.of(("smoke alarm", "smoke detector", "fire alarm"))  # sounding ones
 _SPARKS = Terms.of(("spark", "sparks", "sparking", "sparked", "arcing", "arced"))
-_FLAMES = Terms.of(("fire", "flames", "flame", "ablaze", "blaze", "caught fire", "on fire"),
-                   exact=True)
+_FLAMES = Terms.of(("fire", "flames", "flame", "ablaze", "blaze", "caught fire", "on fire",
+                    "is burning", "are burning", "its burning", "something burning"), exact=True)
 _CARBON_MONOXIDE = Terms.of(("carbon monoxide", "monoxide", "co alarm", "co detector",
                              "co sensor", "co2 alarm", "co2 detector", "c o alarm",
                              "c o detector", "leaking co", "co leak", "co leaking", "co poisoning",
@@ -112,7 +112,8 @@ _SPREAD = Terms.of((  # water reaching other rooms
     "foot of water", "feet of water", "ankle deep", "knee deep", "shin deep", "waist deep",
     "inches deep", "inch deep", "feet deep", "foot deep", "inches in the", "feet in the",
     "under water", "underwater", "full of water", "filled with water", "filling with water",
-    "still filling", "spreading", "spread to", "spreading to"))
+    "still filling", "spreading", "spread to", "spreading to", "covered with water",
+    "covered in water", "getting deeper", "keeps rising", "rising"))
 _DEPTH = Terms.of((  # water said by its depth is water out of control wherever it is
     "ankle deep", "knee deep", "shin deep", "waist deep", "inch of water", "inches of water",
     "foot of water", "feet of water", "inches deep", "inch deep", "feet deep", "foot deep"))

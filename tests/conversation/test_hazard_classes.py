@@ -66,6 +66,7 @@ def label_of(utterance: str) -> str | None:
     ("water is coming through the subfloor in the kitchen", "flooding"),
     ("the hallway ceiling is crumbling from a leak in the attic", "flooding"),
     ("we have a flood in the office downstairs", "flooding"),
+    ("the garage is covered in water and it keeps rising", "flooding"),
     ("the ejector pump died and the pit is taking on water", "flooding"),
     ("the ice maker hose split and water is running all over the kitchen", "burst_pipe"),
     ("the softener is leaking like a hose", "burst_pipe"),
@@ -80,6 +81,7 @@ def label_of(utterance: str) -> str | None:
     # smoke said as haze or puffing
     ("a hazy cloud is coming out of the vents upstairs", "fire_or_smoke"),
     ("the blower is puffing smoke", "burning_smell_from_equipment"),
+    ("i think something under the porch is burning", "fire_or_smoke"),
 ])
 def test_a_hazard_described_without_its_usual_words_is_recognised(said: str, label: str) -> None:
     assert label_of(said) == label
@@ -130,6 +132,7 @@ def test_someone_at_risk_or_a_temperature_said_in_words(said: str, label: str) -
     "the co monitor says end of life on the screen",
     "the outlet smelled hot yesterday but that went away and i want it checked",
     "we live in a flood zone and want a backflow valve",
+    "the plug sparks a little bit when i pull the cord out",
 ])
 def test_near_misses_of_each_class_are_no_hazard(said: str) -> None:
     assert label_of(said) is None
