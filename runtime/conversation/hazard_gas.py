@@ -41,8 +41,8 @@ _HIT = Terms.of(("hit", "dug into", "dug up", "digging", "cut", "cut into", "nic
                  "ruptured", "damaged", "knocked", "backed into", "ran into", "ran over",
                  "ripped", "pulled"))
 
-_CO_NAMES = Terms.of(("co", "c o", "co2", "co 2", "monoxide", "mono oxide", "carbon dioxide",
-                      "carbon mono oxide"), exact=True)
+_CO_NAMES = Terms.of(("co", "c o", "co2", "co 2", "co two", "see oh", "monoxide", "mono oxide",
+                      "carbon dioxide", "carbon mono oxide", "carbon monoxides"), exact=True)
 _DEVICES = Terms.of(("alarm", "alarms", "detector", "detectors", "sensor", "sensors",
                      "monitor", "thing", "beeper", "device", "plug in", "unit on the wall"))
 SOUNDING = Terms.of((

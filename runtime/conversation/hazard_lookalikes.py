@@ -13,7 +13,9 @@ Left out, so that neither the phrase lists nor the signs hear them:
   "is it normal for the heat pump to smoke") and a clause about a recurring or long-past
   problem ("the basement floods every spring", "flooded a few years ago"), unless the
   caller says it is happening now ("right now", "still") or names gas or carbon monoxide:
-  with those, safety comes first.
+  with those, safety comes first;
+- everything said up to a danger dealt with ("the gas company fixed it", "said it was
+  fine", "it went away"), and how-often or how-to-prevent questions, even of gas or CO.
 """
 
 from __future__ import annotations
@@ -50,12 +52,15 @@ _OLD_DAMAGE = Terms.of(("old leak", "old stain", "old water stain", "old water d
                         "old damage", "from before"))
 _RESOLVED = Terms.of(("fine now", "went away", "gone now", "stopped now", "cleared up",
                       "all good now"))  # what was said up to here is past
-_HAPPENING = Terms.of(("right now", "at the moment", "currently", "as we speak", "still"))
+_HAPPENING = Terms.of(("right now", "at the moment", "currently", "as we speak", "still",
+                       "again"))
 _SETTLED = Terms.of((  # a past danger already dealt with: even gas is a service call then
     "was fixed", "were fixed", "been fixed", "already fixed", "they fixed", "we fixed",
     "company fixed", "was repaired", "were repaired", "been repaired", "already repaired",
     "they repaired", "was patched", "was resolved", "took care of it", "was taken care of",
-    "already replaced", "we replaced", "was replaced", "been replaced", "they replaced"))
+    "already replaced", "we replaced", "was replaced", "been replaced", "they replaced",
+    "said its fine", "said it was fine", "said its safe", "said it was safe",
+    "said everything is fine", "said everything was fine", "found nothing", "found no leak"))
 _ADVICE = Terms.of((  # a question of how to prevent or how often: no danger reported
     "how often", "prevent", "preventing", "avoid", "protect", "how do i keep", "how can i keep",
     "how to keep", "how do we keep", "how long do", "how long does", "how long should",
@@ -131,11 +136,11 @@ def without_lookalikes(heard: Heard) -> Heard:
         urgent_kind = []
         dropped += [heard.clause(start) for start, _ in advice]
     if not urgent_kind:
-        dropped += [(0, heard.clause(start)[1]) for start, _ in heard.spans(_RESOLVED)]
+        settled = heard.spans(_RESOLVED) + heard.spans(_SETTLED)  # "a leak that was fixed"
+        dropped += [(0, heard.clause(start)[1]) for start, _ in settled]  # all said up to it
         dropped += [(position, position + 1) for position in range(len(heard.words))
                     if heard.hypothetical(position)]
         past = heard.spans(_NOT_NOW, affirmed=False) + heard.spans(_OLD_DAMAGE, affirmed=False)
-        past += heard.spans(_SETTLED, affirmed=False)  # "a leak that was fixed"
         dropped += [heard.clause(start) for start, _ in past]
     return heard.without(dropped) if dropped else heard
 

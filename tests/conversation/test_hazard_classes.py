@@ -34,6 +34,7 @@ def label_of(utterance: str) -> str | None:
     ("my wife and i are woozy and exhausted and the wood stove has been going", "carbon_monoxide"),
     # carbon monoxide: its alarm by any name, a detector speaking, the household sick
     ("the c o alarm in the basement is screeching", "carbon_monoxide"),
+    ("the see oh alarm is beeping like crazy", "carbon_monoxide"),  # as speech-to-text hears it
     ("the carbon mono oxide detector keeps beeping", "carbon_monoxide"),
     ("the plug in detector is saying evacuate", "carbon_monoxide"),
     ("all of us woke up with pounding headaches and nausea and the boiler is on",
@@ -132,6 +133,7 @@ def test_someone_at_risk_or_a_temperature_said_in_words(said: str, label: str) -
     "the co monitor says end of life on the screen",
     "the outlet smelled hot yesterday but that went away and i want it checked",
     "we live in a flood zone and want a backflow valve",
+    "the garage smelled of gas on monday, the utility came out and said it was fine",
     "the plug sparks a little bit when i pull the cord out",
 ])
 def test_near_misses_of_each_class_are_no_hazard(said: str) -> None:
