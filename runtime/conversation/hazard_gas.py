@@ -49,11 +49,15 @@ SOUNDING = Terms.of((
     "go off", "goes off", "going off", "went off", "sounding", "sounded", "blaring",
     "screaming", "screeching", "ringing", "beeping", "beeps", "chirping", "wailing",
     "going crazy", "going nuts", "freaking out", "wont stop", "reading", "flashing",
-    "yelling", "warning", "evacuate", "alarming"))  # not "says": "it says end of life"
+    "yelling", "warning", "evacuate", "both going", "all going", "keeps going",
+    "been going", "still going"))  # not "says" ("it says end of life"), not "alarming"
+# (stems as "alarm": "hook it up to the alarm system")
+_MEASURED = Terms.of(("high", "levels", "level", "reading", "readings", "ppm",
+                      "parts per million", "detected", "in the air", "in the house"))
 _SPOKEN_WARNING = Terms.of(("evacuate", "warning warning", "saying warning",
                             "says warning", "move to fresh air", "get out", "danger"))
 
-_SYMPTOMS = Terms.of((
+SYMPTOMS = Terms.of((
     "headache", "headaches", "head hurts", "heads hurt", "head pounding", "nausea",
     "nauseous", "nauseated", "throwing up", "threw up", "vomiting", "vomit", "sick to",
     "feel sick", "feels sick", "feeling sick", "dizzy", "dizziness", "lightheaded",
@@ -95,13 +99,14 @@ def carbon_monoxide_noticed(heard: Heard) -> bool:
         return True
     if near(devices, heard.spans(_SPOKEN_WARNING), WINDOW):
         return True
-    if heard.heard(_CO_NAMES) and heard.heard(_SYMPTOMS):
+    co_named = heard.spans(_CO_NAMES)
+    if co_named and (heard.heard(SYMPTOMS) or near(co_named, heard.spans(_MEASURED), WINDOW)):
         return True  # "we might have a co problem, everybody has a headache"
     return _poisoned(heard)
 
 
 def _poisoned(heard: Heard) -> bool:
-    symptoms = {heard.words[start] for start, _ in heard.spans(_SYMPTOMS)}
+    symptoms = {heard.words[start] for start, _ in heard.spans(SYMPTOMS)}
     several = heard.heard(_SEVERAL) or len(symptoms) >= SYMPTOMS_TOGETHER
     fuel = heard.spans(_BURNING_FUEL, affirmed=False)
     burning = fuel and not near(fuel, heard.spans(_STOPPED, affirmed=False), 4)

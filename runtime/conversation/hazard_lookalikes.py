@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 
 from runtime.conversation.hazard_gas import SOUNDING as CO_SOUNDING
+from runtime.conversation.hazard_gas import SYMPTOMS
 from runtime.conversation.hazard_words import Heard, Span, Terms, near
 
 _CAUSE_WINDOW = 8  # words between a sign and its ordinary cause
@@ -37,6 +38,8 @@ _SOUNDING = Terms.of(("go off", "goes off", "going off", "went off", "sounding",
                       "blaring", "screaming", "ringing", "wont stop beeping", "going crazy",
                       "going nuts", "freaking out", "wont shut up", "alarm is on"))
 _CO_SOUNDING = CO_SOUNDING + Terms.of(("beep", "chirp", "reads", "detecting", "detected"))
+_YEAR = re.compile(r"(?:19|20)\d\d")  # "flooded in 2019"
+_READS = frozenset({"says", "say", "reads", "reading", "shows", "showing", "at"})
 _GAS_OR_CO = Terms.of(("gas", "propane", *_CO))
 
 _NOT_NOW = Terms.of((  # a recurring or a long-past problem is a service call ("every time
@@ -61,6 +64,13 @@ _SETTLED = Terms.of((  # a past danger already dealt with: even gas is a service
     "already replaced", "we replaced", "was replaced", "been replaced", "they replaced",
     "said its fine", "said it was fine", "said its safe", "said it was safe",
     "said everything is fine", "said everything was fine", "found nothing", "found no leak"))
+_ASKING = Terms.of((  # a question about a danger, unless the caller senses it ("what do I
+    # do if I smell gas" stays an emergency)
+    "signs of", "how do i know", "how can i tell", "how would i know", "how do you know",
+    "symptoms of", "what does it smell like", "what should i do if", "what do i do if",
+    "what happens if", "what to do if"))
+_SENSED = Terms.of(("smell", "smelling", "smells", "hear", "hearing", "see", "seeing", "hiss",
+                    "hissing", "here", "right now", "feel", "feeling", "stinks"))
 _ADVICE = Terms.of((  # a question of how to prevent or how often: no danger reported
     "how often", "prevent", "preventing", "avoid", "protect", "how do i keep", "how can i keep",
     "how to keep", "how do we keep", "how long do", "how long does", "how long should",
@@ -71,7 +81,8 @@ _NOT_HAZARDS = Terms.of((
     "fire inspection", "fire department", "fire dept", "fire marshal", "fire marshall",
     "fire inspector", "fire chief", "fire station", "sewer gas", "out of gas", "gas station",
     "gas mileage", "gas prices", "gas bill", "gas company", "flood zone", "flood insurance",
-    "flood light", "flood lights", "floodlight", "flood plain", "flood cleanup"))
+    "flood light", "flood lights", "floodlight", "flood plain", "flood cleanup", "fire risk",
+    "fire danger", "fire trap", "firetrap"))
 _GAS_APPLIANCES = Terms.of(f"gas {appliance}" for appliance in (  # "gas" alone is left out:
     "water heater", "hot water heater", "tank water heater", "heater", "furnace", "stove",
     "range", "oven", "dryer", "fireplace", "grill", "logs", "appliance", "appliances", "pack",
@@ -132,15 +143,21 @@ def without_lookalikes(heard: Heard) -> Heard:
         return heard.without(dropped) if dropped else heard
     urgent_kind = heard.spans(_GAS_OR_CO, affirmed=False)
     advice = heard.spans(_ADVICE, affirmed=False)
+    if not heard.heard(_SENSED):
+        advice += heard.spans(_ASKING, affirmed=False)
     if urgent_kind and (heard.heard(_SETTLED) or advice):
         urgent_kind = []
         dropped += [heard.clause(start) for start, _ in advice]
     if not urgent_kind:
-        settled = heard.spans(_RESOLVED) + heard.spans(_SETTLED)  # "a leak that was fixed"
+        settled = heard.spans(_RESOLVED) + [span for span in heard.spans(_SETTLED)
+                                            if not _describes_a_part(heard, span)]
         dropped += [(0, heard.clause(start)[1]) for start, _ in settled]  # all said up to it
         dropped += [(position, position + 1) for position in range(len(heard.words))
                     if heard.hypothetical(position)]
         past = heard.spans(_NOT_NOW, affirmed=False) + heard.spans(_OLD_DAMAGE, affirmed=False)
+        repaired = {end + gap for _, end in heard.spans(_SETTLED) for gap in range(2)}
+        past = [span for span in past if span[0] not in repaired]  # "replaced last month"
+        past += [(at, at + 1) for at, word in enumerate(heard.words) if _YEAR.fullmatch(word)]
         dropped += [heard.clause(start) for start, _ in past]
     return heard.without(dropped) if dropped else heard
 
@@ -155,10 +172,22 @@ def _eggy_water(heard: Heard) -> list[Span]:
     return eggs if eggs and near(eggs, water, _CAUSE_WINDOW) else []
 
 
+def _describes_a_part(heard: Heard, settled: Span) -> bool:
+    """"the heater that was replaced last month is leaking": the repair names the part, and
+    what follows is happening now."""
+    return heard.words[settled[0] - 1:settled[0]] in (["that"], ["which"], ["you"])
+
+
+def _reads_a_number(heard: Heard) -> bool:
+    """"the co detector says 200", "it's reading 45": a level, which a silent device has not."""
+    return any(word in _READS and any(later.isdigit() for later in heard.words[at + 1:at + 3])
+               for at, word in enumerate(heard.words))
+
+
 def _silent_devices(heard: Heard) -> list[Span]:
     if heard.heard(_SOUNDING):
         return []
-    co_sounding = heard.heard(_CO_SOUNDING)
+    co_sounding = heard.heard(_CO_SOUNDING) or heard.heard(SYMPTOMS) or _reads_a_number(heard)
     co_devices = heard.spans(_CO_DEVICES, affirmed=False)
     return [span for span in heard.spans(_DEVICES, affirmed=False)
             if not (co_sounding and span in co_devices)]

@@ -35,6 +35,9 @@ def label_of(utterance: str) -> str | None:
     # carbon monoxide: its alarm by any name, a detector speaking, the household sick
     ("the c o alarm in the basement is screeching", "carbon_monoxide"),
     ("the see oh alarm is beeping like crazy", "carbon_monoxide"),  # as speech-to-text hears it
+    ("the gas man said the co level in the kitchen is high", "carbon_monoxide"),
+    ("the co detector reads 90 and my son feels sick", "carbon_monoxide"),
+    ("the smoke alarm and the monoxide alarm have been going", "carbon_monoxide"),
     ("the carbon mono oxide detector keeps beeping", "carbon_monoxide"),
     ("the plug in detector is saying evacuate", "carbon_monoxide"),
     ("all of us woke up with pounding headaches and nausea and the boiler is on",
@@ -71,6 +74,7 @@ def label_of(utterance: str) -> str | None:
     ("the ejector pump died and the pit is taking on water", "flooding"),
     ("the ice maker hose split and water is running all over the kitchen", "burst_pipe"),
     ("the softener is leaking like a hose", "burst_pipe"),
+    ("the shut off that you replaced in may is spraying water all over", "burst_pipe"),
     ("the water in the den is like a lake", "burst_pipe"),
     ("the pit under the stairs is full of water and rising", "flooding"),
     ("the fitting on the tank snapped and i cant shut the water off", "burst_pipe"),
@@ -135,6 +139,11 @@ def test_someone_at_risk_or_a_temperature_said_in_words(said: str, label: str) -
     "we live in a flood zone and want a backflow valve",
     "the garage smelled of gas on monday, the utility came out and said it was fine",
     "the plug sparks a little bit when i pull the cord out",
+    "how can i tell if there is carbon monoxide in my house",
+    "what happens if the co alarm goes off",
+    "we had the carbon monoxide alarm tied into the alarm system",
+    "our crawlspace flooded in 2021 so we want a vapor barrier",
+    "the insurance adjuster said the old panel is a fire risk",
 ])
 def test_near_misses_of_each_class_are_no_hazard(said: str) -> None:
     assert label_of(said) is None
