@@ -58,7 +58,8 @@ _VULNERABLE = Terms.of((
     "medically fragile", "elderly parent", "old man", "old woman", "old lady", "seniors",
     "premature", "preemie", "twins", "newborns", "not making sense", "confused",
     "disoriented", "delirious", "unresponsive", "wont wake up", "hard to wake",
-    "not eating", "in a wheelchair", "hospice care", "home health", "caregiver"))
+    "not eating", "in a wheelchair", "hospice care", "home health", "caregiver", "hospital",
+    "discharged", "feeding tube", "autism", "autistic", "seizures", "epilepsy"))
 _DECADES = Terms.of(("80s", "90s", "eighties", "nineties"), exact=True)  # "eighty" stems alike
 _DISTRESS = Terms.of((
     "heat stroke", "heatstroke", "heat exhaustion", "hypothermia", "cant breathe",

@@ -83,7 +83,7 @@ _WATER_OUT_OF_CONTROL = Terms.of((
 _PIPES = Terms.of(("pipe", "pipes", "water line", "supply line", "water main", "main line",
                    "line", "hose", "hoses", "supply hose", "fitting", "valve"))
 _BROKE = Terms.of(("cracked", "broke", "broken", "split", "snapped", "busted", "blew",
-                   "froze and"))
+                   "froze and", "came apart"))
 _WATER_ESCAPING = Terms.of((  # not "running": a toilet that won't stop running is ordinary
     "running all over", "running across", "running everywhere", "running down", "running out",
     "coming from", "flowing", "keeps coming", "gushing",
@@ -95,7 +95,8 @@ _NOT_STOPPING = Terms.of((
     "not stopping", "wont shut off", "cant shut it off", "cant turn it off",
     "wont turn off", "keeps coming", "everywhere", "wont close", "will not close",
     "cant close", "cant get it closed", "wont shut", "stuck open", "keeps rising", "rising",
-    "getting deeper", "like crazy", "really bad", "so bad", "like a faucet", "like a hose"))
+    "getting deeper", "like crazy", "really bad", "so bad", "like a faucet", "like a hose",
+    "fast", "really fast", "so fast"))
 _ALL_OVER = Terms.of(("all over",))
 _PLACES = Terms.of(("floor", "floors", "ground", "house", "basement", "garage", "kitchen",
                     "bathroom", "room", "place", "laundry", "carpet", "hallway", "yard",

@@ -74,6 +74,7 @@ def label_of(utterance: str) -> str | None:
     ("the ejector pump died and the pit is taking on water", "flooding"),
     ("the ice maker hose split and water is running all over the kitchen", "burst_pipe"),
     ("the softener is leaking like a hose", "burst_pipe"),
+    ("the line to the sprinklers is leaking really fast in the garage", "burst_pipe"),
     ("the shut off that you replaced in may is spraying water all over", "burst_pipe"),
     ("the water in the den is like a lake", "burst_pipe"),
     ("the pit under the stairs is full of water and rising", "flooding"),
@@ -99,6 +100,7 @@ def test_a_hazard_described_without_its_usual_words_is_recognised(said: str, lab
     ("the air stopped and its a hundred and four outside", NO_COOLING),
     ("the ac quit and my husband just got out of surgery", NO_COOLING),
     ("no air conditioning and my mother is confused and very weak", NO_COOLING),
+    ("the ac is out and my dad was just discharged from the hospital", NO_COOLING),
 ])
 def test_someone_at_risk_or_a_temperature_said_in_words(said: str, label: str) -> None:
     assert label_of(said) == label
@@ -144,6 +146,7 @@ def test_someone_at_risk_or_a_temperature_said_in_words(said: str, label: str) -
     "we had the carbon monoxide alarm tied into the alarm system",
     "our crawlspace flooded in 2021 so we want a vapor barrier",
     "the insurance adjuster said the old panel is a fire risk",
+    "there is a small hole in the copper pipe can you patch it",
 ])
 def test_near_misses_of_each_class_are_no_hazard(said: str) -> None:
     assert label_of(said) is None
