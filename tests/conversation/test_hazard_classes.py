@@ -8,7 +8,9 @@ words. Rules only (no meaning scores); wordings are not the eval scenarios'.
 from __future__ import annotations
 
 import pytest
+from policy_builders import ON_CALL_PHONE, TWO_AM, FixedMeaning, make_context, make_snapshot, say
 
+from runtime.conversation import ConversationState, DialoguePolicy, Tier, Transfer
 from runtime.conversation.hazard_climate import NO_COOLING, NO_HEAT
 from runtime.conversation.hazards import every_trade_signals, recognise_emergency
 from runtime.conversation.meaning import MeaningScores
@@ -150,3 +152,19 @@ def test_someone_at_risk_or_a_temperature_said_in_words(said: str, label: str) -
 ])
 def test_near_misses_of_each_class_are_no_hazard(said: str) -> None:
     assert label_of(said) is None
+
+
+@pytest.mark.parametrize("said", [
+    "the meter on the side of the garage is whooshing",  # gas at an HVAC-only company
+    "the fuse box is humming and it smells funny",  # electrical
+    "there is a foot of water in the utility room",  # plumbing
+    "nasty brown water is welling up out of the floor drain",
+])
+async def test_a_hazard_of_another_trade_wins_over_a_closer_knowledge_entry(said: str) -> None:
+    snapshot = make_snapshot()  # an HVAC company: none of these is its trade
+    scores = MeaningScores({entry.id: 0.95 for entry in snapshot.knowledge}, {}, ordinary=0.9)
+
+    policy = DialoguePolicy(snapshot, None, clock=lambda: TWO_AM, meaning=FixedMeaning(scores))
+    outcome = await say(policy, ConversationState.new(), make_context(), said)
+    assert outcome.tier is Tier.EMERGENCY
+    assert isinstance(outcome.action, Transfer) and outcome.action.number == ON_CALL_PHONE
