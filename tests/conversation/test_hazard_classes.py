@@ -39,6 +39,7 @@ def label_of(utterance: str) -> str | None:
     ("the see oh alarm is beeping like crazy", "carbon_monoxide"),  # as speech-to-text hears it
     ("the gas man said the co level in the kitchen is high", "carbon_monoxide"),
     ("the co detector reads 90 and my son feels sick", "carbon_monoxide"),
+    ("the co detector in the hall says 120", "carbon_monoxide"),
     ("the smoke alarm and the monoxide alarm have been going", "carbon_monoxide"),
     ("the carbon mono oxide detector keeps beeping", "carbon_monoxide"),
     ("the plug in detector is saying evacuate", "carbon_monoxide"),
@@ -77,7 +78,8 @@ def label_of(utterance: str) -> str | None:
     ("the ice maker hose split and water is running all over the kitchen", "burst_pipe"),
     ("the softener is leaking like a hose", "burst_pipe"),
     ("the line to the sprinklers is leaking really fast in the garage", "burst_pipe"),
-    ("the shut off that you replaced in may is spraying water all over", "burst_pipe"),
+    ("the shut off that was replaced last month is spraying water all over", "burst_pipe"),
+    ("the water from the washer is spreading across the floor", "flooding"),
     ("the water in the den is like a lake", "burst_pipe"),
     ("the pit under the stairs is full of water and rising", "flooding"),
     ("the fitting on the tank snapped and i cant shut the water off", "burst_pipe"),
