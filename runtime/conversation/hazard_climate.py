@@ -97,7 +97,9 @@ def dangerous_climate(heard: Heard) -> Sign | None:
     cold, hot = _temperature(heard.text)
     cold = cold or heard.heard(_FREEZE)
     hot = hot or heard.heard(_HEAT_WAVE)
-    at_risk = heard.heard(_VULNERABLE) or heard.heard(_DECADES) or heard.heard(_DISTRESS) \
+    rest = heard.without(heard.spans(_NO_HEAT) + heard.spans(_NO_COOLING))  # its "no" negates
+    # nothing after it: "no heat newborn"
+    at_risk = rest.heard(_VULNERABLE) or rest.heard(_DECADES) or rest.heard(_DISTRESS) \
         or _at_risk_age(heard.words)
     if heating and (cold or (at_risk and not (cooling and hot))):
         return Sign(NO_HEAT, "no heat, " + ("cold" if cold else "someone at risk"))

@@ -151,7 +151,8 @@ _BACKING_UP = Terms.of((
 _SPILT = _BACKING_UP + Terms.of((
     "flooding", "pouring", "spilling", "coming out", "coming in", "coming into", "all over",
     "everywhere", "in the basement", "on the floor", "in the tub", "in the shower",
-    "in the yard", "into the house", "in the house", "on the ground"))
+    "in the yard", "into the house", "in the house", "on the ground", "in tub", "in bathtub",
+    "in shower", "in basement", "on floor", "in sink", "in yard"))
 
 _WET = Terms.of(("water", "wet", "soaked", "soaking", "dripping", "leaking", "flooded",
                  "underwater", "rain"))

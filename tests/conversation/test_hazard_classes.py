@@ -88,6 +88,7 @@ def label_of(utterance: str) -> str | None:
     ("the clean out in the yard is bubbling out", "sewage_backup"),
     ("grey water is coming up into the tub every time we flush", "sewage_backup"),
     ("the shower is backing up with brown stuff", "sewage_backup"),
+    ("raw sewage in shower", "sewage_backup"),
     # smoke said as haze or puffing
     ("a hazy cloud is coming out of the vents upstairs", "fire_or_smoke"),
     ("the blower is puffing smoke", "burning_smell_from_equipment"),
@@ -105,6 +106,7 @@ def test_a_hazard_described_without_its_usual_words_is_recognised(said: str, lab
     ("the ac quit and my husband just got out of surgery", NO_COOLING),
     ("no air conditioning and my mother is confused and very weak", NO_COOLING),
     ("the ac is out and my dad was just discharged from the hospital", NO_COOLING),
+    ("no heat infant in the house", NO_HEAT),  # texted tersely: the "no" is the heat's
 ])
 def test_someone_at_risk_or_a_temperature_said_in_words(said: str, label: str) -> None:
     assert label_of(said) == label
