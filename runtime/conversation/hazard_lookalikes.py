@@ -39,6 +39,8 @@ _SOUNDING = Terms.of(("go off", "goes off", "going off", "went off", "sounding",
                       "going nuts", "freaking out", "wont shut up", "alarm is on"))
 _CO_SOUNDING = CO_SOUNDING + Terms.of(("beep", "chirp", "reads", "detecting", "detected"))
 _YEAR = re.compile(r"(?:19|20)\d\d")  # "flooded in 2019"
+_BATTERY = Terms.of(("battery", "batteries", "end of life", "once a minute", "every minute",
+                     "expired", "expiration"))  # a chirp asking for a battery, not CO
 _READS = frozenset({"says", "say", "reads", "reading", "shows", "showing", "at"})
 _GAS_OR_CO = Terms.of(("gas", "propane", *_CO))
 
@@ -82,7 +84,9 @@ _NOT_HAZARDS = Terms.of((
     "fire inspector", "fire chief", "fire station", "sewer gas", "out of gas", "gas station",
     "gas mileage", "gas prices", "gas bill", "gas company", "flood zone", "flood insurance",
     "flood light", "flood lights", "floodlight", "flood plain", "flood cleanup", "fire risk",
-    "fire danger", "fire trap", "firetrap"))
+    "fire danger", "fire trap", "firetrap", *(f"{low} {wire}" for low in (  # low voltage
+        "thermostat", "doorbell", "speaker", "phone", "cable", "sprinkler", "alarm", "low voltage")
+        for wire in ("wire", "wires", "wiring"))))
 _GAS_APPLIANCES = Terms.of(f"gas {appliance}" for appliance in (  # "gas" alone is left out:
     "water heater", "hot water heater", "tank water heater", "heater", "furnace", "stove",
     "range", "oven", "dryer", "fireplace", "grill", "logs", "appliance", "appliances", "pack",
@@ -187,7 +191,8 @@ def _reads_a_number(heard: Heard) -> bool:
 def _silent_devices(heard: Heard) -> list[Span]:
     if heard.heard(_SOUNDING):
         return []
-    co_sounding = heard.heard(_CO_SOUNDING) or heard.heard(SYMPTOMS) or _reads_a_number(heard)
+    co_sounding = (heard.heard(_CO_SOUNDING) and not heard.heard(_BATTERY)) or heard.heard(
+        SYMPTOMS) or _reads_a_number(heard)
     co_devices = heard.spans(_CO_DEVICES, affirmed=False)
     return [span for span in heard.spans(_DEVICES, affirmed=False)
             if not (co_sounding and span in co_devices)]

@@ -108,7 +108,8 @@ _SURFACES = Terms.of(("floor", "floors", "wall", "walls", "floorboards", "floor 
 _OVERHEAD = Terms.of(("ceiling", "light fixture", "light", "lights", "ceiling fan"))
 _SPREAD = Terms.of((  # water reaching other rooms
     "leaking downstairs", "dripping downstairs", "going downstairs", "coming downstairs",
-    "to the downstairs", "into the downstairs", "over the downstairs", "down the stairs", "inches of water", "ankle deep", "standing water",
+    "to the downstairs", "into the downstairs", "over the downstairs", "down the stairs",
+    "standing water",
     "room below", "floor below", "apartment below", "unit below", "downstairs neighbor",
     "next room", "into the hallway", "into the basement", "inch of water", "inches of water",
     "foot of water", "feet of water", "ankle deep", "knee deep", "shin deep", "waist deep",
