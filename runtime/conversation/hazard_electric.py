@@ -94,7 +94,7 @@ def electrical_sign(heard: Heard) -> str | None:
 def _overheating(heard: Heard, wired: list[tuple[int, int]]) -> bool:
     """Buzzing or humming with heat or a smell; glowing or sizzling in a box or wall."""
     humming = heard.spans(_HUMMING)
-    if near(humming, wired, WINDOW) and heard.heard(_WARM):
+    if near(humming, wired, MARKS_WINDOW) and heard.heard(_WARM):
         return True
     glowing = heard.spans(_GLOWING)
     return near(glowing, wired + heard.spans(_IN_WALLS, affirmed=False), WINDOW)

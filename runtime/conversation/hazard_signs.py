@@ -70,7 +70,8 @@ _GAS_ESCAPING = _SMELL + Terms.of(("leak", "leaking", "leaked", "hiss", "hissing
 _WATERWAYS = Terms.of(("water", "pipe", "pipes", "line", "toilet", "sink", "faucet", "tub",
                        "bathtub", "shower", "valve", "hose", "water heater", "washer",
                        "washing machine", "dishwasher", "fridge", "ceiling", "basement",
-                       "main", "spigot", "tank", "drain", "sump pump", "water tank"))
+                       "main", "spigot", "tank", "drain", "sump pump", "water tank", "leak",
+                       "wet", "puddle", "puddles"))
 _WATER_OUT_OF_CONTROL = Terms.of((
     "spraying", "sprays", "spray", "gushing", "gush", "burst", "bursting", "pouring",
     "pours", "flooding", "flooded", "geyser", "shooting out", "blew off", "came off",
@@ -116,7 +117,8 @@ _SPREAD = Terms.of((  # water reaching other rooms
     "inches deep", "inch deep", "feet deep", "foot deep", "inches in the", "feet in the",
     "under water", "underwater", "full of water", "filled with water", "filling with water",
     "still filling", "spreading", "spread to", "spreading to", "covered with water",
-    "covered in water", "getting deeper", "keeps rising", "rising"))
+    "covered in water", "getting deeper", "keeps rising", "rising", "growing",
+    "getting bigger"))
 _DEPTH = Terms.of((  # water said by its depth is water out of control wherever it is
     "ankle deep", "knee deep", "shin deep", "waist deep", "inch of water", "inches of water",
     "foot of water", "feet of water", "inches deep", "inch deep", "feet deep", "foot deep"))
@@ -154,7 +156,8 @@ _SPILT = _BACKING_UP + Terms.of((
     "flooding", "pouring", "spilling", "coming out", "coming in", "coming into", "all over",
     "everywhere", "in the basement", "on the floor", "in the tub", "in the shower",
     "in the yard", "into the house", "in the house", "on the ground", "in tub", "in bathtub",
-    "in shower", "in basement", "on floor", "in sink", "in yard"))
+    "in shower", "in basement", "on floor", "in sink", "in yard", "leaking", "seeping",
+    "into the floor", "onto the floor"))
 
 _WET = Terms.of(("water", "wet", "soaked", "soaking", "dripping", "leaking", "flooded",
                  "underwater", "rain"))
