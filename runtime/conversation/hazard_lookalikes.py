@@ -92,6 +92,8 @@ _GAS_APPLIANCES = Terms.of(f"gas {appliance}" for appliance in (  # "gas" alone 
     "range", "oven", "dryer", "fireplace", "grill", "logs", "appliance", "appliances", "pack",
     "boiler"))  # the appliance still says whose it is
 
+_SMELLED = Terms.of(("smell", "smells", "smelling", "stink", "stinks", "reek", "reeks", "odor"))
+_SMELL_LIKE_WINDOW = 3
 _EGGS = Terms.of(("rotten egg", "rotten eggs", "sulfur", "sulphur", "eggs"))
 _WATER = Terms.of(("water", "tap", "faucet", "shower", "tub", "sink"))
 _WATER_HEATER = Terms.of(("water heater", "water heaters", "hot water heater", "water tank"))
@@ -136,8 +138,11 @@ def asks_about_a_service(heard: Heard) -> bool:
 
 def without_lookalikes(heard: Heard) -> Heard:
     """The utterance less everything above."""
+    smelled_before = {end + gap for _, end in heard.spans(_SMELLED, affirmed=False)
+                      for gap in range(_SMELL_LIKE_WINDOW)}  # "smells like a gas stove"
     dropped = _silent_devices(heard) + heard.spans(_NOT_HAZARDS, affirmed=False) + [
-        (start, start + 1) for start, _ in heard.spans(_GAS_APPLIANCES, affirmed=False)]
+        (start, start + 1) for start, _ in heard.spans(_GAS_APPLIANCES, affirmed=False)
+        if start not in smelled_before]
     for sign, causes in _SIGNS_WITH_CAUSES:
         signs = heard.spans(sign, affirmed=False)
         if signs and near(signs, heard.spans(causes, affirmed=False), _CAUSE_WINDOW):

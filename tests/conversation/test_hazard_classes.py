@@ -31,6 +31,7 @@ def label_of(utterance: str) -> str | None:
     ("a backhoe cut the gas line at the curb", "gas_smell"),
     ("the regulator on the propane tank is hissing", "gas_smell"),
     ("the laundry room smells a lot like bad eggs", "gas_smell"),
+    ("the den smells like a gas grill but we dont have one", "gas_smell"),  # not its appliance
     ("theres a whistle out back right beside the pipe where our gas comes in", "gas_smell"),
     ("i think there is some co in the house, my husband has a headache", "carbon_monoxide"),
     ("my wife and i are woozy and exhausted and the wood stove has been going", "carbon_monoxide"),
@@ -147,6 +148,7 @@ def test_someone_at_risk_or_a_temperature_said_in_words(said: str, label: str) -
     "we live in a flood zone and want a backflow valve",
     "the garage smelled of gas on monday, the utility came out and said it was fine",
     "the plug sparks a little bit when i pull the cord out",
+    "the gas range smells like burnt food",
     "how can i tell if there is carbon monoxide in my house",
     "what happens if the co alarm goes off",
     "we had the carbon monoxide alarm tied into the alarm system",
