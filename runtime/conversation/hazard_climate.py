@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from text_to_num import alpha2digit
+
 from runtime.conversation.hazard_signs import Sign
 from runtime.conversation.hazard_words import Heard, Terms, near
 
@@ -26,13 +28,13 @@ ELDERLY_AGE, INFANT_AGE = 70, 2  # years
 
 _HEATING = Terms.of(("heat", "heating", "heater", "furnace", "boiler", "heat pump"))
 _COOLING = Terms.of(("ac", "a c", "air conditioner", "air conditioning", "central air",
-                     "cooling", "heat pump", "the air", "air con"))
+                     "cooling", "heat pump", "air", "air con"))
 _FAILED = Terms.of((
     "out", "quit", "died", "dead", "broke", "broken", "break", "stopped", "not working",
     "isnt working", "wont turn on", "wont come on", "doesnt work", "doesnt come on",
     "gave out", "failed", "is down", "went down", "been down", "shut off", "shut down",
     "conked out", "not coming on", "wont start", "stopped working", "lost", "gone",
-    "no longer working", "not running", "wont run", "cut out"))
+    "no longer working", "not running", "wont run", "cut out", "off"))
 _NO_HEAT = Terms.of(("no heat", "no heating", "without heat", "not heating", "isnt heating",
                      "wont heat", "blowing cold air", "blowing cold"))
 _NO_COOLING = Terms.of(("no ac", "no a c", "no air", "no air conditioning", "no cooling",
@@ -45,7 +47,20 @@ _VULNERABLE = Terms.of((
     "disabled", "disability", "bedridden", "bed ridden", "wheelchair", "heart condition",
     "heart problems", "pregnant", "chemo", "chemotherapy", "hospice", "dementia", "copd",
     "special needs", "frail", "nursing home", "months old", "month old", "weeks old",
-    "week old", "asthma", "80s", "90s", "eighties", "nineties", "senior citizen"))
+    "week old", "asthma", "senior citizen", "is sick", "are sick", "been sick", "very sick",
+    "really sick", "sick kid", "sick kids", "sick child", "sick baby", "got sick",
+    "ill", "illness", "cancer", "treatment", "treatments", "radiation", "surgery",
+    "recovering", "immune", "immunocompromised", "transplant", "stroke", "diabetic",
+    "diabetes", "heart failure", "kidney", "lung", "bed bound", "bedbound", "cant walk",
+    "cant get up", "cant get out of bed", "paralyzed", "handicapped", "invalid",
+    "alzheimers", "parkinsons", "multiple sclerosis", "als", "lupus", "feeble", "very weak",
+    "feeling weak", "feels weak", "too weak", "getting weaker",
+    "medically fragile", "elderly parent", "old man", "old woman", "old lady", "seniors",
+    "premature", "preemie", "twins", "newborns", "not making sense", "confused",
+    "disoriented", "delirious", "unresponsive", "wont wake up", "hard to wake",
+    "not eating", "in a wheelchair", "hospice care", "home health", "caregiver", "hospital",
+    "discharged", "feeding tube", "autism", "autistic", "seizures", "epilepsy"))
+_DECADES = Terms.of(("80s", "90s", "eighties", "nineties"), exact=True)  # "eighty" stems alike
 _DISTRESS = Terms.of((
     "heat stroke", "heatstroke", "heat exhaustion", "hypothermia", "cant breathe",
     "trouble breathing", "struggling to breathe", "hard to breathe", "passed out",
@@ -60,7 +75,7 @@ _TENS = {"twenty": "20", "thirty": "30", "forty": "40", "fifty": "50", "sixty": 
 _TENS_WORDS = re.compile(r"\b(" + "|".join(_TENS) + r")\b")
 _UNITS = frozenset({"degrees", "degree", "deg", "f", "fahrenheit"})
 _INDOORS = frozenset({"here", "inside", "indoors", "house", "home", "bedroom", "upstairs",
-                      "room", "apartment"})
+                      "room", "apartment", "place", "condo", "unit", "trailer"})
 _OUTDOORS = frozenset({"outside", "outdoors", "out"})
 _NOT_DEGREES = frozenset({"year", "years", "month", "months", "week", "weeks", "day", "days",
                          "hour", "hours", "minute", "minutes", "dollars", "bucks", "percent",
@@ -82,7 +97,10 @@ def dangerous_climate(heard: Heard) -> Sign | None:
     cold, hot = _temperature(heard.text)
     cold = cold or heard.heard(_FREEZE)
     hot = hot or heard.heard(_HEAT_WAVE)
-    at_risk = heard.heard(_VULNERABLE) or heard.heard(_DISTRESS) or _at_risk_age(heard.words)
+    rest = heard.without(heard.spans(_NO_HEAT) + heard.spans(_NO_COOLING))  # its "no" negates
+    # nothing after it: "no heat newborn"
+    at_risk = rest.heard(_VULNERABLE) or rest.heard(_DECADES) or rest.heard(_DISTRESS) \
+        or _at_risk_age(heard.words)
     if heating and (cold or (at_risk and not (cooling and hot))):
         return Sign(NO_HEAT, "no heat, " + ("cold" if cold else "someone at risk"))
     if cooling and (hot or at_risk):
@@ -98,7 +116,7 @@ def _lost(heard: Heard, equipment: Terms, outright: Terms) -> bool:
 def _temperature(text: str) -> tuple[bool, bool]:
     """(dangerously cold, dangerously hot) from temperatures said with degrees or a place
     ("40 degrees", "it's 45 in here", "10 below outside"); other numbers are not."""
-    words = _TENS_WORDS.sub(lambda word: _TENS[word.group(1)], text).split()
+    words = _TENS_WORDS.sub(lambda word: _TENS[word.group(1)], _in_digits(text)).split()
     cold = hot = False
     for position, word in enumerate(words):
         after = words[position + 1:position + 1 + _SCOPE_WORDS]
@@ -106,7 +124,8 @@ def _temperature(text: str) -> tuple[bool, bool]:
             continue
         outdoors = any(later in _OUTDOORS for later in after)
         measured = _MEASURED.intersection(words[max(0, position - _SCOPE_WORDS):position])
-        if not (measured or (after and after[0] in _UNITS) or outdoors
+        below = after[:1] == ["below"]
+        if not (measured or below or (after and after[0] in _UNITS) or outdoors
                 or any(later in _INDOORS for later in after)):
             continue
         value = -int(word) if "below" in after[:2] else int(word)
@@ -115,12 +134,20 @@ def _temperature(text: str) -> tuple[bool, bool]:
     return cold, hot
 
 
+def _in_digits(text: str) -> str:
+    """Numbers said in words written in digits: "ninety two" → "92", "a hundred and
+    fifteen" → "a 115" (text2num), "seven below" → "7 below"."""
+    return str(alpha2digit(text, "en", threshold=0))
+
+
 def _at_risk_age(words: list[str]) -> bool:
-    """Someone 70 or older, or 2 or younger: "my 88 year old dad", "my mom is 91"."""
+    """Someone 70 or older, or 2 or younger: "my 88 year old dad", "my mom is ninety one"."""
+    words = _in_digits(" ".join(words)).split()
     for position, word in enumerate(words):
         if not word.isdigit() or ELDERLY_AGE > int(word) > INFANT_AGE:
             continue
         aged = words[position + 1:position + 3] in (["year", "old"], ["years", "old"])
-        if aged or _RELATIVES.intersection(words[max(0, position - 3):position]):
+        elderly = int(word) >= ELDERLY_AGE  # "she has 2 kids" is no toddler's age
+        if aged or (elderly and _RELATIVES.intersection(words[max(0, position - 3):position])):
             return True
     return False

@@ -13,13 +13,17 @@ Left out, so that neither the phrase lists nor the signs hear them:
   "is it normal for the heat pump to smoke") and a clause about a recurring or long-past
   problem ("the basement floods every spring", "flooded a few years ago"), unless the
   caller says it is happening now ("right now", "still") or names gas or carbon monoxide:
-  with those, safety comes first.
+  with those, safety comes first;
+- everything said up to a danger dealt with ("the gas company fixed it", "said it was
+  fine", "it went away"), and how-often or how-to-prevent questions, even of gas or CO.
 """
 
 from __future__ import annotations
 
 import re
 
+from runtime.conversation.hazard_gas import SOUNDING as CO_SOUNDING
+from runtime.conversation.hazard_gas import SYMPTOMS
 from runtime.conversation.hazard_words import Heard, Span, Terms, near
 
 _CAUSE_WINDOW = 8  # words between a sign and its ordinary cause
@@ -33,25 +37,63 @@ _CO_DEVICES = Terms.of(f"{kind} {device}" for kind in _CO for device in _ALARMS)
 _SOUNDING = Terms.of(("go off", "goes off", "going off", "went off", "sounding", "sounded",
                       "blaring", "screaming", "ringing", "wont stop beeping", "going crazy",
                       "going nuts", "freaking out", "wont shut up", "alarm is on"))
-_CO_SOUNDING = _SOUNDING + Terms.of(("beeping", "chirping", "beep", "chirp", "reading",
-                                      "reads", "flashing", "detecting", "detected"))
+_CO_SOUNDING = CO_SOUNDING + Terms.of(("beep", "chirp", "reads", "detecting", "detected"))
+_YEAR = re.compile(r"(?:19|20)\d\d")  # "flooded in 2019"
+_BATTERY = Terms.of(("battery", "batteries", "end of life", "once a minute", "every minute",
+                     "expired", "expiration"))  # a chirp asking for a battery, not CO
+_READS = frozenset({"says", "say", "reads", "reading", "shows", "showing", "at"})
 _GAS_OR_CO = Terms.of(("gas", "propane", *_CO))
 
-_NOT_NOW = Terms.of((  # a recurring or a long-past problem is a service call
-    "every time", "every spring", "every winter", "every summer", "every fall", "every year",
-    "every day", "every night", "every week", "every month", "whenever", "sometimes",
-    "usually", "each time", "often", "once in a while", "from time to time", "last year",
-    "last spring", "last summer", "last winter", "years ago", "a while ago", "months ago"))
-_HAPPENING = Terms.of(("right now", "at the moment", "currently", "as we speak", "still"))
+_NOT_NOW = Terms.of((  # a recurring or a long-past problem is a service call ("every time
+    # it rains", not "every time we flush": that is how it is now)
+    "every time it", "every time we get", "every time there", "every spring", "every winter",
+    "every summer", "every fall", "every year", "every day", "every night", "every week",
+    "every month", "when it rains", "after it rains", "if it rains", "when it storms",
+    "after a storm", "after heavy rain", "whenever it", "whenever we get", "whenever there",
+    "sometimes", "usually", "each time it", "often", "once in a while", "from time to time",
+    "last year", "last spring", "last summer", "last winter", "last week", "last month",
+    "weeks ago", "years ago", "a while ago", "months ago"))
+_OLD_DAMAGE = Terms.of(("old leak", "old stain", "old water stain", "old water damage",
+                        "old damage", "from before"))
+_RESOLVED = Terms.of(("fine now", "went away", "gone now", "stopped now", "cleared up",
+                      "all good now"))  # what was said up to here is past
+_HAPPENING = Terms.of(("right now", "at the moment", "currently", "as we speak", "still",
+                       "again"))
+_SETTLED = Terms.of((  # a past danger already dealt with: even gas is a service call then
+    "was fixed", "were fixed", "been fixed", "already fixed", "they fixed", "we fixed",
+    "company fixed", "was repaired", "were repaired", "been repaired", "already repaired",
+    "they repaired", "was patched", "was resolved", "took care of it", "was taken care of",
+    "already replaced", "we replaced", "was replaced", "been replaced", "they replaced",
+    "said its fine", "said it was fine", "said its safe", "said it was safe",
+    "said everything is fine", "said everything was fine", "found nothing", "found no leak"))
+_ASKING = Terms.of((  # a question about a danger, unless the caller senses it ("what do I
+    # do if I smell gas" stays an emergency)
+    "signs of", "how do i know", "how can i tell", "how would i know", "how do you know",
+    "symptoms of", "what does it smell like", "what should i do if", "what do i do if",
+    "what happens if", "what to do if"))
+_SENSED = Terms.of(("smell", "smelling", "smells", "hear", "hearing", "see", "seeing", "hiss",
+                    "hissing", "here", "right now", "feel", "feeling", "stinks"))
+_ADVICE = Terms.of((  # a question of how to prevent or how often: no danger reported
+    "how often", "prevent", "preventing", "avoid", "protect", "how do i keep", "how can i keep",
+    "how to keep", "how do we keep", "how long do", "how long does", "how long should",
+    "if i ever", "if we ever", "if you ever", "if there is ever", "if theres ever"))
 _NOT_HAZARDS = Terms.of((
     "fire up", "fires up", "fired up", "firing up", "fire it up", "fire pit", "fire hazard",
     "fire code", "fire rated", "fire rating", "fire safety", "fire place", "fire wood",
-    "fire inspection", "sewer gas", "out of gas", "gas station", "gas mileage", "gas prices",
-    *(f"gas {appliance}" for appliance in (
-        "water heater", "hot water heater", "tank water heater", "heater", "furnace",
-        "stove", "range", "oven", "dryer", "fireplace", "grill", "bill", "company", "logs",
-        "appliance", "appliances", "pack", "boiler"))))
+    "fire inspection", "fire department", "fire dept", "fire marshal", "fire marshall",
+    "fire inspector", "fire chief", "fire station", "sewer gas", "out of gas", "gas station",
+    "gas mileage", "gas prices", "gas bill", "gas company", "flood zone", "flood insurance",
+    "flood light", "flood lights", "floodlight", "flood plain", "flood cleanup", "fire risk",
+    "fire danger", "fire trap", "firetrap", *(f"{low} {wire}" for low in (  # low voltage
+        "thermostat", "doorbell", "speaker", "phone", "cable", "sprinkler", "alarm", "low voltage")
+        for wire in ("wire", "wires", "wiring"))))
+_GAS_APPLIANCES = Terms.of(f"gas {appliance}" for appliance in (  # "gas" alone is left out:
+    "water heater", "hot water heater", "tank water heater", "heater", "furnace", "stove",
+    "range", "oven", "dryer", "fireplace", "grill", "logs", "appliance", "appliances", "pack",
+    "boiler"))  # the appliance still says whose it is
 
+_SMELLED = Terms.of(("smell", "smells", "smelling", "stink", "stinks", "reek", "reeks", "odor"))
+_SMELL_LIKE_WINDOW = 3
 _EGGS = Terms.of(("rotten egg", "rotten eggs", "sulfur", "sulphur", "eggs"))
 _WATER = Terms.of(("water", "tap", "faucet", "shower", "tub", "sink"))
 _WATER_HEATER = Terms.of(("water heater", "water heaters", "hot water heater", "water tank"))
@@ -66,7 +108,8 @@ _SIGNS_WITH_CAUSES = (  # (a sign, ordinary causes that explain it away)
      Terms.of(("a little", "a bit", "slightly", "small", "tiny", "slow", "minor", "barely"))),
     (Terms.of(("spark", "sparks", "sparking", "sparked")),
      Terms.of(("igniter", "ignitor", "ignition", "pilot", "spark plug", "lighter",
-               "clicking", "clicks", "once", "little spark", "small spark", "tiny spark"))),
+               "clicking", "clicks", "once", "little spark", "small spark", "tiny spark",
+               "tiny bit", "little bit", "when i unplug", "when i plug", "unplugging"))),
     (Terms.of(("fire", "flames"), exact=True),
      Terms.of(("pilot", "candle", "candles", "fireplace", "gas log", "gas logs"))),
     (Terms.of(("flame",), exact=True),  # a burner's flame, its colour: "flames" are a fire
@@ -95,16 +138,36 @@ def asks_about_a_service(heard: Heard) -> bool:
 
 def without_lookalikes(heard: Heard) -> Heard:
     """The utterance less everything above."""
-    dropped = _silent_devices(heard) + heard.spans(_NOT_HAZARDS, affirmed=False)
+    smelled_before = {end + gap for _, end in heard.spans(_SMELLED, affirmed=False)
+                      for gap in range(_SMELL_LIKE_WINDOW)}  # "smells like a gas stove"
+    dropped = _silent_devices(heard) + heard.spans(_NOT_HAZARDS, affirmed=False) + [
+        (start, start + 1) for start, _ in heard.spans(_GAS_APPLIANCES, affirmed=False)
+        if start not in smelled_before]
     for sign, causes in _SIGNS_WITH_CAUSES:
         signs = heard.spans(sign, affirmed=False)
         if signs and near(signs, heard.spans(causes, affirmed=False), _CAUSE_WINDOW):
             dropped += signs
     dropped += _eggy_water(heard)
-    if not (heard.spans(_GAS_OR_CO, affirmed=False) or heard.heard(_HAPPENING)):
+    if heard.heard(_HAPPENING):
+        return heard.without(dropped) if dropped else heard
+    urgent_kind = heard.spans(_GAS_OR_CO, affirmed=False)
+    advice = heard.spans(_ADVICE, affirmed=False)
+    if not heard.heard(_SENSED):
+        advice += heard.spans(_ASKING, affirmed=False)
+    if urgent_kind and (heard.heard(_SETTLED) or advice):
+        urgent_kind = []
+        dropped += [heard.clause(start) for start, _ in advice]
+    if not urgent_kind:
+        settled = heard.spans(_RESOLVED) + [span for span in heard.spans(_SETTLED)
+                                            if not _describes_a_part(heard, span)]
+        dropped += [(0, heard.clause(start)[1]) for start, _ in settled]  # all said up to it
         dropped += [(position, position + 1) for position in range(len(heard.words))
                     if heard.hypothetical(position)]
-        dropped += [heard.clause(start) for start, _ in heard.spans(_NOT_NOW, affirmed=False)]
+        past = heard.spans(_NOT_NOW, affirmed=False) + heard.spans(_OLD_DAMAGE, affirmed=False)
+        repaired = {end + gap for _, end in heard.spans(_SETTLED) for gap in range(2)}
+        past = [span for span in past if span[0] not in repaired]  # "replaced last month"
+        past += [(at, at + 1) for at, word in enumerate(heard.words) if _YEAR.fullmatch(word)]
+        dropped += [heard.clause(start) for start, _ in past]
     return heard.without(dropped) if dropped else heard
 
 
@@ -118,10 +181,23 @@ def _eggy_water(heard: Heard) -> list[Span]:
     return eggs if eggs and near(eggs, water, _CAUSE_WINDOW) else []
 
 
+def _describes_a_part(heard: Heard, settled: Span) -> bool:
+    """"the heater that was replaced last month is leaking": the repair names the part, and
+    what follows is happening now."""
+    return heard.words[settled[0] - 1:settled[0]] in (["that"], ["which"], ["you"])
+
+
+def _reads_a_number(heard: Heard) -> bool:
+    """"the co detector says 200", "it's reading 45": a level, which a silent device has not."""
+    return any(word in _READS and any(later.isdigit() for later in heard.words[at + 1:at + 3])
+               for at, word in enumerate(heard.words))
+
+
 def _silent_devices(heard: Heard) -> list[Span]:
     if heard.heard(_SOUNDING):
         return []
-    co_sounding = heard.heard(_CO_SOUNDING)
+    co_sounding = (heard.heard(_CO_SOUNDING) and not heard.heard(_BATTERY)) or heard.heard(
+        SYMPTOMS) or _reads_a_number(heard)
     co_devices = heard.spans(_CO_DEVICES, affirmed=False)
     return [span for span in heard.spans(_DEVICES, affirmed=False)
             if not (co_sounding and span in co_devices)]

@@ -19,6 +19,7 @@ from runtime.conversation import (
     TurnBudget,
     TurnOutcome,
 )
+from runtime.conversation.meaning import MeaningScores
 from runtime.providers.base import LlmEvent, LlmRequest, TextDelta
 from tenancy.models import Company, CompanyQnA, Employee
 
@@ -82,6 +83,16 @@ def make_snapshot(company: Company | None = None, **kwargs: Any) -> CompanySnaps
         company or make_company(), kwargs.get("knowledge", make_knowledge()),
         kwargs.get("staff", make_staff()),
     )
+
+
+class FixedMeaning:
+    """A meaning scorer that scores every utterance the same."""
+
+    def __init__(self, scores: MeaningScores) -> None:
+        self._scores = scores
+
+    def score(self, utterance: str) -> MeaningScores:
+        return self._scores
 
 
 def make_context(contact: CallerContact | None = None) -> CallContext:

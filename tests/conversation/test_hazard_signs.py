@@ -8,7 +8,7 @@ leave alone. The wordings are not those of the eval scenarios.
 from __future__ import annotations
 
 import pytest
-from policy_builders import ON_CALL_PHONE, TWO_AM, make_context, make_snapshot, say
+from policy_builders import ON_CALL_PHONE, TWO_AM, FixedMeaning, make_context, make_snapshot, say
 
 from runtime.conversation import ConversationState, DialoguePolicy, Tier, Transfer
 from runtime.conversation.hazard_words import Heard, Terms, near
@@ -186,11 +186,7 @@ async def test_a_sign_wins_over_a_knowledge_entry_that_fits_better_by_meaning() 
     utterance = "the bathtub overflowed and it wont stop"
     scores = MeaningScores({entry.id: 0.95 for entry in snapshot.knowledge}, {"flooding": 0.5})
 
-    class Scripted:
-        def score(self, said: str) -> MeaningScores:
-            return scores
-
-    policy = DialoguePolicy(snapshot, None, clock=lambda: TWO_AM, meaning=Scripted())
+    policy = DialoguePolicy(snapshot, None, clock=lambda: TWO_AM, meaning=FixedMeaning(scores))
     outcome = await say(policy, ConversationState.new(), make_context(), utterance)
     assert outcome.tier is Tier.EMERGENCY
     assert isinstance(outcome.action, Transfer) and outcome.action.number == ON_CALL_PHONE
