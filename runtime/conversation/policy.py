@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from runtime.conversation.asked_thing import covering
 from runtime.conversation.booking import BookingHandler
 from runtime.conversation.context import CallContext
 from runtime.conversation.hazards import every_trade_signals, recognise_emergency
@@ -242,6 +243,9 @@ class DialoguePolicy:
             matches = dataclasses.replace(
                 matches, company_answer=subject_is_ours(matches.company_answer),
                 trade_answer=subject_is_ours(matches.trade_answer))
+        matches = dataclasses.replace(  # "do you clean chimneys": not the duct cleaning entry
+            matches, company_answer=covering(text, matches.company_answer, self._vocabulary),
+            trade_answer=covering(text, matches.trade_answer, self._vocabulary))
         company_answer = matches.company_answer if self.snapshot.settings.knowledge_enabled \
             else None
         if company_answer is not None and not clearly_better(matches.trade_answer,
