@@ -63,6 +63,8 @@ PERSON_REQUEST_PHRASES: tuple[str, ...] = (
     "transfer me", "connect me", "put me through", "can i talk to", "can i speak to",
     "speak to the owner", "talk to the owner", "agent please", "someone i can talk to",
     "somebody i can talk to", "someone i can speak to", "speak with a person",
+    # a person wanted instead of the automated agent ("i need a person not a machine")
+    "not a machine", "not a robot", "not a computer", "not a recording", "not a bot",
 )
 
 MESSAGE_REQUEST_PHRASES: tuple[str, ...] = (

@@ -57,7 +57,7 @@ from runtime.conversation.state import ConversationState, Mode
 from runtime.conversation.subject import about_something_else, subject_is_ours
 from runtime.conversation.trade_knowledge import company_vocabulary, trade_index
 from runtime.providers.base import LanguageModel
-from tenancy.catalog.intent_examples import PERSON
+from tenancy.catalog.intent_examples import MESSAGE, PERSON
 from tenancy.models import TradeCategory
 
 LOW_STT_CONFIDENCE = 0.4  # transcripts below this are treated as not understood
@@ -194,6 +194,8 @@ class DialoguePolicy:
             return replies.start_message(state, ctx, Tier.MESSAGE)
         if facts.meaning.means(PERSON):  # after the message phrases: "leave a message for..."
             return replies.to_person(state, ctx, Tier.TRANSFER, "caller asked for a person")
+        if facts.meaning.means(MESSAGE) and not wants_booking(text):  # "leave my number"
+            return replies.start_message(state, ctx, Tier.MESSAGE)
         settings = self.snapshot.settings
         sentiment = facts.sentiment or 0.0
         if settings.escalation_enabled and sentiment >= settings.sentiment_threshold:

@@ -12,6 +12,7 @@ on the weekend" is as close to "do you have any openings this week" as real requ
 from __future__ import annotations
 
 PERSON = "person"
+MESSAGE = "message"
 GOODBYE = "goodbye"
 
 INTENT_EXAMPLES: dict[str, tuple[str, ...]] = {
@@ -24,6 +25,27 @@ INTENT_EXAMPLES: dict[str, tuple[str, ...]] = {
         "are you a recording, get me someone",
         "let me talk to one of your people",
         "I need to speak with someone in the office",
+        "can I get a live agent",
+        "I'd prefer a human being over this automated thing",
+        "you're a bot, I want a real human",
+        "I don't feel right dealing with a computer, give me someone",
+        "connect me to whoever is in charge of billing",
+        "I want the person who handles the scheduling",
+        "who can I talk to about my invoice",
+        "can you get your manager on the line",
+        "is a human available right now",
+        "I just need a real person, not a recording",
+    ),
+    MESSAGE: (
+        "can I leave my phone number so someone can call me",
+        "please have somebody give me a ring later",
+        "I'd like a callback when someone is free",
+        "tell them to call me back at this number",
+        "could the office phone me back later",
+        "just have the owner get back to me",
+        "can you pass a message along to the technician",
+        "I'll leave my name and number",
+        "have someone reach out to me when they can",
     ),
     GOODBYE: (
         "okay thanks, bye",

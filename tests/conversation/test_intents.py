@@ -8,7 +8,7 @@ from policy_builders import OFFICE_HOURS, make_context, make_snapshot, say
 from runtime.conversation import ConversationState, DialoguePolicy, Hangup, Tier, Transfer
 from runtime.conversation.intents import asks_for_person, is_closing, is_goodbye, wants_booking
 from runtime.conversation.meaning import MeaningScores
-from tenancy.catalog.intent_examples import GOODBYE, PERSON
+from tenancy.catalog.intent_examples import GOODBYE, MESSAGE, PERSON
 
 
 def test_a_visit_asked_for_on_a_day_is_a_booking() -> None:
@@ -59,7 +59,8 @@ def test_thanks_and_nothing_else_closes_the_call() -> None:
 
 
 def test_speaking_with_anyone_at_all_is_a_request_for_a_person() -> None:
-    for asked in ("could i chat with anybody there", "i want to speak with one of your techs"):
+    for asked in ("could i chat with anybody there", "i want to speak with one of your techs",
+                  "i need a real human not a robot"):
         assert asks_for_person(asked), asked
     assert not asks_for_person("i dont want to talk to anyone")
 
@@ -92,3 +93,15 @@ async def test_the_policy_transfers_or_ends_by_meaning() -> None:
     policy = DialoguePolicy(snapshot, None, clock=lambda: OFFICE_HOURS, meaning=_Scripted(unsure))
     outcome = await say(policy, ConversationState.new(), make_context(), "mm hmm well")
     assert outcome.tier is Tier.FALLBACK
+
+
+async def test_the_policy_takes_a_message_by_meaning_unless_a_visit_is_asked_for() -> None:
+    snapshot = make_snapshot()
+    scores = MeaningScores({entry.id: 0.2 for entry in snapshot.knowledge},
+                           intents={MESSAGE: 0.7, PERSON: 0.5})
+    for said, tier in (("could i leave my digits for the boss", Tier.MESSAGE),
+                       ("can you send a technician out tomorrow morning", Tier.TRANSFER)):
+        policy = DialoguePolicy(snapshot, None, clock=lambda: OFFICE_HOURS,
+                                meaning=_Scripted(scores))
+        outcome = await say(policy, ConversationState.new(), make_context(), said)
+        assert outcome.tier is tier, said  # (no booking handler: a visit goes to a person)
