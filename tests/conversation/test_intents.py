@@ -6,7 +6,13 @@ from __future__ import annotations
 from policy_builders import OFFICE_HOURS, make_context, make_snapshot, say
 
 from runtime.conversation import ConversationState, DialoguePolicy, Hangup, Tier, Transfer
-from runtime.conversation.intents import asks_for_person, is_closing, is_goodbye, wants_booking
+from runtime.conversation.intents import (
+    asks_for_message,
+    asks_for_person,
+    is_closing,
+    is_goodbye,
+    wants_booking,
+)
 from runtime.conversation.meaning import MeaningScores
 from tenancy.catalog.intent_examples import GOODBYE, MESSAGE, PERSON
 
@@ -24,6 +30,19 @@ def test_a_visit_asked_for_on_a_day_is_a_booking() -> None:
                      "how much to get my ac fixed", "can you come out to aurora",
                      "i dont need anyone to come out tomorrow",
                      "i need to know if you are open today"):
+        assert not wants_booking(question), question
+
+
+def test_a_job_to_come_and_look_at_is_a_booking() -> None:
+    for asked in ("could you guys come check my furnace",
+                  "would someone stop by and have a look at the breaker panel",
+                  "can one of your plumbers look at my toilet",
+                  "when can you get a tech here", "book me in: set me up with a visit",
+                  "do you have anything free on friday for a leaky faucet"):
+        assert wants_booking(asked), asked
+    for question in ("how much would it cost for someone to come take a look",
+                     "can you check if you take credit cards",
+                     "do you look at commercial buildings", "is anything open on sunday"):
         assert not wants_booking(question), question
 
 
@@ -62,7 +81,19 @@ def test_speaking_with_anyone_at_all_is_a_request_for_a_person() -> None:
     for asked in ("could i chat with anybody there", "i want to speak with one of your techs",
                   "i need a real human not a robot"):
         assert asks_for_person(asked), asked
+    assert asks_for_person("can i speak with whoever does the billing")
+    assert asks_for_person("let me talk to the person who came out last week")
     assert not asks_for_person("i dont want to talk to anyone")
+
+
+def test_a_call_back_asked_for_in_any_words_is_a_message() -> None:
+    for asked in ("have the office ring me back", "could you ask someone to give me a buzz",
+                  "tell your manager to phone me", "can i just leave my number",
+                  "i want somebody to get back to me today"):
+        assert asks_for_message(asked), asked
+    for other in ("do you call before you come", "i dont need anyone to call me",
+                  "will the technician call me when he is on the way"):
+        assert not asks_for_message(other), other
 
 
 def test_an_intent_by_meaning_must_be_close_and_closer_than_every_entry() -> None:
