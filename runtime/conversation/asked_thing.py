@@ -28,7 +28,7 @@ from rapidfuzz import fuzz
 
 from runtime.conversation.knowledge import STOPWORDS, KnowledgeMatch, content_words, explains
 from runtime.conversation.snapshot import KnowledgeEntry
-from runtime.conversation.subject import CompanyVocabulary
+from runtime.conversation.subject import CompanyVocabulary, about_something_else, subject_is_ours
 from runtime.conversation.text import MIN_FUZZY_LETTERS, normalize
 
 _ASKING = re.compile(
@@ -109,6 +109,16 @@ def _noun_phrases(tokens: list[str]) -> tuple[AskedThing, ...]:
             break
         at += 1
     return tuple(things)
+
+
+def on_topic(utterance: str, match: KnowledgeMatch | None,
+             vocabulary: CompanyVocabulary) -> KnowledgeMatch | None:
+    """The match if its entry is about what the caller asks: a question about some other
+    business ("does the bank open", `subject.py`) or another thing ("do you clean
+    chimneys") gets no answer from it."""
+    if match is not None and about_something_else(utterance, vocabulary):
+        match = subject_is_ours(match)
+    return covering(utterance, match, vocabulary)
 
 
 def covering(utterance: str, match: KnowledgeMatch | None,

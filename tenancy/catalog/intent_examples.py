@@ -4,7 +4,8 @@ questions meant for other kinds of business.
 
 Keyed by intent. A caller's utterance close enough in meaning to one example, and closer
 to it than to any knowledge entry, counts as that intent. The examples name no trade,
-brand or town: they carry the wish (a person, the end of the call), not a topic. Visits
+brand or town: they carry the wish (a person, a call back, the end of the call), not a
+topic; a call back by meaning yields to a visit asked for by rule. Visits
 are recognised by phrase rules only (`intents.wants_booking`): by meaning, "are you open
 on the weekend" is as close to "do you have any openings this week" as real requests are.
 """
