@@ -87,7 +87,12 @@ GOODBYE_PHRASES: tuple[str, ...] = (
     "thats everything", "nothing else", "no thats all", "thank you goodbye", "have a good day",
     "have a nice day", "talk to you later", "hang up", "im done", "all set", "im all set",
 )
-_GOODBYE_MAX_WORDS = 8  # longer utterances that contain "bye" are still questions
+_GOODBYE_MAX_WORDS = 8  # longer utterances that contain "bye" are still questions...
+# ...unless they end by signing off and ask nothing ("okay ill try again in the morning
+# thanks bye")
+_SIGNING_OFF = re.compile(r"\b(bye|goodbye|bye bye|good bye)$")
+_ASKS = re.compile(r"^(what|whats|when|where|how|why|which|who)\b"
+                   r"|\b(do you|can you|could you|are you|is there|will you|would you)\b")
 # A parting wish, however it is worded ("have a great day", "enjoy your weekend").
 _PARTING_WISH = re.compile(
     r"\bhave an? (good|nice|great|wonderful|lovely|blessed|awesome) "
@@ -199,7 +204,7 @@ def asks_for_person(utterance: str) -> bool:
 def is_goodbye(utterance: str) -> bool:
     text = normalize(utterance)
     if len(text.split()) > _GOODBYE_MAX_WORDS:
-        return False
+        return _SIGNING_OFF.search(text) is not None and _ASKS.search(text) is None
     # "no that's it, thanks" is a goodbye: here "no" does not negate the phrase
     return any(find_phrase(text, phrase, allow_negated=True) for phrase in GOODBYE_PHRASES
                ) or _PARTING_WISH.search(text) is not None

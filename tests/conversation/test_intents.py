@@ -62,6 +62,16 @@ def test_asking_when_the_company_is_free_is_a_booking() -> None:
     assert not wants_booking("is financing available")
 
 
+def test_a_long_sign_off_that_asks_nothing_is_a_goodbye() -> None:
+    for leaving in ("okay ill try again in the morning thanks bye",
+                    "alright i will call you guys back next week when i get paid bye"):
+        assert is_goodbye(leaving), leaving
+    for asking in ("can you tell me what time you close tomorrow bye",
+                   "what do you charge for a service call on the weekend bye",
+                   "ill call back tomorrow bye and thanks for all the help today"):
+        assert not is_goodbye(asking), asking
+
+
 def test_a_parting_wish_is_a_goodbye() -> None:
     for done in ("thanks for the info have a great day", "enjoy your weekend"):
         assert is_goodbye(done), done

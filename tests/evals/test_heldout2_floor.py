@@ -15,7 +15,7 @@ class TestSecondHeldoutSet(HeldoutFloorChecks):
     held_out = HeldoutSet(
         folder=HELDOUT2,
         min_scenarios=110,
-        # first run 83/136 = 61.0 %; 121/136 = 89.0 % after a round that read its non-hazard
+        # first run 83/136 = 61.0 %; 122/136 = 89.7 % after a round that read its non-hazard
         # failures (tests/evals/README.md), so no longer blind for those categories
         overall_floor=0.88,
         max_unrelated_answers=0,  # first run 7; 0 since that round
