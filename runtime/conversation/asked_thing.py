@@ -46,10 +46,11 @@ _CONJUNCTIONS = frozenset({"or", "and"})
 _PREPOSITION_TEXT = """through near around across behind inside outside during without
     within between per via like"""
 _PREPOSITIONS = frozenset(_PREPOSITION_TEXT.split())
-# Nouns that stand for the word before them ("financing options", "trane brand").
+# Nouns that stand for the word before them ("financing options", "rheem equipment", "a
+# membership program").
 _GENERIC_HEADS = frozenset(content_words(
     "option options kind kinds type types sort sorts brand brands model models stuff thing "
-    "things"))
+    "things equipment unit units system systems product products program programs"))
 # Words that name no thing to answer about: pronouns, people, amounts and times ("open in
 # the morning", "close on saturday", "charge more on the weekend").
 _NO_THING_TEXT = """it them that this those something anything everything one ones me us

@@ -48,6 +48,8 @@ def test_an_entry_covers_its_thing_however_it_is_worded_or_misheard() -> None:
                             ("do you install honey well thermostats", THERMOSTATS),
                             ("can you put in a nest thermo stat", THERMOSTATS),
                             ("do you have financing options", FINANCING),
+                            ("do you have some kind of financing program", FINANCING),
+                            ("can you install smart thermostat equipment", THERMOSTATS),
                             ("can i finance a new unit", FINANCING),
                             ("can you tell me about the duct cleaning", DUCTS)):
         assert covers_asked(question, entry, VOCABULARY), question
