@@ -32,8 +32,9 @@ from runtime.conversation.subject import CompanyVocabulary, about_something_else
 from runtime.conversation.text import MIN_FUZZY_LETTERS, normalize
 
 _ASKING = re.compile(
-    r"\b(?:do|can|could|would|will) (?:you|yall|ya)(?: guys| all)?"
-    r"(?: also| ever| even| still)? (?P<verb>\w+)(?: (?:in|on|up|out))? (?P<rest>.+)"
+    r"\b(?:(?:do|can|could|would|will) (?:you|yall|ya)|(?:are|were) (?:you|yall))"
+    r"(?: guys| all)?(?: also| ever| even| still)?(?: be)?(?: able to)?"
+    r" (?P<verb>\w+)(?: (?:in|on|up|out))? (?P<rest>.+)"
     r"|\b(?:can|could|may) (?:i|we) (?:get|have|buy) (?P<got>.+)"
     r"|\b(?:cost|costs|price|charge|much) to (?P<costverb>\w+)(?: (?:in|on|up|out))? "
     r"(?P<costed>.+)"

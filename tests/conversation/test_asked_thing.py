@@ -38,13 +38,15 @@ def test_an_entry_does_not_cover_another_thing_in_its_frame() -> None:
     for question, entry in (("do you clean chimneys and fireplaces", DUCTS),
                             ("whats the cost to replace all the ductwork", DUCTS),
                             ("can i get a car loan through you guys", FINANCING),
-                            ("do you install attic fans", FANS)):
+                            ("do you install attic fans", FANS),
+                            ("are you able to put in attic fans", FANS)):
         assert not covers_asked(question, entry, VOCABULARY), question
 
 
 def test_an_entry_covers_its_thing_however_it_is_worded_or_misheard() -> None:
     for question, entry in (("do you guys clean air ducts", DUCTS),
                             ("how much to install a ceiling fan in the bedroom", FANS),
+                            ("would you be able to hang a ceiling fan", FANS),
                             ("do you install honey well thermostats", THERMOSTATS),
                             ("can you put in a nest thermo stat", THERMOSTATS),
                             ("do you have financing options", FINANCING),
