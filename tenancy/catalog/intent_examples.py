@@ -32,7 +32,7 @@ INTENT_EXAMPLES: dict[str, tuple[str, ...]] = {
         "I don't feel right dealing with a computer, give me someone",
         "connect me to whoever is in charge of billing",
         "I want the person who handles the scheduling",
-        "who can I talk to about my invoice",
+        "who should I talk to about a problem with my account",
         "can you get your manager on the line",
         "is a human available right now",
         "I just need a real person, not a recording",
