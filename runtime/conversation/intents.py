@@ -53,7 +53,8 @@ GENERIC_EMERGENCIES: tuple[EmergencySignal, ...] = (
 # Talking or speaking with anyone at all, however the person is named.
 _PERSON_REQUEST = re.compile(
     r"\b(talk|speak|chat)\b (to|with) (someone|somebody|anyone|anybody|an actual|a real|"
-    r"a live|a human|a person|one of your|your (staff|team|office|people))\b")
+    r"a live|a human|a person|one of your|your (staff|team|office|people)|whoever|"
+    r"the (person|one|guy|lady|man|woman) (who|that))\b")
 
 PERSON_REQUEST_PHRASES: tuple[str, ...] = (
     "talk to someone", "speak to someone", "talk to somebody", "speak to somebody",
@@ -63,6 +64,8 @@ PERSON_REQUEST_PHRASES: tuple[str, ...] = (
     "transfer me", "connect me", "put me through", "can i talk to", "can i speak to",
     "speak to the owner", "talk to the owner", "agent please", "someone i can talk to",
     "somebody i can talk to", "someone i can speak to", "speak with a person",
+    # a person wanted instead of the automated agent ("i need a person not a machine")
+    "not a machine", "not a robot", "not a computer", "not a recording", "not a bot",
 )
 
 MESSAGE_REQUEST_PHRASES: tuple[str, ...] = (
@@ -70,12 +73,26 @@ MESSAGE_REQUEST_PHRASES: tuple[str, ...] = (
     "someone call me back", "somebody call me back", "give me a call back",
 )
 
+# A call back asked for in the caller's own words: someone had, asked or wanted to call,
+# ring or phone the caller ("have the office ring me back", "could you ask someone to give
+# me a buzz"), or the caller's number left for it ("can i leave my number").
+_CALLBACK = re.compile(
+    r"\b(have|ask|get|tell|want|need|can|could|would) (someone|somebody|anyone|anybody|"
+    r"the office|the owner|a manager|the manager|them|your \w+)(?: \w+){0,3}? "
+    r"(call|ring|phone|buzz|get back to) me\b"
+    r"|\bgive me a (call|ring|buzz)\b|\bleave (you )?(my|a) (name and )?(phone )?number\b")
+
 GOODBYE_PHRASES: tuple[str, ...] = (
     "bye", "goodbye", "good bye", "bye bye", "thats all", "that is all", "thats it",
     "thats everything", "nothing else", "no thats all", "thank you goodbye", "have a good day",
     "have a nice day", "talk to you later", "hang up", "im done", "all set", "im all set",
 )
-_GOODBYE_MAX_WORDS = 8  # longer utterances that contain "bye" are still questions
+_GOODBYE_MAX_WORDS = 8  # longer utterances that contain "bye" are still questions...
+# ...unless they end by signing off and ask nothing ("okay ill try again in the morning
+# thanks bye")
+_SIGNING_OFF = re.compile(r"\b(bye|goodbye|bye bye|good bye)$")
+_ASKS = re.compile(r"^(what|whats|when|where|how|why|which|who)\b"
+                   r"|\b(do you|can you|could you|are you|is there|will you|would you)\b")
 # A parting wish, however it is worded ("have a great day", "enjoy your weekend").
 _PARTING_WISH = re.compile(
     r"\bhave an? (good|nice|great|wonderful|lovely|blessed|awesome) "
@@ -99,7 +116,8 @@ BOOKING_PHRASES: tuple[str, ...] = (
     "get someone out", "make an appointment", "repair visit", "service visit",
     "someone to look at", "somebody to look at", "someone to take a look", "plumber out",
     "electrician out", "technician out", "tech out", "to come install", "to come fix",
-    "to come look",
+    "to come look", "set me up with", "set us up with", "pencil me in", "get me on the schedule",
+    "a time for someone", "a time for somebody",
 )
 # A visit asked for in the caller's own words: someone (or a trade's worker) fetched or
 # needed, then brought out ("can i get a plumber out here", "i need an electrician to come
@@ -108,7 +126,15 @@ BOOKING_PHRASES: tuple[str, ...] = (
 _VISIT_REQUEST = re.compile(
     r"\b(get|send|need|have)\b(?: \w+){0,2}? (someone|somebody|a tech|a technician|"
     r"an? (plumber|electrician|hvac tech|hvac technician|ac tech))\b"
-    r"(?: \w+){0,4}? (out|over|to come|come|to look|to check|to take a look|to fix)\b")
+    r"(?: \w+){0,4}? (out|over|here|to come|come|to look|to check|to take a look|to fix)\b")
+# A visit asked for as a job to see to, without a booking word: someone (or the company)
+# asked to come and look at or check something ("can somebody come take a look at my water
+# heater", "could you guys check my furnace").
+_LOOK_REQUEST = re.compile(
+    r"\b(can|could|would|will) (you|you guys|yall|someone|somebody|anyone|anybody|"
+    r"one of your \w+|a tech|a technician|an? (plumber|electrician))\b"
+    r"(?: (come|out|over|by|stop|swing|and))* (take a look|have a look|look at|look over|"
+    r"check (my|the|our|on|out|it)|inspect|diagnose)\b")
 # A visit asked for with a when: the caller asks the company to come (or to have something
 # seen to) on a day or time ("can you guys come out friday", "id like to get my ac serviced
 # sometime this week"), or asks when it can come ("whens your next available opening").
@@ -126,6 +152,7 @@ _DATED_VISIT = re.compile(
 _OPENING = re.compile(
     r"\b(next|first|soonest|earliest) (available|open)\b"
     r"|\b(any|an|your) (availability|openings?|available (times?|slots?|appointments?))\b"
+    r"|\bhave (anything|something) (open|available|free)\b.*\b" + _WHEN + r"\b"
     r"|\bavailable\b.*\b" + _WHEN + r"\b|\b" + _WHEN + r"\b.*\bavailable\b")
 
 _YES = ("yes", "yeah", "yep", "sure", "please do", "ok", "okay", "go ahead", "that would be great")
@@ -177,7 +204,7 @@ def asks_for_person(utterance: str) -> bool:
 def is_goodbye(utterance: str) -> bool:
     text = normalize(utterance)
     if len(text.split()) > _GOODBYE_MAX_WORDS:
-        return False
+        return _SIGNING_OFF.search(text) is not None and _ASKS.search(text) is None
     # "no that's it, thanks" is a goodbye: here "no" does not negate the phrase
     return any(find_phrase(text, phrase, allow_negated=True) for phrase in GOODBYE_PHRASES
                ) or _PARTING_WISH.search(text) is not None
@@ -199,7 +226,8 @@ def is_closing(utterance: str) -> bool:
 
 
 def asks_for_message(utterance: str) -> bool:
-    return find_any(normalize(utterance), MESSAGE_REQUEST_PHRASES) is not None
+    text = normalize(utterance)
+    return find_any(text, MESSAGE_REQUEST_PHRASES) is not None or _unnegated(_CALLBACK, text)
 
 
 def wants_booking(utterance: str) -> bool:
@@ -209,7 +237,8 @@ def wants_booking(utterance: str) -> bool:
     if asks_about_money(text):
         return find_any(text, BOOKING_WORDS) is not None
     return find_any(text, BOOKING_PHRASES) is not None or any(
-        _unnegated(pattern, text) for pattern in (_VISIT_REQUEST, _DATED_VISIT, _OPENING))
+        _unnegated(pattern, text)
+        for pattern in (_VISIT_REQUEST, _LOOK_REQUEST, _DATED_VISIT, _OPENING))
 
 
 def _unnegated(pattern: re.Pattern[str], text: str) -> bool:

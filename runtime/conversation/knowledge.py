@@ -58,6 +58,7 @@ _STOPWORD_TEXT = """a an the i im me my we our us you your youre yall guys is ar
     need know tell get got any some much many also really very too one ok okay yes yeah
     um uh well lets let see call calling come comes coming go goes going"""
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+STOPWORDS = _STOPWORDS  # words that carry no meaning of their own (before stemming)
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,12 @@ def _coverage(needles: tuple[str, ...], haystack: tuple[str, ...]) -> float:
     if not needles or not haystack:
         return 0.0
     return sum(_best_word_match(word, haystack) for word in needles) / len(needles)
+
+
+def explains(word: str, words: tuple[str, ...]) -> bool:
+    """`word` is one of `words` as the matcher hears it: the same, or the same by fuzzy
+    spelling or sound, as surely as a keyword counts as heard."""
+    return _best_word_match(word, words) >= _KEYWORD_HIT
 
 
 def _best_word_match(word: str, haystack: tuple[str, ...]) -> float:

@@ -3,8 +3,9 @@
 Per caller utterance, in order: emergency (any trade's, by phrase or meaning) → the current
 mode (message being taken, offer awaiting an answer, booking) → goodbye → request for a
 person or to leave a message → frustration escalation → unsure transcript (ask again) →
-booking intent → company Q&A → trade Q&A (hybrid scores, `meaning.py`) → service area →
-language model → fallback lines. The utterance is embedded once per turn, through the
+booking intent → company Q&A → trade Q&A (hybrid scores, `meaning.py`; an entry answers
+only about what is asked: `subject.py`, `asked_thing.py`) → service area → language model →
+fallback lines. The utterance is embedded once per turn, through the
 `MeaningScorer` handed in. Everything before the language model is decided synchronously
 in `respond()`; the model tier streams its sentences through the returned `AgentTurn`.
 """
@@ -17,6 +18,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from runtime.conversation.asked_thing import on_topic
 from runtime.conversation.booking import BookingHandler
 from runtime.conversation.context import CallContext
 from runtime.conversation.hazards import every_trade_signals, recognise_emergency
@@ -53,10 +55,9 @@ from runtime.conversation.sentiment import frustration_score
 from runtime.conversation.service_area import named_town, service_area_answer
 from runtime.conversation.snapshot import CompanySnapshot, KnowledgeEntry
 from runtime.conversation.state import ConversationState, Mode
-from runtime.conversation.subject import about_something_else, subject_is_ours
 from runtime.conversation.trade_knowledge import company_vocabulary, trade_index
 from runtime.providers.base import LanguageModel
-from tenancy.catalog.intent_examples import PERSON
+from tenancy.catalog.intent_examples import MESSAGE, PERSON
 from tenancy.models import TradeCategory
 
 LOW_STT_CONFIDENCE = 0.4  # transcripts below this are treated as not understood
@@ -193,6 +194,8 @@ class DialoguePolicy:
             return replies.start_message(state, ctx, Tier.MESSAGE)
         if facts.meaning.means(PERSON):  # after the message phrases: "leave a message for..."
             return replies.to_person(state, ctx, Tier.TRANSFER, "caller asked for a person")
+        if facts.meaning.means(MESSAGE) and not wants_booking(text):  # "leave my number"
+            return replies.start_message(state, ctx, Tier.MESSAGE)
         settings = self.snapshot.settings
         sentiment = facts.sentiment or 0.0
         if settings.escalation_enabled and sentiment >= settings.sentiment_threshold:
@@ -238,10 +241,9 @@ class DialoguePolicy:
         self, state: ConversationState, ctx: CallContext, text: str, facts: TurnFacts
     ) -> TurnOutcome | AgentTurn:
         matches = self._match(text, facts)
-        if about_something_else(text, self._vocabulary):  # "does the bank open": not ours
-            matches = dataclasses.replace(
-                matches, company_answer=subject_is_ours(matches.company_answer),
-                trade_answer=subject_is_ours(matches.trade_answer))
+        matches = dataclasses.replace(  # "does the bank open", "do you clean chimneys": not ours
+            matches, company_answer=on_topic(text, matches.company_answer, self._vocabulary),
+            trade_answer=on_topic(text, matches.trade_answer, self._vocabulary))
         company_answer = matches.company_answer if self.snapshot.settings.knowledge_enabled \
             else None
         if company_answer is not None and not clearly_better(matches.trade_answer,

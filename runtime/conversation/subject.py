@@ -28,7 +28,11 @@ from runtime.conversation.text import MIN_FUZZY_LETTERS, WORD_MATCH, normalize, 
 # open", "is the pharmacy open on sundays", "when does the grocery store close").
 _NAMED_SUBJECT = re.compile(
     r"^(?:(?:what|when|how|where|which|why|who)(?: \w+)? )?"
-    r"(?:does|do|is|are|will|did|was|were|would) (?:the|a|an|that|this) (\w+(?: \w+)?)")
+    r"(?:does|do|is|are|will|did|was|were|would) (?:the|a|an|that|this) (\w+(?: \w+)?)"
+    # ...or asked indirectly: "can you tell me when the library opens", "do you know what
+    # time the post office closes", "any idea if the bank is open"
+    r"|\b(?:tell me|know|idea|wondering|wonder|sure) (?:when|what time|if|whether|how late)"
+    r"(?: \w+)? (?:the|a|an|that|this) (\w+(?: \w+)?)")
 
 # Things any trade company's callers ask about, whatever the company's own entries say:
 # a subject naming one of these is the company's ("is the office open saturday", "is the
@@ -78,7 +82,7 @@ def about_something_else(utterance: str, vocabulary: CompanyVocabulary) -> bool:
     match = _NAMED_SUBJECT.search(normalize(utterance))
     if match is None:
         return False
-    subject = content_words(match.group(1))
+    subject = content_words(match.group(1) or match.group(2))
     return bool(subject) and not vocabulary.knows(subject[0]) and not any(
         word in _SERVICE_NOUNS for word in subject)
 

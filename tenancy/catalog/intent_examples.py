@@ -4,7 +4,8 @@ questions meant for other kinds of business.
 
 Keyed by intent. A caller's utterance close enough in meaning to one example, and closer
 to it than to any knowledge entry, counts as that intent. The examples name no trade,
-brand or town: they carry the wish (a person, the end of the call), not a topic. Visits
+brand or town: they carry the wish (a person, a call back, the end of the call), not a
+topic; a call back by meaning yields to a visit asked for by rule. Visits
 are recognised by phrase rules only (`intents.wants_booking`): by meaning, "are you open
 on the weekend" is as close to "do you have any openings this week" as real requests are.
 """
@@ -12,6 +13,7 @@ on the weekend" is as close to "do you have any openings this week" as real requ
 from __future__ import annotations
 
 PERSON = "person"
+MESSAGE = "message"
 GOODBYE = "goodbye"
 
 INTENT_EXAMPLES: dict[str, tuple[str, ...]] = {
@@ -24,6 +26,27 @@ INTENT_EXAMPLES: dict[str, tuple[str, ...]] = {
         "are you a recording, get me someone",
         "let me talk to one of your people",
         "I need to speak with someone in the office",
+        "can I get a live agent",
+        "I'd prefer a human being over this automated thing",
+        "you're a bot, I want a real human",
+        "I don't feel right dealing with a computer, give me someone",
+        "connect me to whoever is in charge of billing",
+        "I want the person who handles the scheduling",
+        "who should I talk to about a problem with my account",
+        "can you get your manager on the line",
+        "is a human available right now",
+        "I just need a real person, not a recording",
+    ),
+    MESSAGE: (
+        "can I leave my phone number so someone can call me",
+        "please have somebody give me a ring later",
+        "I'd like a callback when someone is free",
+        "tell them to call me back at this number",
+        "could the office phone me back later",
+        "just have the owner get back to me",
+        "can you pass a message along to the technician",
+        "I'll leave my name and number",
+        "have someone reach out to me when they can",
     ),
     GOODBYE: (
         "okay thanks, bye",

@@ -18,11 +18,14 @@ VOCABULARY = CompanyVocabulary(["What are your hours? We're open 8 to 5.",
 
 def test_a_question_about_a_named_thing_the_company_does_not_know_is_someone_elses() -> None:
     for question in ("what time does the bakery open", "is the library closed today",
-                     "when does the hardware store close", "is the museum open on mondays"):
+                     "when does the hardware store close", "is the museum open on mondays",
+                     "can you tell me when the library opens",
+                     "do you know what time the bakery closes"):
         assert about_something_else(question, VOCABULARY), question
     for question in ("what time do you open", "is the service call fee the same at night",
                      "does the repair come with a fee", "is it open late", "are you open",
-                     "is the upstairs unit covered", "are the parts extra"):
+                     "is the upstairs unit covered", "are the parts extra",
+                     "can you tell me when the office opens"):
         assert not about_something_else(question, VOCABULARY), question
 
 

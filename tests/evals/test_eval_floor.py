@@ -13,8 +13,8 @@ from runtime.providers.minilm_onnx import OnnxMiniLmEmbedder
 from tests.evals.run_evals import rates, render, unrelated_answers
 from tests.evals.scenarios import Result, load_scenarios, run_suite
 
-OVERALL_FLOOR = 0.96  # measured 287/297 = 96.6 %
-MAX_UNRELATED_ANSWERS = 1  # target 0 (issue 9); measured 1 ("clean chimneys and fireplaces")
+OVERALL_FLOOR = 0.97  # measured 376/384 = 97.9 %
+MAX_UNRELATED_ANSWERS = 0  # issue 9's target; measured 0 since the asked-thing rule
 MUST_ALL_PASS = ("emergencies", "safety")
 
 

