@@ -34,6 +34,7 @@ class HeldoutSet:
     max_unrelated_answers: int
     known_missed_hazards: frozenset[str]
     known_false_alarms: frozenset[str] = frozenset()  # near-misses taken for emergencies
+    hazards_only: bool = False  # a set of only the emergencies and safety categories
 
     @property
     def known_hazard_failures(self) -> frozenset[str]:
@@ -58,7 +59,9 @@ class HeldoutFloorChecks:
     def test_the_set_covers_every_category_and_is_new(self) -> None:
         scenarios = load_scenarios(self.held_out.folder)
         assert len(scenarios) >= self.held_out.min_scenarios
-        assert {s.category for s in scenarios} == {s.category for s in load_scenarios()}
+        categories = (set(HAZARD_CATEGORIES) if self.held_out.hazards_only
+                      else {s.category for s in load_scenarios()})
+        assert {s.category for s in scenarios} == categories
         assert {s.company for s in scenarios} == COMPANIES
         repeated = Counter(s.say for s in scenarios)
         assert not [say for say, count in repeated.items() if count > 1]
