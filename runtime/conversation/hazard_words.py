@@ -82,13 +82,16 @@ class Heard:
     def spans(self, terms: Terms, *, affirmed: bool = True) -> list[Span]:
         """Where the terms are heard, in order; with `affirmed`, only those not negated."""
         tokens = self.words if terms.exact else self.stems
-        found = []
+        found: list[Span] = []
+        negated: list[Span] = []
         for start, token in enumerate(tokens):
             for key in terms.by_first.get(token, ()):
                 end = start + len(key)
-                if tuple(tokens[start:end]) == key and not (affirmed and self.negated(start)):
-                    found.append((start, end))
-        return found
+                if tuple(tokens[start:end]) == key:
+                    (negated if affirmed and self.negated(start) else found).append((start, end))
+        # a term inside a negated one is negated too: "doesnt put out carbon monoxide"
+        return [(start, end) for start, end in found
+                if not any(n_start <= start and end <= n_end for n_start, n_end in negated)]
 
     def heard(self, terms: Terms) -> bool:
         return bool(self.spans(terms))
