@@ -94,26 +94,6 @@ def label_of(utterance: str) -> str | None:
     ("a hazy cloud is coming out of the vents upstairs", "fire_or_smoke"),
     ("the blower is puffing smoke", "burning_smell_from_equipment"),
     ("i think something under the porch is burning", "fire_or_smoke"),
-])
-def test_a_hazard_described_without_its_usual_words_is_recognised(said: str, label: str) -> None:
-    assert label_of(said) == label
-
-
-@pytest.mark.parametrize(("said", "label"), [
-    ("the furnace went out its forty five degrees inside and we have a baby", NO_HEAT),
-    ("my grandmother is ninety four and the heat quit", NO_HEAT),
-    ("the boiler is dead and its twelve below outside", NO_HEAT),
-    ("the air stopped and its a hundred and four outside", NO_COOLING),
-    ("the ac quit and my husband just got out of surgery", NO_COOLING),
-    ("no air conditioning and my mother is confused and very weak", NO_COOLING),
-    ("the ac is out and my dad was just discharged from the hospital", NO_COOLING),
-    ("no heat infant in the house", NO_HEAT),  # texted tersely: the "no" is the heat's
-])
-def test_someone_at_risk_or_a_temperature_said_in_words(said: str, label: str) -> None:
-    assert label_of(said) == label
-
-
-@pytest.mark.parametrize(("said", "label"), [
     # the house's temperature read off a thermostat or thermometer, someone at risk, or the
     # equipment not coping ("can't keep it cool"), with no failure named
     ("my mother is on oxygen and the thermometer in her room reads ninety six", NO_COOLING),
@@ -135,26 +115,22 @@ def test_someone_at_risk_or_a_temperature_said_in_words(said: str, label: str) -
     # sparks from a switch or dimmer in use, whatever their size
     ("the light switch in the hall gives off small sparks when we use it", "sparks_or_smoke"),
 ])
-def test_a_hazard_told_by_what_it_does_to_the_house(said: str, label: str) -> None:
+def test_a_hazard_described_without_its_usual_words_is_recognised(said: str, label: str) -> None:
     assert label_of(said) == label
 
 
-@pytest.mark.parametrize("said", [
-    "how often should a gas water heater be inspected so it doesnt leak gas",
-    "how often should the chimney be swept so it doesnt put out carbon monoxide",
-    "we had the co alarm go off two winters ago and the tech fixed the heat exchanger",
-    "our propane line leaked last summer and it got repaired now we need a new stove hooked up",
-    "can you set the thermostat to 90 for my grandma",
-    "my elderly father says his thermostat reads 72",
-    "the electric furnace smells a little dusty the first time it runs",
-    "the outlet sparked a little when i plugged in the toaster",
-    "the cable line from the pole to the house is sagging over the fence",
-    "the old wire on top of the fence is sagging",
-    "the water heater has no power going through it",
-    "theres power going through the wire to the shed again",
+@pytest.mark.parametrize(("said", "label"), [
+    ("the furnace went out its forty five degrees inside and we have a baby", NO_HEAT),
+    ("my grandmother is ninety four and the heat quit", NO_HEAT),
+    ("the boiler is dead and its twelve below outside", NO_HEAT),
+    ("the air stopped and its a hundred and four outside", NO_COOLING),
+    ("the ac quit and my husband just got out of surgery", NO_COOLING),
+    ("no air conditioning and my mother is confused and very weak", NO_COOLING),
+    ("the ac is out and my dad was just discharged from the hospital", NO_COOLING),
+    ("no heat infant in the house", NO_HEAT),  # texted tersely: the "no" is the heat's
 ])
-def test_near_misses_of_the_house_told_classes_are_no_hazard(said: str) -> None:
-    assert label_of(said) is None
+def test_someone_at_risk_or_a_temperature_said_in_words(said: str, label: str) -> None:
+    assert label_of(said) == label
 
 
 @pytest.mark.parametrize("said", [
@@ -198,7 +174,19 @@ def test_near_misses_of_the_house_told_classes_are_no_hazard(said: str) -> None:
     "we had the carbon monoxide alarm tied into the alarm system",
     "our crawlspace flooded in 2021 so we want a vapor barrier",
     "the insurance adjuster said the old panel is a fire risk",
-    "there is a small hole in the copper pipe can you patch it",
+    "there is a small hole in the copper pipe can you patch it",    # the third round's near-misses
+    "how often should a gas water heater be inspected so it doesnt leak gas",
+    "how often should the chimney be swept so it doesnt put out carbon monoxide",
+    "we had the co alarm go off two winters ago and the tech fixed the heat exchanger",
+    "our propane line leaked last summer and it got repaired now we need a new stove hooked up",
+    "can you set the thermostat to 90 for my grandma",
+    "my elderly father says his thermostat reads 72",
+    "the electric furnace smells a little dusty the first time it runs",
+    "the outlet sparked a little when i plugged in the toaster",
+    "the cable line from the pole to the house is sagging over the fence",
+    "the old wire on top of the fence is sagging",
+    "the water heater has no power going through it",
+    "theres power going through the wire to the shed again",
 ])
 def test_near_misses_of_each_class_are_no_hazard(said: str) -> None:
     assert label_of(said) is None
