@@ -174,7 +174,8 @@ def test_someone_at_risk_or_a_temperature_said_in_words(said: str, label: str) -
     "we had the carbon monoxide alarm tied into the alarm system",
     "our crawlspace flooded in 2021 so we want a vapor barrier",
     "the insurance adjuster said the old panel is a fire risk",
-    "there is a small hole in the copper pipe can you patch it",    # the third round's near-misses
+    "there is a small hole in the copper pipe can you patch it",
+    # the third round's near-misses
     "how often should a gas water heater be inspected so it doesnt leak gas",
     "how often should the chimney be swept so it doesnt put out carbon monoxide",
     "we had the co alarm go off two winters ago and the tech fixed the heat exchanger",
