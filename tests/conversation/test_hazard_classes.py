@@ -108,7 +108,8 @@ def label_of(utterance: str) -> str | None:
     ("it smells like electrical stuff frying near the microwave", "fire_or_smoke"),
     ("the garage panel is popping and theres a scorched smell in the hallway", "burning_smell"),
     # water out of a wired part, current in water or a person, a service wire on a fence
-    ("water is dripping out of the electric outlet by the sink", "water_and_electricity"),
+    ("water keeps trickling out through the electrical outlet in the laundry",
+     "water_and_electricity"),
     ("theres electricity in the pool, my son felt it", "shock_or_exposed_wires"),
     ("i think current is running through the bathtub faucet", "shock_or_exposed_wires"),
     ("the line from the pole is drooping over our chain link fence", "shock_or_exposed_wires"),
@@ -188,6 +189,8 @@ def test_someone_at_risk_or_a_temperature_said_in_words(said: str, label: str) -
     "the old wire on top of the fence is sagging",
     "the water heater has no power going through it",
     "theres power going through the wire to the shed again",
+    "the electrician made sure power is going through the hot water heater element",
+    "the inspector told us the old furnace doesnt leak carbon monoxide",  # within 3 words
 ])
 def test_near_misses_of_each_class_are_no_hazard(said: str) -> None:
     assert label_of(said) is None
