@@ -126,7 +126,7 @@ def _lost(heard: Heard, equipment: Terms, outright: Terms) -> bool:
 
 def _struggling(heard: Heard, comfort: Terms) -> bool:
     """"we can't keep her cool", "the house won't stay warm": the equipment not coping."""
-    return near(heard.spans(_CANT_KEEP, affirmed=False), heard.spans(comfort), 3)
+    return near(heard.spans(_CANT_KEEP, affirmed=False), heard.spans(comfort, affirmed=False), 3)
 
 
 def _temperature(text: str) -> tuple[bool, bool]:

@@ -28,6 +28,8 @@ _DROPPED_G_MIN_LENGTH = 5  # "smokin" but not "basin" or "cabin"
 _NEGATIONS = frozenset({"no", "not", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt",
                         "never", "without", "nothing", "cant", "cannot", "havent", "hasnt"})
 _NEGATION_WINDOW = 3  # words before a term that may negate it
+_ARTICLES = frozenset({"a", "an", "the", "any"})
+_ARTICLE_ALLOWANCE = 2  # articles among those words, not counted
 _CLAUSE_BREAKS = frozenset({"but", "and", "so", "because", "now", "then", "its", "theres"})
 _HYPOTHETICAL = frozenset({"prevent", "preventing", "avoid", "case", "incase", "whether",
                            "normal", "supposed"})
@@ -97,7 +99,17 @@ class Heard:
         return bool(self.spans(terms))
 
     def negated(self, start: int) -> bool:
-        return any(word in _NEGATIONS for word in self._clause_before(start, _NEGATION_WINDOW))
+        """A negation within three words before, not counting articles ("doesn't put out
+        any carbon monoxide")."""
+        before = self._clause_before(start, _NEGATION_WINDOW + _ARTICLE_ALLOWANCE)
+        counted = 0
+        for word in reversed(before):
+            if word in _NEGATIONS:
+                return True
+            counted += word not in _ARTICLES
+            if counted == _NEGATION_WINDOW:
+                return False
+        return False
 
     def hypothetical(self, start: int) -> bool:
         """"prevent ...", "in case of ...", "keep X from ...", "what do I do if ..."."""
