@@ -15,7 +15,8 @@ class TestSecondHeldoutSet(HeldoutFloorChecks):
     held_out = HeldoutSet(
         folder=HELDOUT2,
         min_scenarios=110,
-        overall_floor=0.61,  # first run 83/136 = 61.0 % (main suite 94.5 %, first held-out 74.7 %)
+        overall_floor=0.85,  # first run 83/136 = 61.0 % (main suite 94.5 %, first held-out
+        # 74.7 %); 116/136 = 85.3 % at the third round of hazard classes
         max_unrelated_answers=7,  # first run 7 (see tests/evals/README.md)
         # first run missed 26 hazards and put 2 near-misses through; since the second
         # round of hazard signs (gas odorant, CO by any name or symptoms, overheating wiring,
