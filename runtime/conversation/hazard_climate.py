@@ -88,6 +88,8 @@ _NOT_DEGREES = frozenset({"year", "years", "month", "months", "week", "weeks", "
 _MEASURED = frozenset({"temperature", "temp", "thermostat", "thermometer"})  # "... is 42"
 _SETTING = frozenset({"set", "setting", "sets", "setpoint"})  # a
 # thermostat set to 90 is no temperature of the house
+_READINGS = frozenset({*_UNITS, *_MEASURED, "in", "inside", "indoors"})  # words with which a
+# temperature of the house is said
 _SCOPE_WORDS = 4  # words after a number that may say where the temperature is
 _MEASURED_WORDS = 6  # words before it that may name what read it ("the thermometer in her
 # room reads 96")
@@ -100,7 +102,9 @@ def dangerous_climate(heard: Heard) -> Sign | None:
     """No heat or no cooling, made dangerous by who is in the house or how cold or hot it is."""
     heating = _lost(heard, _HEATING, _NO_HEAT) or _struggling(heard, _WARM)
     cooling = _lost(heard, _COOLING, _NO_COOLING) or _struggling(heard, _COOL)
-    cold, hot = _temperature(heard.text)
+    if not (heating or cooling or _READINGS.intersection(heard.words)):
+        return None  # nothing failed, and no temperature could say so
+    cold, hot = _temperature(heard.text, indoors_only=not (heating or cooling))
     rest = heard.without(heard.spans(_NO_HEAT) + heard.spans(_NO_COOLING))  # its "no" negates
     # nothing after it: "no heat newborn"
     at_risk = rest.heard(_VULNERABLE) or rest.heard(_DECADES) or rest.heard(_DISTRESS) \
@@ -129,9 +133,11 @@ def _struggling(heard: Heard, comfort: Terms) -> bool:
     return near(heard.spans(_CANT_KEEP, affirmed=False), heard.spans(comfort, affirmed=False), 3)
 
 
-def _temperature(text: str) -> tuple[bool, bool]:
+def _temperature(text: str, indoors_only: bool = False) -> tuple[bool, bool]:
     """(dangerously cold, dangerously hot) from temperatures said with degrees or a place
-    ("40 degrees", "it's 45 in here", "10 below outside"); other numbers are not."""
+    ("40 degrees", "it's 45 in here", "10 below outside"); other numbers are not, nor, with
+    `indoors_only`, the weather (with nothing failed, only the house's temperature says the
+    heating or cooling is not coping)."""
     words = _TENS_WORDS.sub(lambda word: _TENS[word.group(1)], _in_digits(text)).split()
     cold = hot = False
     for position, word in enumerate(words):
@@ -139,6 +145,8 @@ def _temperature(text: str) -> tuple[bool, bool]:
         if not word.isdigit() or (after and after[0] in _NOT_DEGREES):
             continue
         outdoors = any(later in _OUTDOORS for later in after)
+        if outdoors and indoors_only:
+            continue
         before = words[max(0, position - _MEASURED_WORDS):position]
         if _SETTING.intersection(before):
             continue

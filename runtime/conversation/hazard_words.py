@@ -91,6 +91,8 @@ class Heard:
                 end = start + len(key)
                 if tuple(tokens[start:end]) == key:
                     (negated if affirmed and self.negated(start) else found).append((start, end))
+        if not negated:
+            return found
         # a term inside a negated one is negated too: "doesnt put out carbon monoxide"
         return [(start, end) for start, end in found
                 if not any(n_start <= start and end <= n_end for n_start, n_end in negated)]

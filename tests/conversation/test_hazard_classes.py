@@ -179,10 +179,12 @@ def test_someone_at_risk_or_a_temperature_said_in_words(said: str, label: str) -
     # the third round's near-misses
     "how often should a gas water heater be inspected so it doesnt leak gas",
     "how often should the chimney be swept so it doesnt put out carbon monoxide",
+    "how often should the boiler be looked at so it wont leak carbon monoxide",
     "we had the co alarm go off two winters ago and the tech fixed the heat exchanger",
     "our propane line leaked last summer and it got repaired now we need a new stove hooked up",
     "can you set the thermostat to 90 for my grandma",
     "my elderly father says his thermostat reads 72",
+    "my grandma is 80 and its 105 degrees outside can you tune up her ac",
     "the electric furnace smells a little dusty the first time it runs",
     "the outlet sparked a little when i plugged in the toaster",
     "the cable line from the pole to the house is sagging over the fence",
