@@ -36,7 +36,9 @@ _DEVICES = Terms.of(f"{kind} {device}" for kind in ("smoke", "fire", "gas", *_CO
 _CO_DEVICES = Terms.of(f"{kind} {device}" for kind in _CO for device in _ALARMS)
 _SOUNDING = Terms.of(("go off", "goes off", "going off", "went off", "sounding", "sounded",
                       "blaring", "screaming", "ringing", "wont stop beeping", "going crazy",
-                      "going nuts", "freaking out", "wont shut up", "alarm is on"))
+                      "going nuts", "freaking out", "wont shut up", "alarm is on",
+                      "cant turn off", "cant shut off", "cant turn it off", "cant shut it off",
+                      "cant get it to stop", "cant stop", "wont turn off", "wont stop"))
 _CO_SOUNDING = CO_SOUNDING + Terms.of(("beep", "chirp", "reads", "detecting", "detected"))
 _YEAR = re.compile(r"(?:19|20)\d\d")  # "flooded in 2019"
 _BATTERY = Terms.of(("battery", "batteries", "end of life", "once a minute", "every minute",

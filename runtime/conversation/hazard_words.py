@@ -28,6 +28,9 @@ _DROPPED_G_MIN_LENGTH = 5  # "smokin" but not "basin" or "cabin"
 _NEGATIONS = frozenset({"no", "not", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt",
                         "never", "without", "nothing", "cant", "cannot", "havent", "hasnt"})
 _NEGATION_WINDOW = 3  # words before a term that may negate it
+_CONTROL_VERBS = frozenset({  # "I can't shut off the gas", "can't stop the water": the
+    # trying failed, the hazard is there ("I can't smell gas" is still negated)
+    "stop", "keep", "turn", "shut", "close", "get"})
 _ARTICLES = frozenset({"a", "an", "the", "any"})
 _ARTICLE_ALLOWANCE = 2  # articles among those words, not counted
 _CLAUSE_BREAKS = frozenset({"but", "and", "so", "because", "now", "then", "its", "theres"})
@@ -105,9 +108,10 @@ class Heard:
         any carbon monoxide")."""
         before = self._clause_before(start, _NEGATION_WINDOW + _ARTICLE_ALLOWANCE)
         counted = 0
-        for word in reversed(before):
+        for at in range(len(before) - 1, -1, -1):
+            word = before[at]
             if word in _NEGATIONS:
-                return True
+                return before[at + 1:at + 2] == [] or before[at + 1] not in _CONTROL_VERBS
             counted += word not in _ARTICLES
             if counted == _NEGATION_WINDOW:
                 return False

@@ -113,6 +113,9 @@ def label_of(utterance: str) -> str | None:
     ("theres electricity in the pool, my son felt it", "shock_or_exposed_wires"),
     ("i think current is running through the bathtub faucet", "shock_or_exposed_wires"),
     ("the line from the pole is drooping over our chain link fence", "shock_or_exposed_wires"),
+    # an alarm the caller cannot silence: the negation is the trying's, not the alarm's
+    ("my wife cant turn off the carbon monoxide alarm", "carbon_monoxide"),
+    ("we cant keep the co detector from going off", "carbon_monoxide"),
     # sparks from a switch or dimmer in use, whatever their size
     ("the light switch in the hall gives off small sparks when we use it", "sparks_or_smoke"),
 ])
@@ -184,6 +187,7 @@ def test_someone_at_risk_or_a_temperature_said_in_words(said: str, label: str) -
     "our propane line leaked last summer and it got repaired now we need a new stove hooked up",
     "can you set the thermostat to 90 for my grandma",
     "my elderly father says his thermostat reads 72",
+    "we dont smell any gas at all",
     "my grandma is 80 and its 105 degrees outside can you tune up her ac",
     "the electric furnace smells a little dusty the first time it runs",
     "the outlet sparked a little when i plugged in the toaster",
