@@ -40,6 +40,10 @@ _NO_HEAT = Terms.of(("no heat", "no heating", "without heat", "not heating", "is
 _NO_COOLING = Terms.of(("no ac", "no a c", "no air", "no air conditioning", "no cooling",
                         "without ac", "without air", "not cooling", "isnt cooling",
                         "wont cool", "blowing hot air", "blowing warm air", "blowing hot"))
+_CANT_KEEP = Terms.of(("cant keep", "cannot keep", "cant get", "unable to keep",
+                      "wont stay", "not staying", "cant stay"))
+_COOL = Terms.of(("cool", "cooled", "cold", "cooled down", "cool down"))
+_WARM = Terms.of(("warm", "warmed", "warm up", "heated", "warmed up"))
 _VULNERABLE = Terms.of((
     "newborn", "baby", "babies", "infant", "toddler", "elderly", "grandmother",
     "grandfather", "grandma", "grandpa", "granny", "oxygen", "medical equipment",
@@ -82,7 +86,13 @@ _NOT_DEGREES = frozenset({"year", "years", "month", "months", "week", "weeks", "
                          "times", "feet", "foot", "gallon", "gallons", "amp", "amps",
                          "volts", "psi", "ton", "tons", "seer", "pounds"})
 _MEASURED = frozenset({"temperature", "temp", "thermostat", "thermometer"})  # "... is 42"
+_SETTING = frozenset({"set", "setting", "sets", "setpoint"})  # a
+# thermostat set to 90 is no temperature of the house
+_READINGS = frozenset({*_UNITS, *_MEASURED, "in", "inside", "indoors"})  # words with which a
+# temperature of the house is said
 _SCOPE_WORDS = 4  # words after a number that may say where the temperature is
+_MEASURED_WORDS = 6  # words before it that may name what read it ("the thermometer in her
+# room reads 96")
 _RELATIVES = frozenset({"mom", "mother", "dad", "father", "husband", "wife", "parent",
                         "parents", "grandmother", "grandfather", "grandma", "grandpa", "aunt",
                         "uncle", "neighbor", "son", "daughter", "she", "he", "shes", "hes"})
@@ -90,17 +100,22 @@ _RELATIVES = frozenset({"mom", "mother", "dad", "father", "husband", "wife", "pa
 
 def dangerous_climate(heard: Heard) -> Sign | None:
     """No heat or no cooling, made dangerous by who is in the house or how cold or hot it is."""
-    heating = _lost(heard, _HEATING, _NO_HEAT)
-    cooling = _lost(heard, _COOLING, _NO_COOLING)
-    if not (heating or cooling):
-        return None
-    cold, hot = _temperature(heard.text)
-    cold = cold or heard.heard(_FREEZE)
-    hot = hot or heard.heard(_HEAT_WAVE)
+    heating = _lost(heard, _HEATING, _NO_HEAT) or _struggling(heard, _WARM)
+    cooling = _lost(heard, _COOLING, _NO_COOLING) or _struggling(heard, _COOL)
+    if not (heating or cooling or _READINGS.intersection(heard.words)):
+        return None  # nothing failed, and no temperature could say so
+    cold, hot = _temperature(heard.text, indoors_only=not (heating or cooling))
     rest = heard.without(heard.spans(_NO_HEAT) + heard.spans(_NO_COOLING))  # its "no" negates
     # nothing after it: "no heat newborn"
     at_risk = rest.heard(_VULNERABLE) or rest.heard(_DECADES) or rest.heard(_DISTRESS) \
         or _at_risk_age(heard.words)
+    if at_risk and not (heating or cooling):  # the house at a dangerous temperature says
+        heating, cooling = cold, hot  # the heating or cooling is not coping: "the
+        # thermostat says 94 and my daughter is on a ventilator"
+    if not (heating or cooling):
+        return None
+    cold = cold or heard.heard(_FREEZE)
+    hot = hot or heard.heard(_HEAT_WAVE)
     if heating and (cold or (at_risk and not (cooling and hot))):
         return Sign(NO_HEAT, "no heat, " + ("cold" if cold else "someone at risk"))
     if cooling and (hot or at_risk):
@@ -113,9 +128,16 @@ def _lost(heard: Heard, equipment: Terms, outright: Terms) -> bool:
                                          heard.spans(_FAILED), 4)
 
 
-def _temperature(text: str) -> tuple[bool, bool]:
+def _struggling(heard: Heard, comfort: Terms) -> bool:
+    """"we can't keep her cool", "the house won't stay warm": the equipment not coping."""
+    return near(heard.spans(_CANT_KEEP, affirmed=False), heard.spans(comfort, affirmed=False), 3)
+
+
+def _temperature(text: str, indoors_only: bool = False) -> tuple[bool, bool]:
     """(dangerously cold, dangerously hot) from temperatures said with degrees or a place
-    ("40 degrees", "it's 45 in here", "10 below outside"); other numbers are not."""
+    ("40 degrees", "it's 45 in here", "10 below outside"); other numbers are not, nor, with
+    `indoors_only`, the weather (with nothing failed, only the house's temperature says the
+    heating or cooling is not coping)."""
     words = _TENS_WORDS.sub(lambda word: _TENS[word.group(1)], _in_digits(text)).split()
     cold = hot = False
     for position, word in enumerate(words):
@@ -123,7 +145,12 @@ def _temperature(text: str) -> tuple[bool, bool]:
         if not word.isdigit() or (after and after[0] in _NOT_DEGREES):
             continue
         outdoors = any(later in _OUTDOORS for later in after)
-        measured = _MEASURED.intersection(words[max(0, position - _SCOPE_WORDS):position])
+        if outdoors and indoors_only:
+            continue
+        before = words[max(0, position - _MEASURED_WORDS):position]
+        if _SETTING.intersection(before):
+            continue
+        measured = _MEASURED.intersection(before)
         below = after[:1] == ["below"]
         if not (measured or below or (after and after[0] in _UNITS) or outdoors
                 or any(later in _INDOORS for later in after)):

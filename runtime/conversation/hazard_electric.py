@@ -75,8 +75,22 @@ _TORN_DOWN = Terms.of((
     "across the driveway", "across the yard", "across the road", "on the ground",
     "touching the ground", "to the ground", "snapped", "hanging", "low", "on my car",
     "leaning", "knocked over"))
-_NOT_SERVICE = Terms.of(("cable", "phone", "internet", "tv", "fence", "clothes",
-                         "speaker", "ethernet"), exact=True)
+_NOT_SERVICE = Terms.of(("cable", "phone", "internet", "tv", "speaker", "ethernet"),
+                       exact=True)
+_FENCING = Terms.of(("fence", "clothes"), exact=True)  # a fence wire, or where one landed
+_FROM_THE_POLE = Terms.of((  # a wire said to be the service wire, wherever it landed
+    "pole", "utility pole", "power pole", "power line", "power lines", "service wire",
+    "service wires", "service line", "service drop", "service cable", "weatherhead", "mast"))
+
+_CURRENT = Terms.of(("power", "electricity", "current", "voltage", "juice"))
+_CARRIED = Terms.of(("going through", "running through", "coming through", "through the",
+                     "through him", "through her", "through me", "in the water", "in the tub",
+                     "in the pool", "into the water"))
+_CONDUCTORS = Terms.of((  # what carries current into a person: electricity in the water
+    "water", "tub", "bathtub", "hot tub", "pool", "spa", "shower", "faucet", "sink", "pipe",
+    "pipes", "him", "her", "me", "us", "body"))
+_NOT_A_CONDUCTOR = Terms.of(("water heater", "hot water heater", "water bill", "pool pump",
+                             "pool light", "spa pack"))
 
 
 def electrical_sign(heard: Heard) -> str | None:
@@ -86,7 +100,7 @@ def electrical_sign(heard: Heard) -> str | None:
         return "sparks_or_smoke"
     if near(heard.spans(_FLASH), heard.spans(_POWERED, affirmed=False), MARKS_WINDOW):
         return "sparks_or_smoke"
-    if _shocked(heard) or _wires_down(heard):
+    if _shocked(heard) or _current_in_water(heard) or _wires_down(heard):
         return "shock_or_exposed_wires"
     return None
 
@@ -107,7 +121,20 @@ def _shocked(heard: Heard) -> bool:
     return near(shocks, heard.spans(_TOUCHED, affirmed=False), WINDOW + 2)
 
 
+def _current_in_water(heard: Heard) -> bool:
+    """Electricity going through water or a person: "there's power going through the hot
+    tub water", "the current went through him"."""
+    current = heard.spans(_CURRENT)
+    if not near(current, heard.spans(_CARRIED), 2):
+        return False
+    appliances = {position for start, end in heard.spans(_NOT_A_CONDUCTOR, affirmed=False)
+                  for position in range(start, end)}
+    conductors = [span for span in heard.spans(_CONDUCTORS, affirmed=False)
+                  if span[0] not in appliances]
+    return near(current, conductors, WINDOW)
+
+
 def _wires_down(heard: Heard) -> bool:
-    if heard.heard(_NOT_SERVICE):
+    if heard.heard(_NOT_SERVICE) or (heard.heard(_FENCING) and not heard.heard(_FROM_THE_POLE)):
         return False
     return near(heard.spans(_SERVICE_WIRES, affirmed=False), heard.spans(_TORN_DOWN), WINDOW)

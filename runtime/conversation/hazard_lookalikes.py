@@ -36,7 +36,9 @@ _DEVICES = Terms.of(f"{kind} {device}" for kind in ("smoke", "fire", "gas", *_CO
 _CO_DEVICES = Terms.of(f"{kind} {device}" for kind in _CO for device in _ALARMS)
 _SOUNDING = Terms.of(("go off", "goes off", "going off", "went off", "sounding", "sounded",
                       "blaring", "screaming", "ringing", "wont stop beeping", "going crazy",
-                      "going nuts", "freaking out", "wont shut up", "alarm is on"))
+                      "going nuts", "freaking out", "wont shut up", "alarm is on",
+                      "cant turn off", "cant shut off", "cant turn it off", "cant shut it off",
+                      "cant get it to stop", "cant stop", "wont turn off", "wont stop"))
 _CO_SOUNDING = CO_SOUNDING + Terms.of(("beep", "chirp", "reads", "detecting", "detected"))
 _YEAR = re.compile(r"(?:19|20)\d\d")  # "flooded in 2019"
 _BATTERY = Terms.of(("battery", "batteries", "end of life", "once a minute", "every minute",
@@ -65,7 +67,15 @@ _SETTLED = Terms.of((  # a past danger already dealt with: even gas is a service
     "they repaired", "was patched", "was resolved", "took care of it", "was taken care of",
     "already replaced", "we replaced", "was replaced", "been replaced", "they replaced",
     "said its fine", "said it was fine", "said its safe", "said it was safe",
-    "said everything is fine", "said everything was fine", "found nothing", "found no leak"))
+    "said everything is fine", "said everything was fine", "found nothing", "found no leak",
+    *(f"{who} {did}" for who in ("utility", "plumber", "technician", "tech", "guy", "he", "she",
+                                 "someone", "somebody", "landlord")
+      for did in ("fixed", "repaired", "sealed", "patched"))))
+_REPAIRED = Terms.of(("fixed", "repaired", "sealed", "patched", "took care of"))  # settled
+# when told of a long-past danger: "we smelled gas last winter and they came and fixed it"
+_LONG_PAST = Terms.of(("last year", "last spring", "last summer", "last winter", "last fall",
+                       "last month", "weeks ago", "years ago", "a while ago", "months ago",
+                       "a year ago", "a month ago"))
 _ASKING = Terms.of((  # a question about a danger, unless the caller senses it ("what do I
     # do if I smell gas" stays an emergency)
     "signs of", "how do i know", "how can i tell", "how would i know", "how do you know",
@@ -108,8 +118,11 @@ _SIGNS_WITH_CAUSES = (  # (a sign, ordinary causes that explain it away)
      Terms.of(("a little", "a bit", "slightly", "small", "tiny", "slow", "minor", "barely"))),
     (Terms.of(("spark", "sparks", "sparking", "sparked")),
      Terms.of(("igniter", "ignitor", "ignition", "pilot", "spark plug", "lighter",
-               "clicking", "clicks", "once", "little spark", "small spark", "tiny spark",
-               "tiny bit", "little bit", "when i unplug", "when i plug", "unplugging"))),
+               "clicking", "clicks", "once", "when i unplug", "when i plug", "unplugging",
+               "plug in", "plug it in", "plug something in", "plug anything in", "unplug",
+               "pull the cord", "pull the plug", "pull it out", "pull out"))),  # a spark
+    # as a plug goes in or out; its size alone explains nothing ("the switch throws little
+    # sparks when I flip it")
     (Terms.of(("fire", "flames"), exact=True),
      Terms.of(("pilot", "candle", "candles", "fireplace", "gas log", "gas logs"))),
     (Terms.of(("flame",), exact=True),  # a burner's flame, its colour: "flames" are a fire
@@ -154,11 +167,13 @@ def without_lookalikes(heard: Heard) -> Heard:
     advice = heard.spans(_ADVICE, affirmed=False)
     if not heard.heard(_SENSED):
         advice += heard.spans(_ASKING, affirmed=False)
-    if urgent_kind and (heard.heard(_SETTLED) or advice):
+    settled = heard.spans(_SETTLED) + (heard.spans(_REPAIRED) if heard.heard(_LONG_PAST)
+                                        else [])
+    if urgent_kind and (settled or advice):
         urgent_kind = []
-        dropped += [heard.clause(start) for start, _ in advice]
+        dropped += [_with_purpose(heard, heard.clause(start)) for start, _ in advice]
     if not urgent_kind:
-        settled = heard.spans(_RESOLVED) + [span for span in heard.spans(_SETTLED)
+        settled = heard.spans(_RESOLVED) + [span for span in settled
                                             if not _describes_a_part(heard, span)]
         dropped += [(0, heard.clause(start)[1]) for start, _ in settled]  # all said up to it
         dropped += [(position, position + 1) for position in range(len(heard.words))
@@ -169,6 +184,15 @@ def without_lookalikes(heard: Heard) -> Heard:
         past += [(at, at + 1) for at, word in enumerate(heard.words) if _YEAR.fullmatch(word)]
         dropped += [heard.clause(start) for start, _ in past]
     return heard.without(dropped) if dropped else heard
+
+
+def _with_purpose(heard: Heard, clause: Span) -> Span:
+    """A clause and the purpose clause after it: "how often should it be cleaned so it
+    doesn't make carbon monoxide"."""
+    start, end = clause
+    if heard.words[end:end + 1] == ["so"]:
+        end = heard.clause(end + 1)[1] if end + 1 < len(heard.words) else end + 1
+    return start, end
 
 
 def _eggy_water(heard: Heard) -> list[Span]:

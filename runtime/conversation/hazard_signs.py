@@ -47,6 +47,11 @@ _SMOKE = Terms.of(("smoke", "smoking", "smoky", "smokey", "smoldering", "haze", 
 _SMELL = Terms.of(("smell", "smelling", "odor", "odour", "stink", "stench", "reek",
                    "whiff", "fumes"))
 _BURNT = Terms.of(("burning", "burnt", "scorched", "melting", "charred"))
+_ELECTRICAL_ODOUR = Terms.of((  # "a hot electrical smell", "smells like hot wiring"
+    "electrical smell", "electric smell", "electrical odor", "electric odor",
+    "electrical burning", "wiring smell", "electrical stink", "electric stink"))
+_WIRING_SMELLED = Terms.of(("electrical", "electric", "wiring", "wires"))
+ODOUR_WINDOW = 3  # "smells like something electrical"
 _DAMAGED_BY_HEAT = Terms.of((  # said of wiring: an electrical fire starting
     "melting", "melted", "scorched", "scorch marks", "charred", "hot to the touch",
     "too hot to touch", "burn marks", "blackened", "burning up", "exploded", "blew up",
@@ -164,9 +169,10 @@ _WET = Terms.of(("water", "wet", "soaked", "soaking", "dripping", "leaking", "fl
 _WATER_THINGS = Terms.of(("water heater", "water softener", "water filter", "water pump",
                           "hot water", "water bill", "water line", "water pressure",
                           "water meter"))
-_WIRED = Terms.of(("outlet", "outlets", "panel", "breaker box", "breaker panel", "fuse box",
-                   "electrical box", "junction box", "light fixture", "socket", "wiring",
-                   "meter", "switch"))
+_WIRED = Terms.of(("outlet", "outlets", "electrical outlet", "electric outlet", "wall outlet",
+                   "electrical panel", "electric panel", "panel", "breaker box", "breaker panel",
+                   "fuse box", "electrical box", "junction box", "light fixture", "socket",
+                   "wiring", "meter", "switch"))
 
 _POWER_LINES = Terms.of(("power line", "power lines", "electric line", "electrical line",
                         "service line", "service drop", "utility line", "line from the pole",
@@ -190,13 +196,30 @@ class Sign:
     heard: str
 
 
-def _about(heard: Heard, sign: list[Span]) -> str:
-    """"electrical", "hvac" or "" for what the sign was said about."""
-    if near(sign, heard.spans(_ELECTRICAL, affirmed=False), WINDOW):
+_WIRING_PARTS = Terms.of((  # named anywhere, these say the sign is the wiring's
+    "outlet", "outlets", "plug", "socket", "receptacle", "switch", "panel", "breaker",
+    "breakers", "fuse", "fuse box", "wire", "wires", "wiring", "cord", "extension cord",
+    "electrical", "gfci"))
+
+
+def _about(heard: Heard, sign: list[Span], smelled: bool = False) -> str:
+    """"electrical", "hvac" or "" for what the sign was said about: the equipment named
+    near it; a smell (which fills a house) also wiring named anywhere, else HVAC equipment
+    named anywhere (the sign's own words not counted: "a hot electrical smell" from the
+    blower is the blower's)."""
+    def named(terms: Terms) -> list[Span]:
+        return [span for span in heard.spans(terms, affirmed=False)
+                if not any(start <= span[0] < end for start, end in sign)]
+    electrical, hvac = named(_ELECTRICAL), named(_HVAC)
+    if near(sign, electrical, WINDOW):
         return "electrical"
-    if near(sign, heard.spans(_HVAC, affirmed=False), WINDOW):
+    if near(sign, hvac, WINDOW):
         return "hvac"
-    return ""
+    if not smelled:
+        return ""
+    if named(_WIRING_PARTS):
+        return "electrical"
+    return "hvac" if hvac else ""
 
 
 _BY_SUBJECT = {  # (sign, what it is about) → label of a catalog or generic signal
@@ -215,7 +238,15 @@ def _burning(heard: Heard) -> list[Span]:
     damaged = heard.spans(_DAMAGED_BY_HEAT)
     on_wiring = damaged if near(damaged, heard.spans(_ELECTRICAL, affirmed=False), WINDOW) \
         else []
-    return smelled + on_wiring
+    return smelled + on_wiring + heard.spans(_ELECTRICAL_ODOUR) + _smells_of_wiring(heard)
+
+
+def _smells_of_wiring(heard: Heard) -> list[Span]:
+    """"smells like something electrical", "a smell of hot wires": the wiring after the
+    smell ("the electric heater smells dusty" is the heater's)."""
+    wiring = heard.spans(_WIRING_SMELLED, affirmed=False)
+    return [(start, end) for smell_start, smell_end in heard.spans(_SMELL)
+            for start, end in wiring if smell_end <= start < smell_end + ODOUR_WINDOW]
 
 
 _SUBJECT_SIGNS: tuple[tuple[str, Callable[[Heard], list[Span]]], ...] = (
@@ -290,7 +321,7 @@ def sign_of_hazard(heard: Heard) -> Sign | None:
     for name, find in _SUBJECT_SIGNS:
         spans = find(heard)
         if spans:
-            subject = _about(heard, spans)
+            subject = _about(heard, spans, smelled=name == "burning")
             return Sign(_BY_SUBJECT[(name, subject)], f"{name} {subject}".strip())
     if heard.heard(_SPARKS):
         return Sign("sparks_or_smoke", "sparks")

@@ -28,6 +28,11 @@ _DROPPED_G_MIN_LENGTH = 5  # "smokin" but not "basin" or "cabin"
 _NEGATIONS = frozenset({"no", "not", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt",
                         "never", "without", "nothing", "cant", "cannot", "havent", "hasnt"})
 _NEGATION_WINDOW = 3  # words before a term that may negate it
+_CONTROL_VERBS = frozenset({  # "I can't shut off the gas", "can't stop the water": the
+    # trying failed, the hazard is there ("I can't smell gas" is still negated)
+    "stop", "keep", "turn", "shut", "close", "get"})
+_ARTICLES = frozenset({"a", "an", "the", "any"})
+_ARTICLE_ALLOWANCE = 2  # articles among those words, not counted
 _CLAUSE_BREAKS = frozenset({"but", "and", "so", "because", "now", "then", "its", "theres"})
 _HYPOTHETICAL = frozenset({"prevent", "preventing", "avoid", "case", "incase", "whether",
                            "normal", "supposed"})
@@ -82,19 +87,35 @@ class Heard:
     def spans(self, terms: Terms, *, affirmed: bool = True) -> list[Span]:
         """Where the terms are heard, in order; with `affirmed`, only those not negated."""
         tokens = self.words if terms.exact else self.stems
-        found = []
+        found: list[Span] = []
+        negated: list[Span] = []
         for start, token in enumerate(tokens):
             for key in terms.by_first.get(token, ()):
                 end = start + len(key)
-                if tuple(tokens[start:end]) == key and not (affirmed and self.negated(start)):
-                    found.append((start, end))
-        return found
+                if tuple(tokens[start:end]) == key:
+                    (negated if affirmed and self.negated(start) else found).append((start, end))
+        if not negated:
+            return found
+        # a term inside a negated one is negated too: "doesnt put out carbon monoxide"
+        return [(start, end) for start, end in found
+                if not any(n_start <= start and end <= n_end for n_start, n_end in negated)]
 
     def heard(self, terms: Terms) -> bool:
         return bool(self.spans(terms))
 
     def negated(self, start: int) -> bool:
-        return any(word in _NEGATIONS for word in self._clause_before(start, _NEGATION_WINDOW))
+        """A negation within three words before, not counting articles ("doesn't put out
+        any carbon monoxide")."""
+        before = self._clause_before(start, _NEGATION_WINDOW + _ARTICLE_ALLOWANCE)
+        counted = 0
+        for at in range(len(before) - 1, -1, -1):
+            word = before[at]
+            if word in _NEGATIONS:
+                return before[at + 1:at + 2] == [] or before[at + 1] not in _CONTROL_VERBS
+            counted += word not in _ARTICLES
+            if counted == _NEGATION_WINDOW:
+                return False
+        return False
 
     def hypothetical(self, start: int) -> bool:
         """"prevent ...", "in case of ...", "keep X from ...", "what do I do if ..."."""

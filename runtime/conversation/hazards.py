@@ -76,7 +76,11 @@ def recognise_emergency(
     if sign is not None:
         signal = _signal(signals, sign.label)
         return Emergency(sign.label, sign.heard, signal.advice if signal else "")
-    by_phrase = detect_emergency(plain.text, signals) or _by_stemmed_phrase(plain, signals)
+    by_phrase = detect_emergency(plain.text, signals)
+    if by_phrase is not None and not plain.heard(_exactly(by_phrase.phrase)):
+        by_phrase = None  # negated as the signs read a negation: past an article ("doesn't
+        # put out any carbon monoxide") or by a longer phrase around it
+    by_phrase = by_phrase or _by_stemmed_phrase(plain, signals)
     if by_phrase is not None:
         return by_phrase
     sign = dangerous_climate(plain)
@@ -86,6 +90,11 @@ def recognise_emergency(
     if len(plain.words) < len(heard.words):
         return None  # the meaning is of the whole utterance, lookalikes and all
     return _by_meaning(utterance, signals, scores)
+
+
+@lru_cache(maxsize=1024)
+def _exactly(phrase: str) -> Terms:
+    return Terms.of((phrase,), exact=True)
 
 
 @lru_cache(maxsize=256)

@@ -94,6 +94,30 @@ def label_of(utterance: str) -> str | None:
     ("a hazy cloud is coming out of the vents upstairs", "fire_or_smoke"),
     ("the blower is puffing smoke", "burning_smell_from_equipment"),
     ("i think something under the porch is burning", "fire_or_smoke"),
+    # the house's temperature read off a thermostat or thermometer, someone at risk, or the
+    # equipment not coping ("can't keep it cool"), with no failure named
+    ("my mother is on oxygen and the thermometer in her room reads ninety six", NO_COOLING),
+    ("the temperature inside is 50 degrees and my newborn is with us", NO_HEAT),
+    ("the house wont stay warm and grandpa is ninety two", NO_HEAT),
+    ("we cant keep the place cool and my son has a heart condition", NO_COOLING),
+    # an electrical smell in any wording; the equipment named decides whose lines
+    ("theres a smell like hot wires coming from the furnace closet",
+     "burning_smell_from_equipment"),
+    ("the blower in the attic is grinding and the whole upstairs has an electric smell",
+     "burning_smell_from_equipment"),
+    ("it smells like electrical stuff frying near the microwave", "fire_or_smoke"),
+    ("the garage panel is popping and theres a scorched smell in the hallway", "burning_smell"),
+    # water out of a wired part, current in water or a person, a service wire on a fence
+    ("water keeps trickling out through the electrical outlet in the laundry",
+     "water_and_electricity"),
+    ("theres electricity in the pool, my son felt it", "shock_or_exposed_wires"),
+    ("i think current is running through the bathtub faucet", "shock_or_exposed_wires"),
+    ("the line from the pole is drooping over our chain link fence", "shock_or_exposed_wires"),
+    # an alarm the caller cannot silence: the negation is the trying's, not the alarm's
+    ("my wife cant turn off the carbon monoxide alarm", "carbon_monoxide"),
+    ("we cant keep the co detector from going off", "carbon_monoxide"),
+    # sparks from a switch or dimmer in use, whatever their size
+    ("the light switch in the hall gives off small sparks when we use it", "sparks_or_smoke"),
 ])
 def test_a_hazard_described_without_its_usual_words_is_recognised(said: str, label: str) -> None:
     assert label_of(said) == label
@@ -155,6 +179,24 @@ def test_someone_at_risk_or_a_temperature_said_in_words(said: str, label: str) -
     "our crawlspace flooded in 2021 so we want a vapor barrier",
     "the insurance adjuster said the old panel is a fire risk",
     "there is a small hole in the copper pipe can you patch it",
+    # the third round's near-misses
+    "how often should a gas water heater be inspected so it doesnt leak gas",
+    "how often should the chimney be swept so it doesnt put out carbon monoxide",
+    "how often should the boiler be looked at so it wont leak carbon monoxide",
+    "we had the co alarm go off two winters ago and the tech fixed the heat exchanger",
+    "our propane line leaked last summer and it got repaired now we need a new stove hooked up",
+    "can you set the thermostat to 90 for my grandma",
+    "my elderly father says his thermostat reads 72",
+    "we dont smell any gas at all",
+    "my grandma is 80 and its 105 degrees outside can you tune up her ac",
+    "the electric furnace smells a little dusty the first time it runs",
+    "the outlet sparked a little when i plugged in the toaster",
+    "the cable line from the pole to the house is sagging over the fence",
+    "the old wire on top of the fence is sagging",
+    "the water heater has no power going through it",
+    "theres power going through the wire to the shed again",
+    "the electrician made sure power is going through the hot water heater element",
+    "the inspector told us the old furnace doesnt leak carbon monoxide",  # within 3 words
 ])
 def test_near_misses_of_each_class_are_no_hazard(said: str) -> None:
     assert label_of(said) is None
@@ -165,6 +207,7 @@ def test_near_misses_of_each_class_are_no_hazard(said: str) -> None:
     "the fuse box is humming and it smells funny",  # electrical
     "there is a foot of water in the utility room",  # plumbing
     "nasty brown water is welling up out of the floor drain",
+    "it smells like something electric is frying by the washer and the breaker keeps tripping",
 ])
 async def test_a_hazard_of_another_trade_wins_over_a_closer_knowledge_entry(said: str) -> None:
     snapshot = make_snapshot()  # an HVAC company: none of these is its trade

@@ -41,6 +41,9 @@ def test_a_negation_holds_within_its_clause_only() -> None:
     assert Heard("no smoke but the outlet sparks").heard(sparks)
     assert label_of("i cant smell any gas") is None
     assert label_of("theres no gas smell but the outlet is sparking") == "sparks_or_smoke"
+    carbon_monoxide = Terms.of(["carbon monoxide", "monoxide"])  # a term inside a negated
+    assert not Heard("it doesnt put out carbon monoxide").heard(carbon_monoxide)  # one too
+    assert Heard("it doesnt start and theres carbon monoxide").heard(carbon_monoxide)
 
 
 def test_near_counts_words_between_spans() -> None:

@@ -5,8 +5,8 @@
 Prints the pass rate per category and overall, then every failure with what the agent
 did instead (`--all` lists the passes too); then the same for the multi-turn
 conversations (`conversations.py`), which are not part of the single-turn "overall";
-then each held-out set (`heldout/`, `heldout2/`: written blind, never used to choose a fix)
-as a table of its own, the honest estimate of how the matcher generalises.
+then each held-out set (`heldout/`, `heldout2/`, `heldout3/`: written blind, never used to
+choose a fix) as a table of its own, the honest estimate of how the matcher generalises.
 Exit status 0: the floors are enforced by `tests/evals/test_eval_floor.py` and
 `test_conversation_floor.py` under `make test`.
 """

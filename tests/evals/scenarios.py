@@ -29,7 +29,9 @@ SUITE = Path(__file__).parent
 MAIN = SUITE / "scenarios"
 HELDOUT = SUITE / "heldout"  # written blind; see README "Held-out scenarios"
 HELDOUT2 = SUITE / "heldout2"  # a second set written blind, after the first was read
-HELDOUT_SETS = (HELDOUT, HELDOUT2)  # each reported on its own, never in the main overall
+HELDOUT3 = SUITE / "heldout3"  # emergencies and safety only, written blind in parallel with fixes
+HELDOUT4 = SUITE / "heldout4"  # non-hazard categories only, written blind (issue 9)
+HELDOUT_SETS = (HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4)  # each on its own, never in the main overall
 EXPECTATIONS = ("answer", "emergency", "not_emergency", "transfer", "message", "hangup",
                 "reask", "book", "no_answer")
 KNOWLEDGE_TIERS = (Tier.KNOWLEDGE, Tier.TRADE_KNOWLEDGE)

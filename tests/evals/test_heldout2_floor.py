@@ -17,7 +17,7 @@ class TestSecondHeldoutSet(HeldoutFloorChecks):
         min_scenarios=110,
         # first run 83/136 = 61.0 %; 122/136 = 89.7 % after a round that read its non-hazard
         # failures (tests/evals/README.md), so no longer blind for those categories
-        overall_floor=0.88,
+        overall_floor=0.95,  # 131/136 = 96.3 % once both rounds met
         max_unrelated_answers=0,  # first run 7; 0 since that round
         # first run missed 26 hazards and put 2 near-misses through; since the second
         # round of hazard signs (gas odorant, CO by any name or symptoms, overheating wiring,
