@@ -13,7 +13,7 @@ from runtime.providers.minilm_onnx import OnnxMiniLmEmbedder
 from tests.evals.run_evals import rates, render, unrelated_answers
 from tests.evals.scenarios import Result, load_scenarios, run_suite
 
-OVERALL_FLOOR = 0.97  # measured 376/384 = 97.9 %
+OVERALL_FLOOR = 0.97  # measured 428/436 = 98.2 % after every round of 2026-11-29
 MAX_UNRELATED_ANSWERS = 0  # issue 9's target; measured 0 since the asked-thing rule
 MUST_ALL_PASS = ("emergencies", "safety")
 
