@@ -18,7 +18,6 @@ import gc
 import os
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +29,7 @@ from runtime.actors.answer_stream import AnswerStream
 from runtime.actors.background import BackgroundTasks
 from runtime.actors.booking_calendar import booking_for_call
 from runtime.actors.call_ending import CallEnding
+from runtime.actors.call_options import CallActorOptions
 from runtime.actors.call_record import (
     CallRecord,
     CallRecorder,
@@ -42,10 +42,9 @@ from runtime.actors.call_session import (
     CompanyUnavailable,
     LastAnswer,
 )
-from runtime.actors.company_views import CompanyViews
+from runtime.actors.company_views import CompanyView, CompanyViews
 from runtime.actors.messages import AgentReply, CallSetup
 from runtime.actors.speech import (
-    DEFAULT_TTS_TIMEOUT_S,
     RenderedSentence,
     SpeechRenderer,
     voice_request,
@@ -63,7 +62,7 @@ from runtime.conversation import (
     split_sentences,
 )
 from runtime.conversation.dates import warm_up as warm_up_dates
-from runtime.meaning.scorer import CatalogVectors, EmbeddingMeaning, call_meaning
+from runtime.meaning.scorer import CatalogVectors, call_meaning
 from runtime.providers.audio_store import AudioStore, SpeechCache, audio_url_key
 from runtime.providers.base import VoiceRequest
 from runtime.providers.factory import (
@@ -87,15 +86,6 @@ STUMBLED = "Sorry, I had trouble with that. Could you say it again?"
 SPEECH_HINTS = 20  # phrases passed to Twilio's recognizer
 INCOMING_KEY = "incoming"  # the request key of the greeting (the incoming-call webhook)
 TENANT_STORES_KEPT = 256  # companies whose tenant store an actor keeps built
-
-
-@dataclass(frozen=True)
-class CallActorOptions:
-    # Longest a single sentence may take to synthesize before it is spoken with <Say>.
-    tts_timeout_s: float = DEFAULT_TTS_TIMEOUT_S
-    # Longest a webhook waits for the next sentence of a streamed answer before it plays
-    # a hold line and comes back (Twilio gives a webhook 15 s).
-    answer_wait_s: float = 8.0
 
 
 @ray.remote(num_cpus=0, max_restarts=0)
@@ -162,7 +152,7 @@ class CallActor:
             )
             session = CallSession(snapshot, ctx, ConversationState.new(), CallRecord(),
                                   *await self._policy_and_voice(store, company, snapshot,
-                                                                view.meaning),
+                                                                view),
                                   snapshot_document=view.snapshot_document)
             session.last = LastAnswer(INCOMING_KEY)
             self._sessions[setup.call_sid] = session
@@ -248,15 +238,18 @@ class CallActor:
             return True
 
     async def _policy_and_voice(self, store: TenantStore, company: Company | None,
-                                snapshot: CompanySnapshot, meaning: EmbeddingMeaning | None = None
+                                snapshot: CompanySnapshot, view: CompanyView | None = None
                                 ) -> tuple[DialoguePolicy, VoiceRequest | None]:
         """The call's dialogue policy (with its booking desk and knowledge scores) and voice;
-        `meaning`, the company view's scorer, when `snapshot` is that view's (not restored)."""
+        `view`, the company view `snapshot` is from (its scorer and reading are reused); None
+        for a restored call, whose checkpointed snapshot gets its own."""
         api_key = company.aiSettings.elevenLabs.apiKey if company else None
         booking = await booking_for_call(store, company, self._calendar)
+        meaning = view.meaning if view is not None else None
         if meaning is None:
             meaning = await call_meaning(store, self._embedder, snapshot)
-        return (DialoguePolicy(snapshot, self._llm, booking=booking, meaning=meaning),
+        return (DialoguePolicy(snapshot, self._llm, booking=booking, meaning=meaning,
+                               reading=view.reading if view is not None else None),
                 voice_request(snapshot.voice, api_key, self._platform_voice))
 
     async def describe(self) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runtime.conversation import CompanySnapshot
+from runtime.conversation.company_reading import CompanyReading
 from runtime.meaning.scorer import EmbeddingMeaning, call_meaning
 from runtime.providers.embedding import SentenceEmbedder
 from tenancy.models import Company
@@ -34,6 +35,8 @@ class CompanyView:
     # The scorer of `snapshot.knowledge` (read-only: a turn only reads its matrices);
     # None when the views were made without an embedder.
     meaning: EmbeddingMeaning | None = field(default=None, compare=False)
+    # What the policy reads off `snapshot` (indexes, vocabulary, hazard signals), read-only.
+    reading: CompanyReading | None = field(default=None, compare=False)
 
 
 class CompanyViews:
@@ -60,7 +63,8 @@ class CompanyViews:
             company, store.knowledge.parse(raw_knowledge), store.employees.parse(raw_staff))
         meaning = (await call_meaning(store, self._embedder, snapshot)
                    if self._embedder is not None else None)
-        view = CompanyView(company, snapshot, snapshot.to_dict(), meaning)
+        view = CompanyView(company, snapshot, snapshot.to_dict(), meaning,
+                           CompanyReading.of(snapshot))
         self.parsed += 1
         self._views[store.company_id] = (stored, view)
         self._views.move_to_end(store.company_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from runtime.actors.call_actor import CallActorOptions
+from runtime.actors.call_options import CallActorOptions
 from runtime.settings import Settings
 
 CALL_NAMESPACE = "clientsvia"

@@ -55,7 +55,7 @@ hours and the weekend surcharge are close in meaning, only hours shares the word
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -203,7 +203,7 @@ def hybrid_confidence(lexical: float, cosine: float | None, explained: float = 0
     return round(max(semantic, (semantic + lexical) / 2.0, alone), 4)
 
 
-def rank(indexes: list[KnowledgeIndex], utterance: str, scores: MeaningScores,
+def rank(indexes: Sequence[KnowledgeIndex], utterance: str, scores: MeaningScores,
          foreign: float = 0.0) -> Ranked:
     """Every entry of `indexes` scored for the utterance, best first; `foreign`: the share
     of the utterance's content words the company never mentions."""

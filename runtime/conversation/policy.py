@@ -20,8 +20,9 @@ from datetime import UTC, datetime
 
 from runtime.conversation.asked_thing import on_topic
 from runtime.conversation.booking import BookingHandler
+from runtime.conversation.company_reading import CompanyReading
 from runtime.conversation.context import CallContext
-from runtime.conversation.hazards import every_trade_signals, recognise_emergency
+from runtime.conversation.hazards import recognise_emergency
 from runtime.conversation.hours import is_open
 from runtime.conversation.intents import (
     OfferChoice,
@@ -34,7 +35,6 @@ from runtime.conversation.intents import (
 )
 from runtime.conversation.knowledge import (
     DECENT_MATCH,
-    KnowledgeIndex,
     KnowledgeMatch,
     content_words,
 )
@@ -55,10 +55,8 @@ from runtime.conversation.sentiment import frustration_score
 from runtime.conversation.service_area import named_town, service_area_answer
 from runtime.conversation.snapshot import CompanySnapshot, KnowledgeEntry
 from runtime.conversation.state import ConversationState, Mode
-from runtime.conversation.trade_knowledge import company_vocabulary, trade_index
 from runtime.providers.base import LanguageModel
 from tenancy.catalog.intent_examples import MESSAGE, PERSON
-from tenancy.models import TradeCategory
 
 LOW_STT_CONFIDENCE = 0.4  # transcripts below this are treated as not understood
 SILENCE_REPROMPTS = 1  # reprompts before hanging up on a silent caller
@@ -106,21 +104,19 @@ class DialoguePolicy:
         budget: TurnBudget = TurnBudget(),
         booking: BookingHandler | None = None,
         meaning: MeaningScorer | None = None,
+        reading: CompanyReading | None = None,  # the company view's, built once per version
     ) -> None:
         self.snapshot = snapshot
         self._clock = clock
         self._booking = booking
         self._meaning = meaning
         self._replies = Replies(snapshot)
-        self._company_index = KnowledgeIndex(snapshot.knowledge)
-        self._trade_indexes = [trade_index(trade) for trade in snapshot.trade_categories]
-        self._other_trade_indexes = [
-            trade_index(trade.value) for trade in TradeCategory
-            if trade.value not in snapshot.trade_categories
-        ]
-        self._vocabulary = company_vocabulary(snapshot)
-        self._emergencies = every_trade_signals(
-            snapshot.trade_categories, snapshot.emergency_phrases)
+        reading = reading or CompanyReading.of(snapshot)
+        self._company_index = reading.company_index
+        self._trade_indexes = reading.trade_indexes
+        self._other_trade_indexes = reading.other_trade_indexes
+        self._vocabulary = reading.vocabulary
+        self._emergencies = reading.emergencies
         self._llm_tier = (
             LlmTier(snapshot, llm, self._replies, budget, booking, clock)
             if llm is not None else None

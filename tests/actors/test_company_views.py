@@ -99,3 +99,22 @@ async def test_the_knowledge_scorer_is_shared_until_an_entry_is_edited(redis_asy
     added = await views.load(store)
     assert added is not None and added.meaning is not None
     assert sundays.id in added.meaning.score("sunday").entries
+
+
+async def test_what_the_policy_reads_off_a_company_is_shared_until_it_changes(
+        redis_async) -> None:
+    registry, company_id = await seeded(redis_async)
+    store = registry.tenant(company_id)
+    views = CompanyViews()
+    first, again = await views.load(store), await views.load(store)
+    assert first is not None and first.reading is not None and again is first
+    best = first.reading.company_index.best("do you offer financing")
+    assert best is not None and best.entry.question == "Do you offer financing?"
+    assert first.reading.vocabulary.knows("financing")
+
+    await store.knowledge.add(QnAFields(question="Are you open Sundays?", answer="No.",
+                                        keywords=["sunday"]))
+    added = await views.load(store)
+    assert added is not None and added.reading is not None
+    assert added.reading is not first.reading and len(added.reading.company_index) == 2
+    assert added.reading.vocabulary.knows("sundays")
