@@ -157,6 +157,27 @@ async def test_an_emergency_after_hours_goes_to_the_on_call_technician(api_serve
     assert "closed" in greeting.agent_text.lower()  # the after-hours greeting
 
 
+async def test_a_hazard_told_without_trigger_words_reaches_on_call_with_its_safety_line(
+        api_server, companies):
+    night = companies["night"]  # signed webhooks end to end, as Twilio delivers speech
+    record = await call(api_server, night,
+                        "the thermostat says ninety two in here and my dad is on oxygen")
+    assert record.ok, record.errors
+    assert record.transfers and record.transfers[0].numbers == (night["onCall"]["phone"],)
+    turns = await session_turns(api_server, record.call_sid)
+    [hazard] = [t for t in turns if t.caller_text]
+    assert hazard.tier == "emergency" and "911" in hazard.agent_text
+
+
+async def test_a_look_alike_of_an_entry_gets_no_answer_from_it(api_server, companies):
+    question = "do you service pool pumps"  # words of "Do you service heat pumps?"
+    record = await call(api_server, companies["atlas"], question, "That's all, thanks. Bye!")
+    assert record.ok, record.errors
+    turns = await session_turns(api_server, record.call_sid)
+    asked = next(t for t in turns if t.caller_text == question)
+    assert "heat pump" not in asked.agent_text
+
+
 async def test_a_caller_asking_for_a_person_is_transferred(api_server, companies):
     atlas = companies["atlas"]
     record = await call(api_server, atlas, "Can I talk to a real person please?",
