@@ -11,7 +11,8 @@ weights are computed on integer kernels (`minilm_graph.py`): ~40 % less CPU and 
 per process than the float products onnxruntime would otherwise run. The rewrite costs
 ~0.18 s of CPU (with the `onnx` import), so with a `NodeCache` the first process of a
 node stores the rewritten graph, keyed by the pinned model digest and the rewrite's own
-code and libraries, and the next ones read it (digest-checked) instead of rewriting. One
+code and libraries, and the next ones read it (digest-checked) instead of rewriting (and
+instead of reading the model file: the graph was made from the file with that digest). One
 thread per session: a call actor shares its CPU with the other calls it hosts.
 """
 
@@ -98,7 +99,8 @@ def _cpu_features() -> str:
     """The CPU's feature flags: onnxruntime picks its integer kernels by them."""
     try:
         with open("/proc/cpuinfo") as cpuinfo:
-            return next((line for line in cpuinfo if line.startswith("flags")), "")
+            return next((line for line in cpuinfo if line.startswith(("flags", "Features"))),
+                        "")  # x86, ARM
     except OSError:
         return platform.processor()
 
