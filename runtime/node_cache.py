@@ -62,7 +62,13 @@ class NodeCache:
         "off" (None: every process computes its own)."""
         if setting == OFF:
             return None
-        return cls(Path(setting) if setting else user_cache_folder() / "node-cache")
+        if setting:
+            return cls(Path(setting))
+        try:
+            return cls(user_cache_folder() / "node-cache")
+        except RuntimeError as exc:  # no home folder (a service account): compute instead
+            log.warning("node_cache_unusable", reason=str(exc))
+            return None
 
     @property
     def folder(self) -> Path:

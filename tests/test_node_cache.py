@@ -122,3 +122,15 @@ def test_the_setting_names_the_folder_or_turns_the_cache_off(
 def test_keys_of_different_part_lists_differ() -> None:
     assert cache_key("a b", "c") != cache_key("a", "b c")
     assert cache_key("a", "b") != cache_key("a", "b", "")
+
+
+def test_a_process_without_a_home_folder_computes_its_own(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", no_home)
+    with capture_logs() as logs:
+        assert NodeCache.configured("") is None
+    assert _warnings(logs) == ["node_cache_unusable"]
