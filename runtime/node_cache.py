@@ -1,7 +1,7 @@
 """`NodeCache`: files every process of this node would otherwise compute alike at start-up.
 
 Each call actor loads the embedding model (rewriting its graph onto integer kernels) and
-embeds the shipped catalog, hazard and intent sentences: ~0.5-0.7 s of CPU that a burst of
+embeds the shipped catalog, hazard and intent sentences: ~0.6-0.9 s of CPU that a burst of
 callers, whose pool grows by starting actors, pays for while being greeted. The results
 are the same in every process of the node, so the first process writes them here and the
 next ones read them.
