@@ -17,6 +17,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from runtime.node_cache import user_cache_folder
+
 LOOPBACK = "127.0.0.1"
 ALL_INTERFACES = ("0.0.0.0", "::", "*", "")
 
@@ -41,8 +43,7 @@ def _write_wrapper() -> Path:
     """The wrapper script, written once per content into this user's cache folder (not
     /tmp, which may be cleaned while a node runs for weeks)."""
     digest = hashlib.sha256(_WRAPPER.encode()).hexdigest()[:12]
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    folder = Path(cache) / "clientsvia"
+    folder = user_cache_folder()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = folder / f"haproxy-admin-{digest}.sh"
     if not path.exists():

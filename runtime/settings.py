@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     # all-MiniLM-L6-v2 ONNX model, loaded at process start) or "hashed-words" (an offline
     # double for tests of the plumbing; it does not understand anything).
     embedding_model: Literal["minilm", "hashed-words"] = "minilm"
+    # Where a node's processes share what each would otherwise compute alike at start (the
+    # model's rewritten graph, the catalog's vectors; runtime/node_cache.py): a folder only
+    # this user may write (created 0700), "" for $XDG_CACHE_HOME/clientsvia/node-cache
+    # (~/.cache/...), or "off" (every process computes its own).
+    node_cache_dir: str = ""
     # Name of the call-actor pool (one per deployment; tests run two side by side).
     call_pool_name: str = "clientsvia-call-pool"
     # Where call logs land as Parquet: a folder or an object-store URI (s3://, gs://).

@@ -54,6 +54,9 @@ def ray_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     for name in ("GEMINI_API_KEY", "ELEVENLABS_API_KEY"):
         os.environ.pop(name, None)
     os.environ.update(secret_environment())
+    # The session's actors share the model graph and catalog vectors through a node cache
+    # of its own (the first actor writes it, the next read it), not the user's.
+    os.environ["NODE_CACHE_DIR"] = str(tmp_path_factory.mktemp("node-cache"))
     if not ray.is_initialized():
         ray.init(
             num_cpus=2,

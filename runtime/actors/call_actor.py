@@ -63,6 +63,7 @@ from runtime.conversation import (
 )
 from runtime.conversation.dates import warm_up as warm_up_dates
 from runtime.meaning.scorer import CatalogVectors, call_meaning
+from runtime.node_cache import NodeCache
 from runtime.providers.audio_store import AudioStore, SpeechCache, audio_url_key
 from runtime.providers.base import VoiceRequest
 from runtime.providers.factory import (
@@ -99,10 +100,11 @@ class CallActor:
         providers = config.provider_config()
         self._platform_voice = providers.platform_voice
         self._llm = build_language_model(providers)
-        # One embedding model per actor process, shared by its calls; loaded (and the
-        # trade catalog embedded) here, never on a caller's turn.
-        self._embedder = build_embedder(providers)
-        CatalogVectors.of(self._embedder)
+        # One embedding model per actor process, shared by its calls; loaded (and the trade
+        # catalog embedded) here, never on a caller's turn; read if another actor made them.
+        node_cache = NodeCache.configured(config.node_cache_dir)
+        self._embedder = build_embedder(providers, node_cache)
+        CatalogVectors.of(self._embedder, node_cache)
         self._speech = SpeechRenderer(
             build_synthesizer(providers),
             AudioStore(audio_redis, url_key=audio_url_key(secret_key)),  # stable <Play> URLs

@@ -1,9 +1,9 @@
 """`EmbeddingMeaning`: one call's `MeaningScorer`, from sentence embeddings.
 
-The shipped trade catalog and the hazard examples are embedded once per process
-(`CatalogVectors.of`), a company's entries come from the tenant store (`entry_vectors.py`),
-and a turn embeds the caller's utterance once and compares it with all of them in two
-matrix products.
+The shipped trade catalog and the hazard examples are embedded once per node
+(`CatalogVectors.of`, through the node cache: `shared_vectors.py`), a company's entries
+come from the tenant store (`entry_vectors.py`), and a turn embeds the caller's utterance
+once and compares it with all of them in two matrix products.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from runtime.conversation.meaning import MeaningScores
 from runtime.conversation.snapshot import CompanySnapshot
 from runtime.conversation.trade_knowledge import trade_entries
 from runtime.meaning.entry_vectors import entry_text, load_entry_vectors
+from runtime.meaning.shared_vectors import sentence_vectors
+from runtime.node_cache import NodeCache
 from runtime.providers.embedding import SentenceEmbedder, Vector
 from tenancy.catalog.hazard_examples import HAZARD_EXAMPLES, ORDINARY_EXAMPLES
 from tenancy.catalog.intent_examples import EXAMPLES_BY_LABEL
@@ -44,31 +46,43 @@ class CatalogVectors:
     intents: Matrix = field(default_factory=lambda: _stack([]))
 
     @staticmethod
-    def of(embedder: SentenceEmbedder) -> CatalogVectors:
-        """Built once per process and model (at process start-up, not on a caller's turn)."""
+    def of(embedder: SentenceEmbedder, cache: NodeCache | None = None) -> CatalogVectors:
+        """Built once per process and model (at process start-up, not on a caller's turn);
+        with the node's `cache`, embedded once per node."""
         built = _CATALOGS.get(embedder.model_id)
         if built is None:
             built = _CATALOGS[embedder.model_id] = CatalogVectors.build(
-                embedder, HAZARD_EXAMPLES, ORDINARY_EXAMPLES, EXAMPLES_BY_LABEL)
+                embedder, HAZARD_EXAMPLES, ORDINARY_EXAMPLES, EXAMPLES_BY_LABEL, cache)
         return built
 
     @staticmethod
     def build(embedder: SentenceEmbedder, hazard_examples: Mapping[str, Sequence[str]],
               ordinary: Sequence[str],
-              intent_examples: Mapping[str, Sequence[str]] | None = None) -> CatalogVectors:
+              intent_examples: Mapping[str, Sequence[str]] | None = None,
+              cache: NodeCache | None = None) -> CatalogVectors:
         entries = [entry for trade in TradeCategory for entry in trade_entries(trade.value)]
         hazards = _labelled(hazard_examples)
         intents = _labelled(intent_examples or {})
+        sections = ([entry_text(entry.question, entry.keywords) for entry in entries],
+                    [text for _, text in hazards], list(ordinary),
+                    [text for _, text in intents])
+        rows = sentence_vectors(embedder, [text for texts in sections for text in texts],
+                                cache)
+        entry_rows, hazard_rows, ordinary_rows, intent_rows = _split(rows, sections)
         return CatalogVectors(
-            tuple(entry.id for entry in entries),
-            _stack([embedder.embed(entry_text(entry.question, entry.keywords)).vector
-                    for entry in entries]),
-            tuple(label for label, _ in hazards),
-            _stack([embedder.embed(text).vector for _, text in hazards]),
-            _stack([embedder.embed(text).vector for text in ordinary]),
-            tuple(label for label, _ in intents),
-            _stack([embedder.embed(text).vector for _, text in intents]),
+            tuple(entry.id for entry in entries), entry_rows,
+            tuple(label for label, _ in hazards), hazard_rows, ordinary_rows,
+            tuple(label for label, _ in intents), intent_rows,
         )
+
+
+def _split(rows: Matrix, sections: Sequence[Sequence[str]]) -> list[Matrix]:
+    """Each section's rows as its own array (as if embedded apart; empty: no rows)."""
+    matrices, start = [], 0
+    for texts in sections:
+        matrices.append(rows[start:start + len(texts)].copy() if texts else _stack([]))
+        start += len(texts)
+    return matrices
 
 
 def _labelled(examples: Mapping[str, Sequence[str]]) -> list[tuple[str, str]]:

@@ -40,6 +40,13 @@ class SentenceEmbedder(Protocol):
         """Longest input (in model tokens) that is read in full; the rest is cut off."""
         ...
 
+    @property
+    def fingerprint(self) -> str | None:
+        """Names everything besides the text that its vectors depend on (model files,
+        libraries, CPU): vectors stored by a process whose embedder had the same
+        fingerprint are exactly this one's. None: nothing is shared (computing is cheap)."""
+        ...
+
     def embed(self, text: str) -> Embedding: ...
 
 
@@ -67,6 +74,10 @@ class ShortUtteranceCache:
     @property
     def max_tokens(self) -> int:
         return self._embedder.max_tokens
+
+    @property
+    def fingerprint(self) -> str | None:
+        return self._embedder.fingerprint
 
     def embed(self, text: str) -> Embedding:
         if len(text.split()) > SHORT_WORDS:

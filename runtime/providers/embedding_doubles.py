@@ -30,6 +30,10 @@ class HashedWordsEmbedder:
     def max_tokens(self) -> int:
         return self._max_tokens
 
+    @property
+    def fingerprint(self) -> str | None:
+        return None  # instant: nothing to share between processes
+
     def embed(self, text: str) -> Embedding:
         words = normalize(text).split()
         kept = words[: self._max_tokens]

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Literal
 
+from runtime.node_cache import NodeCache
 from runtime.providers.base import (
     LanguageModel,
     ProviderError,
@@ -145,13 +146,14 @@ def build_synthesizer(config: ProviderConfig) -> SpeechSynthesizer:
     )
 
 
-def build_embedder(config: ProviderConfig) -> SentenceEmbedder:
-    """Loads (and verifies) the model now: call it at process start-up, never in a turn."""
+def build_embedder(config: ProviderConfig, cache: NodeCache | None = None) -> SentenceEmbedder:
+    """Loads (and verifies) the model now: call it at process start-up, never in a turn.
+    `cache`: the node's, where the model's rewritten graph is shared between processes."""
     if config.embedder == "hashed-words":
         return HashedWordsEmbedder()
     from runtime.providers.minilm_onnx import OnnxMiniLmEmbedder
 
-    return ShortUtteranceCache(OnnxMiniLmEmbedder())
+    return ShortUtteranceCache(OnnxMiniLmEmbedder(cache=cache))
 
 
 def build_voice_catalog(config: ProviderConfig) -> VoiceCatalog:

@@ -11,6 +11,7 @@ import redis.asyncio as aioredis
 from analytics.repository import CallLogRepository
 from analytics.sources import QueryLimits
 from runtime.learning.suggestions import LearningLoop
+from runtime.node_cache import NodeCache
 from runtime.notifications.factory import text_limits
 from runtime.providers.audio_store import AudioStore
 from runtime.providers.base import SpeechSynthesizer, VoiceCatalog
@@ -80,7 +81,8 @@ class Services:
             threads=settings.analytics_threads, memory_mb=settings.analytics_memory_mb))
         analytics_pool = analytics_executor(settings.analytics_concurrency,
                                             settings.analytics_nice)
-        embedder = build_embedder(settings.provider_config())
+        embedder = build_embedder(settings.provider_config(),
+                                  NodeCache.configured(settings.node_cache_dir))
         return cls(
             settings=settings,
             redis=redis,
