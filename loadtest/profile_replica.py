@@ -38,6 +38,14 @@ PUBLIC_BASE_URL = "https://voice.profile.test"
 TURNS_PER_CALL = 4  # the bench's mix: ~2.75 replica requests per turn
 WARM_UP_CALLS = 3
 KINDS = ("incoming", "greeting_play", "turn", "turn_play", "status")
+# The rest of what Twilio posts with every voice webhook (signed and parsed like the rest).
+TWILIO_CALL_PARAMS = {
+    "ApiVersion": "2010-04-01", "CallerCity": "FORT MYERS", "CallerState": "FL",
+    "CallerZip": "33901", "CallerCountry": "US", "CalledCity": "NAPLES", "CalledState": "FL",
+    "CalledZip": "34102", "CalledCountry": "US", "FromCity": "FORT MYERS", "FromState": "FL",
+    "FromZip": "33901", "FromCountry": "US", "ToCity": "NAPLES", "ToState": "FL",
+    "ToZip": "34102", "ToCountry": "US", "StirVerstat": "TN-Validation-Passed-A",
+}
 _PLAY = re.compile(r"<Play>([^<]+)</Play>")
 
 Asgi = Any
@@ -55,8 +63,10 @@ class Caller:
 
     async def call(self, index: int) -> None:
         sid = "CA" + uuid.uuid4().hex
-        base = {"CallSid": sid, "AccountSid": self._account_sid, "From": f"+1555100{index:04d}",
-                "To": "+15550002222", "Direction": "inbound"}
+        caller = f"+1555100{index:04d}"
+        base = {"CallSid": sid, "AccountSid": self._account_sid, "From": caller,
+                "To": "+15550002222", "Caller": caller, "Called": "+15550002222",
+                "Direction": "inbound", **TWILIO_CALL_PARAMS}
         twiml = await self._post("incoming", f"/api/twilio/webhook/{self._company_id}",
                                  {**base, "CallStatus": "ringing"})
         await self._plays("greeting_play", twiml)
