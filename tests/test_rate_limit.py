@@ -31,3 +31,9 @@ async def test_a_new_window_starts_from_zero(redis_async):
     assert not await limiter.allowed("new_call", "e" * 24)
     now[0] += 60
     assert await limiter.allowed("new_call", "e" * 24)
+
+
+async def test_a_windows_count_expires_after_the_next_window(redis_async):
+    counter = WindowCounter(redis_async, window_s=60, clock=lambda: 3_000_000.0)
+    assert [await counter.hit("api", "f" * 24) for _ in range(3)] == [1, 2, 3]
+    assert 60 < await redis_async.ttl(counter.key("api", "f" * 24)) <= 120

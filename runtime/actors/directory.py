@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import redis.asyncio as aioredis
 
@@ -48,6 +48,15 @@ end
 redis.call('HSET', KEYS[1], 'company_id', ARGV[1], 'state', 'starting', 'last_seen', ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 return {}
+"""
+
+# Write an entry's fields and its TTL, atomically: one command (a MULTI/EXEC pipeline is
+# four, and its queueing replies are parsed on the webhook's thread).
+_WRITE = """
+redis.call('HSET', KEYS[1], 'company_id', ARGV[1], 'actor_name', ARGV[2], 'state', ARGV[3],
+           'last_seen', ARGV[4])
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+return 1
 """
 
 
@@ -98,6 +107,7 @@ class CallDirectory:
         self._clock = clock
         self._resolve_script = redis.register_script(_RESOLVE_AND_TOUCH)
         self._reserve_script = redis.register_script(_RESERVE)
+        self._write_script = redis.register_script(_WRITE)
 
     @staticmethod
     def key(call_sid: str) -> str:
@@ -113,20 +123,16 @@ class CallDirectory:
 
     async def register(self, call_sid: str, company_id: str, actor_name: str) -> None:
         """Point the call at its actor (a new call, or a replacement actor after a crash)."""
-        await self._write(call_sid, {"company_id": company_id, "actor_name": actor_name,
-                                     "state": LIVE}, self.ttl_s)
+        await self._write(call_sid, company_id, actor_name, LIVE, self.ttl_s)
 
     async def finish(self, call_sid: str, company_id: str) -> None:
         """The call ended: leave a tombstone so its CallSid cannot start a call again."""
-        await self._write(call_sid, {"company_id": company_id, "actor_name": "",
-                                     "state": ENDED}, ENDED_TTL_S)
+        await self._write(call_sid, company_id, "", ENDED, ENDED_TTL_S)
 
-    async def _write(self, call_sid: str, fields: dict[str, Any], ttl_s: int) -> None:
-        key = self.key(call_sid)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, mapping=cast(Any, {**fields, "last_seen": repr(self._clock())}))
-            pipe.expire(key, ttl_s)
-            await pipe.execute()
+    async def _write(self, call_sid: str, company_id: str, actor_name: str, state: str,
+                     ttl_s: int) -> None:
+        await self._write_script(keys=[self.key(call_sid)],
+                                 args=[company_id, actor_name, state, repr(self._clock()), ttl_s])
 
     async def resolve(self, call_sid: str, company_id: str) -> CallEntry | None:
         """The live call's entry if it is `company_id`'s, marking it active now (every

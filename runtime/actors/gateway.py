@@ -140,6 +140,17 @@ class CallGateway:
         self, company_id: str, call_sid: str, call_status: str, duration_s: float | None
     ) -> None:
         """Twilio's final status callback: record the call, free its slot on its actor."""
+        remembered = self._recent.get(call_sid, company_id)
+        if remembered is not None:  # no directory round trip: the tombstone replaces it
+            try:
+                answered, held = await self._ask_remembered(remembered, "end", call_status,
+                                                            duration_s)
+            except BaseException:
+                await self._finish(call_sid, company_id, remembered.actor_name)
+                raise
+            if answered:
+                await self._finish(call_sid, company_id, remembered.actor_name, held)
+                return
         entry = await self._entry(company_id, call_sid)
         try:
             held, actor_name = await self._invoke_entry(entry, "end", call_status, duration_s)
@@ -187,16 +198,24 @@ class CallGateway:
         not hold the call, whatever the directory says now (and a takeover if need be)."""
         remembered = self._recent.get(call_sid, company_id)
         if remembered is not None:
-            name = remembered.actor_name
-            try:
-                handle = await self._handle(name)
-                return await getattr(handle, method).remote(call_sid, *args), name
-            except (RayActorError, _ActorGone):
-                self._handles.pop(name, None)
-                self._recent.forget(call_sid)
-            except CallNotHeld:
-                self._recent.forget(call_sid)
+            answered, result = await self._ask_remembered(remembered, method, *args)
+            if answered:
+                return result, remembered.actor_name
         return await self._invoke_entry(await self._entry(company_id, call_sid), method, *args)
+
+    async def _ask_remembered(self, entry: CallEntry, method: str, *args: Any
+                              ) -> tuple[bool, Any]:
+        """(True, its answer) from the remembered actor; (False, None) when that actor is
+        gone or no longer holds the call: forgotten, the directory must be asked."""
+        try:
+            handle = await self._handle(entry.actor_name)
+            return True, await getattr(handle, method).remote(entry.call_sid, *args)
+        except (RayActorError, _ActorGone):
+            self._handles.pop(entry.actor_name, None)
+        except CallNotHeld:
+            pass
+        self._recent.forget(entry.call_sid)
+        return False, None
 
     async def _invoke_entry(self, entry: CallEntry, method: str, *args: Any) -> tuple[Any, str]:
         """Call `method` on the call's actor; on its death, take the call over and retry once."""

@@ -8,6 +8,11 @@ server-side key (`put(wav, owner=...)`): the same greeting of the same company g
 same URL on every call, so Twilio, which caches `<Play>` files by ETag, need not download
 it again; another company's identical audio gets another URL, and without the key no URL
 can be derived from the audio. A token's bytes never change (`ETag` and `immutable`).
+
+A Serve replica serves the same few files over and over (a company's greeting on every
+call, its common answers), so its store may hold recently served files in memory
+(`held_bytes`), each only until the moment Redis will drop it: what it serves, and until
+when, is exactly what Redis would.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import hmac
 import json
 import re
 import secrets
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
@@ -54,10 +60,12 @@ class AudioStore:
     """WAV files behind unguessable tokens, gone `ttl_s` seconds after they were last put."""
 
     def __init__(self, redis: aioredis.Redis, ttl_s: int = 300,
-                 url_key: bytes | None = None) -> None:
+                 url_key: bytes | None = None, held_bytes: int = 0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self._redis = redis
         self.ttl_s = ttl_s
         self._url_key = url_key
+        self._held = HeldAudio(held_bytes, clock)
 
     async def put(self, wav: bytes, owner: str | None = None) -> str:
         """The audio's token: the same for the same bytes and `owner` (a company id), given
@@ -76,8 +84,55 @@ class AudioStore:
     async def get(self, token: str) -> bytes | None:
         if not is_audio_token(token):
             return None
-        data = await self._redis.get(AUDIO_KEY_PREFIX + token)
-        return _as_bytes(data)
+        held = self._held.get(token)
+        if held is not None:
+            return held
+        if not self._held.budget:
+            return _as_bytes(await self._redis.get(AUDIO_KEY_PREFIX + token))
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.get(AUDIO_KEY_PREFIX + token)
+            pipe.pttl(AUDIO_KEY_PREFIX + token)
+            data, ttl_ms = await pipe.execute()
+        audio = _as_bytes(data)
+        if audio is not None:
+            self._held.hold(token, audio, ttl_ms / 1000)
+        return audio
+
+
+class HeldAudio:
+    """Files kept in memory up to `budget` bytes (the least recently served go first), each
+    until the moment Redis drops it; a budget of 0 keeps nothing."""
+
+    def __init__(self, budget: int, clock: Callable[[], float]) -> None:
+        self.budget = budget
+        self._clock = clock
+        self._files: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._size = 0
+
+    def get(self, token: str) -> bytes | None:
+        held = self._files.get(token)
+        if held is None:
+            return None
+        if self._clock() >= held[0]:
+            self._drop(token)
+            return None
+        self._files.move_to_end(token)
+        return held[1]
+
+    def hold(self, token: str, audio: bytes, expires_in_s: float) -> None:
+        """`expires_in_s`: Redis's PTTL in seconds (negative: no expiry, or gone)."""
+        if expires_in_s <= 0 or len(audio) > self.budget:
+            return
+        self._drop(token)
+        self._files[token] = (self._clock() + expires_in_s, audio)
+        self._size += len(audio)
+        while self._size > self.budget:
+            self._drop(next(iter(self._files)))
+
+    def _drop(self, token: str) -> None:
+        held = self._files.pop(token, None)
+        if held is not None:
+            self._size -= len(held[1])
 
 
 def speech_cache_key(text: str, voice: VoiceRequest) -> str:

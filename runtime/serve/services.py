@@ -37,6 +37,10 @@ from tenancy.registry import CompanyRegistry
 from tenancy.secrets import SecretBox
 from tenancy.users import UserStore
 
+# `<Play>` files a replica keeps in memory: a company's greeting and common answers are
+# served on every call (a sentence is ~10-40 KB of 8 kHz mu-law).
+AUDIO_HELD_BYTES = 16 * 1024 * 1024
+
 if TYPE_CHECKING:
     from runtime.actors.gateway import CallGateway
 
@@ -98,7 +102,8 @@ class Services:
             rate_limiter=TenantRateLimiter(WindowCounter(redis), {
                 "api": settings.api_rate_per_minute, "new_call": settings.new_call_rate_per_minute,
             }),
-            audio=AudioStore(redis_client(settings.redis_url, decode_responses=False)),
+            audio=AudioStore(redis_client(settings.redis_url, decode_responses=False),
+                             held_bytes=AUDIO_HELD_BYTES),
             call_logs=call_logs,
             analytics_pool=analytics_pool,
             speech=build_synthesizer(settings.provider_config()),

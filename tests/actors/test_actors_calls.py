@@ -387,17 +387,25 @@ async def test_a_call_twilio_never_closed_is_reaped(gateway, atlas, redis, pool)
     await gateway.end_call(atlas.id, fresh.call_sid, "completed", 1.0)  # the other call lived
 
 
+@pytest.mark.parametrize("next_webhook", ["turn", "status"])
 async def test_a_takeover_made_by_another_replica_is_followed_not_repeated(
-        gateway, settings, redis, pool, atlas):
+        gateway, settings, redis, pool, atlas, next_webhook):
     other_replica = CallGateway(settings, redis, pool=pool, namespace=NAMESPACE)
     setup, _ = await begin(gateway, atlas)
     await gateway.turn(atlas.id, setup.call_sid, FEE_QUESTION, 0.9)  # remembers the actor
     _, dead = await actor_of(redis, setup.call_sid)
     await kill_and_wait(dead)
     await other_replica.turn(atlas.id, setup.call_sid, "Do you offer financing?", 0.9)
-    taken_over_by, _ = await actor_of(redis, setup.call_sid)
+    taken_over_by, actor = await actor_of(redis, setup.call_sid)
     replaced = (await pool.stats.remote()).extra["replaced"]
 
+    if next_webhook == "status":  # this replica's memory names the dead actor
+        await gateway.end_call(atlas.id, setup.call_sid, "completed", 30.0)
+        assert (await actor.describe.remote())["call"] is None  # ended where it was
+        ended = [e for e in await events_of(redis, setup.call_sid) if isinstance(e, CallEnded)]
+        assert [e.turn_count for e in ended] == [2]
+        assert (await pool.stats.remote()).extra["replaced"] == replaced
+        return
     await gateway.turn(atlas.id, setup.call_sid, "Can I talk to a person?", 0.9)
     name, actor = await actor_of(redis, setup.call_sid)
     assert name == taken_over_by  # this replica found the call where the other put it

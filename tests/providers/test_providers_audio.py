@@ -110,6 +110,51 @@ async def test_audio_store_refuses_crafted_tokens(redis_bytes: aioredis.Redis) -
     assert not is_audio_token("A" * 31 + "*")
 
 
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_held_file_is_served_until_redis_would_drop_it(
+        redis_bytes: aioredis.Redis) -> None:
+    clock = Clock()
+    store = AudioStore(redis_bytes, ttl_s=60, held_bytes=10_000, clock=clock)
+    wav = wav_from_mulaw(b"\x01" * 800)
+    token = await store.put(wav)
+    assert await store.get(token) == wav
+    await redis_bytes.delete(AUDIO_KEY_PREFIX + token)
+    assert await store.get(token) == wav  # the held copy, not Redis
+    clock.now += 60.0  # past the TTL Redis had when it was read
+    assert await store.get(token) is None
+    assert await store.get("A" * 32) is None  # well-formed but unknown: Redis says so
+
+
+async def test_holding_stays_within_its_budget_and_without_one_redis_is_asked(
+        redis_bytes: aioredis.Redis) -> None:
+    store = AudioStore(redis_bytes, held_bytes=2_500, clock=Clock())
+    files = [wav_from_mulaw(bytes([n]) * 1_000) for n in range(3)]
+    tokens = [await store.put(wav) for wav in files]
+    for token in tokens:
+        await store.get(token)
+    await redis_bytes.delete(*(AUDIO_KEY_PREFIX + token for token in tokens))
+    assert [await store.get(token) for token in tokens] == [None, files[1], files[2]]
+
+    forever = "F" * 32  # a key without a TTL (never written so) is not held: no end known
+    await redis_bytes.set(AUDIO_KEY_PREFIX + forever, files[0])
+    assert await store.get(forever) == files[0]
+    await redis_bytes.delete(AUDIO_KEY_PREFIX + forever)
+    assert await store.get(forever) is None
+
+    unheld = AudioStore(redis_bytes)
+    token = await unheld.put(files[0])
+    assert await unheld.get(token) == files[0]
+    await redis_bytes.delete(AUDIO_KEY_PREFIX + token)
+    assert await unheld.get(token) is None
+
+
 async def test_a_decoding_client_is_refused_loudly(redis_async: aioredis.Redis) -> None:
     token = await AudioStore(redis_async).put(b"RIFF")
     with pytest.raises(TypeError, match="decode_responses=False"):
