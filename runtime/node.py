@@ -24,9 +24,10 @@ Python (py-spy: nine tenths of that actor's work under load), while HAProxy's ow
 Prometheus exporter already counts requests and response times.
 
 Ray's own background work is turned down to what the platform uses (`ray_environment`,
-also exported by every `ray start` in cluster.yaml). An idle node spends most of its CPU
-there, and under load that CPU is taken from the calls. Measured on idle nodes started side
-by side (docs/benchmarks.md), these settings save ~14 ms of CPU per second per node:
+also exported by every `ray start` in cluster.yaml). It runs whether or not a call comes
+in (an idle node used ~93 ms of CPU per second), and under load it takes CPU from the
+calls. Measured on idle nodes started side by side (docs/benchmarks.md), these settings
+save ~15 ms per second per node (-16 %):
 
 - No per-handler timing of Ray's C++ event loops (`RAY_event_stats=0`): lost are the
   event-loop tables in each process's `debug_state.txt` and the `ray_operation_*` metrics.
