@@ -8,7 +8,7 @@ import yaml
 from ray.autoscaler._private.util import prepare_config, validate_config
 from ray.serve.schema import ServeDeploySchema
 
-from runtime.node import serve_environment
+from runtime.node import ray_environment, serve_environment
 from runtime.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,15 +22,16 @@ def test_cluster_yaml_is_a_valid_cluster_launcher_config():
     assert any("serve deploy serve_config.yaml" in c for c in config["head_start_ray_commands"])
 
 
-def test_every_ray_start_in_cluster_yaml_exports_the_haproxy_ingress_flags():
+def test_every_ray_start_in_cluster_yaml_exports_the_haproxy_ingress_and_ray_flags():
     config = yaml.safe_load((ROOT / "cluster.yaml").read_text())
     starts = [command for command in (*config["head_start_ray_commands"],
                                       *config["worker_start_ray_commands"])
               if "ray start" in command]
     assert len(starts) == 2
     for command in starts:
-        for name, value in serve_environment("haproxy").items():
-            assert f"{name}={value}" in command, (name, command)
+        exported = command.split(" && ")[1].split()  # cd ... && export ... &&
+        for name, value in {**serve_environment("haproxy"), **ray_environment()}.items():
+            assert f"{name}={value}" in exported, (name, command)
 
 
 def test_cluster_yaml_with_an_unknown_key_is_rejected():

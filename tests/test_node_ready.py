@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -9,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from runtime.node import serve_environment, wait_until_serving
+from runtime.node import ray_environment, serve_environment, start_ray, wait_until_serving
 
 
 class _Ingress(BaseHTTPRequestHandler):
@@ -62,3 +63,22 @@ def test_serves_per_request_metrics_only_when_asked() -> None:
     assert serve_environment("haproxy")["RAY_SERVE_HAPROXY_METRICS_ENABLED"] == "0"
     asked = serve_environment("haproxy", request_metrics=True)
     assert asked["RAY_SERVE_HAPROXY_METRICS_ENABLED"] == "1"
+
+
+def test_start_ray_quiets_ray_unless_the_operator_set_a_flag(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import ray
+
+    environment = {name: value for name, value in os.environ.items()
+                   if name not in ray_environment()}
+    environment["RAY_event_stats"] = "1"  # debugging Ray's event loops
+    monkeypatch.setattr(os, "environ", environment)  # what start_ray sets stays in the test
+    started: dict[str, str] = {}
+    monkeypatch.setattr(ray, "init", lambda **_: started.update(os.environ))
+    settings = SimpleNamespace(serve_ingress="proxy", serve_drain_s=5.0,
+                               serve_request_metrics=False, secret_environment=dict)
+    start_ray(settings)
+    assert started["RAY_event_stats"] == "1"
+    for name, value in ray_environment().items():
+        if name != "RAY_event_stats":
+            assert started[name] == value, name

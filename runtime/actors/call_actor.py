@@ -44,6 +44,7 @@ from runtime.actors.call_session import (
 )
 from runtime.actors.company_views import CompanyView, CompanyViews
 from runtime.actors.messages import AgentReply, CallSetup
+from runtime.actors.ray_options import ACTOR_OPTIONS
 from runtime.actors.speech import (
     RenderedSentence,
     SpeechRenderer,
@@ -89,7 +90,7 @@ INCOMING_KEY = "incoming"  # the request key of the greeting (the incoming-call 
 TENANT_STORES_KEPT = 256  # companies whose tenant store an actor keeps built
 
 
-@ray.remote(num_cpus=0, max_restarts=0)
+@ray.remote(**ACTOR_OPTIONS, max_restarts=0)
 class CallActor:
     def __init__(self, settings: dict[str, Any], options: CallActorOptions | None = None) -> None:
         config = Settings.from_deployment(settings)

@@ -34,6 +34,7 @@ from analytics.stream_retention import (
     StreamRetention,
 )
 from runtime.actors.pool import CALL_NAMESPACE
+from runtime.actors.ray_options import ACTOR_OPTIONS
 from runtime.redis_client import redis_client
 from runtime.settings import Settings
 
@@ -66,7 +67,7 @@ class LogSinkConfig:
     autostart: bool = True
 
 
-@ray.remote(num_cpus=0, max_restarts=-1)
+@ray.remote(**ACTOR_OPTIONS, max_restarts=-1)
 class LogSink:
     def __init__(self, config: LogSinkConfig) -> None:
         self._config = config

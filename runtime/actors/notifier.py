@@ -14,6 +14,7 @@ from typing import Any
 import ray
 
 from runtime.actors.pool import CALL_NAMESPACE
+from runtime.actors.ray_options import ACTOR_OPTIONS
 from runtime.notifications.factory import build_drain
 from runtime.redis_client import redis_client
 from runtime.settings import Settings
@@ -23,7 +24,7 @@ from tenancy.secrets import SecretBox
 NOTIFIER_NAME = "clientsvia-notifier"
 
 
-@ray.remote(num_cpus=0, max_restarts=-1)
+@ray.remote(**ACTOR_OPTIONS, max_restarts=-1)
 class Notifier:
     def __init__(self, settings: dict[str, Any]) -> None:
         config = Settings.from_deployment(settings)

@@ -43,6 +43,7 @@ from runtime.actors.pool_config import (
 from runtime.actors.pool_reaper import StaleCallReaper
 from runtime.actors.pool_recovery import AdoptedActor, actor_name_prefix, adopt_actors
 from runtime.actors.pool_sizing import DemandTracker, WarmSizing
+from runtime.actors.ray_options import ACTOR_OPTIONS
 from runtime.actors.released_calls import ReleasedCalls
 from runtime.redis_client import redis_client
 from runtime.settings import Settings
@@ -53,7 +54,7 @@ __all__ = ["BUSY_MESSAGE", "CALL_NAMESPACE", "FORWARD_MESSAGE", "ActiveCall", "C
            "PoolConfig", "ensure_pool"]
 
 
-@ray.remote(num_cpus=0, max_restarts=-1)
+@ray.remote(**ACTOR_OPTIONS, max_restarts=-1)
 class CallPool(StaleCallReaper):
     def __init__(self, config: PoolConfig) -> None:
         self._config = config
