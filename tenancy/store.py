@@ -68,8 +68,13 @@ class TenantStore:
     # --- the company document -------------------------------------------------------------
 
     async def load_company(self) -> Company | None:
-        raw = await self._redis.get(self.key("company"))
-        return None if raw is None else self.load_sealed(cast(str, raw))
+        raw = await self.company_document()
+        return None if raw is None else self.load_sealed(raw)
+
+    async def company_document(self) -> str | None:
+        """The company document exactly as stored (sealed), for readers that parse it
+        again only when it changed (`load_sealed`)."""
+        return cast(str | None, await self._redis.get(self.key("company")))
 
     async def call_documents(self) -> tuple[str | None, list[str], list[str]]:
         """The company document, knowledge and staff exactly as stored, in one round trip

@@ -126,7 +126,7 @@ class CallActor:
         self._companies = CompanyViews(self._embedder)
         self._ending = CallEnding(self._tenant, self._recorder,
                                   build_drafting_model(providers),  # None: extractive only
-                                  self._background, self._checkpoint)
+                                  self._background, self._checkpoint, self._companies)
         warm_up_dates()  # the booking flow's date parser, before the first call needs it
         # Everything built so far (Ray, pydantic, providers: ~175k objects) lives as long as
         # the actor: keep it out of the cyclic GC, whose full passes over it took ~100 ms,

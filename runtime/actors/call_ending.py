@@ -15,6 +15,7 @@ from runtime.actors.background import BackgroundTasks
 from runtime.actors.call_record import CallRecorder, remember_caller
 from runtime.actors.call_session import CallSession
 from runtime.actors.call_summary import call_summary, drafted_summary
+from runtime.actors.company_views import CompanyViews
 from runtime.notifications.post_call import text_after_call
 from runtime.providers.base import LanguageModel
 from tenancy.store import TenantStore
@@ -25,9 +26,10 @@ Checkpoint = Callable[[CallSession], Awaitable[None]]
 class CallEnding:
     def __init__(self, tenant: Callable[[str], TenantStore], recorder: CallRecorder,
                  drafter: LanguageModel | None, background: BackgroundTasks,
-                 checkpoint: Checkpoint) -> None:
+                 checkpoint: Checkpoint, companies: CompanyViews) -> None:
         self._tenant, self._recorder, self._drafter = tenant, recorder, drafter
         self._background, self._checkpoint = background, checkpoint
+        self._companies = companies  # the actor's: documents parsed once per version
 
     async def close(self, session: CallSession, call_status: str,
                     duration_s: float | None) -> None:
@@ -35,8 +37,9 @@ class CallEnding:
         ended_at = datetime.now(UTC)
         store = self._tenant(session.company_id)
         summary = call_summary(session.record, session.state, session.context, call_status)
-        self._background.spawn(text_after_call(store, session.context, session.record,
-                                               summary))
+        self._background.spawn(text_after_call(
+            store, session.context, session.record, summary,
+            read=lambda: self._companies.company(store)))
         await self._recorder.ended(
             session.record, session.company_id, session.context,
             call_status=call_status, duration_s=duration_s,
