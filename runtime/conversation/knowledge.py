@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import mul
 
 from rapidfuzz import fuzz
 
@@ -104,13 +105,6 @@ def _join_spelled_letters(words: list[str]) -> list[str]:
     return joined
 
 
-def _with_joined_pairs(words: tuple[str, ...]) -> tuple[str, ...]:
-    """The words plus each adjacent pair written as one ("tank less" → "tankless"), as
-    recognizers split compound words and names ("thermo stat", "lake wood")."""
-    pairs = zip(words, words[1:], strict=False)
-    return words + tuple(first + second for first, second in pairs)
-
-
 def _stem(word: str) -> str:
     for suffix in ("ing", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
@@ -167,27 +161,30 @@ class KnowledgeIndex:
         return ranked[0] if ranked else None
 
 
-def _scored(words: tuple[str, ...], item: _IndexedEntry, hearing: Hearing) -> KnowledgeMatch:
+def _scored(said: tuple[str, ...], item: _IndexedEntry, hearing: Hearing) -> KnowledgeMatch:
     if not item.question and not item.keywords:
         return KnowledgeMatch(item.entry, 0.0)
-    said = words
-    words = repaired(words, item.phrases)
-    heard = hearing.heard(_with_joined_pairs(words))
+    if item.vocabulary.isdisjoint(hearing.heard(said)):
+        # No word of the entry said, nor one like it (so none to repair either): every
+        # coverage is 0, most entries on most turns.
+        return _match(item, said, 0.0, 0.0, 0)
+    words = repaired(said, item.phrases)
+    heard = hearing.heard(words)
     question_cover = _coverage(item.question, heard)
     utterance_cover = _utterance_coverage(words, item.vocabulary, hearing)
     hits = sum(1 for keyword in item.keywords if _coverage(keyword, heard) >= _KEYWORD_HIT)
+    return _match(item, words, question_cover, utterance_cover, hits, words is not said)
+
+
+def _match(item: _IndexedEntry, words: tuple[str, ...], question_cover: float,
+           utterance_cover: float, hits: int, misheard: bool = False) -> KnowledgeMatch:
+    """The entry's calibrated confidence from its signals (the module's docstring)."""
     keyword_score = 0.0 if hits == 0 else (0.75 if hits == 1 else 1.0)
     set_ratio = fuzz.token_set_ratio(" ".join(words), item.question_text) / 100.0
     anchor = max(question_cover, keyword_score)
-    raw = sum(
-        weight * signal
-        for weight, signal in zip(
-            _WEIGHTS, (anchor, utterance_cover, set_ratio), strict=True
-        )
-    )
+    raw = sum(map(mul, _WEIGHTS, (anchor, utterance_cover, set_ratio)))
     return KnowledgeMatch(item.entry, round(piecewise_linear(_CALIBRATION, raw), 4),
-                          utterance_cover, hits > 0 or question_cover >= 1.0,
-                          words is not said)
+                          utterance_cover, hits > 0 or question_cover >= 1.0, misheard)
 
 
 def _utterance_coverage(words: tuple[str, ...], vocabulary: frozenset[str],

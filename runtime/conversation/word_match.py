@@ -45,6 +45,13 @@ def best_word_match(word: str, haystack: tuple[str, ...]) -> float:
     return max([word_match(word, other) for other in haystack], default=0.0)
 
 
+def with_joined_pairs(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The words plus each adjacent pair written as one ("tank less" → "tankless"), as
+    recognizers split compound words and names ("thermo stat", "lake wood")."""
+    pairs = zip(words, words[1:], strict=False)
+    return words + tuple(first + second for first, second in pairs)
+
+
 class IndexWords:
     """Every word of an index's entries, prepared once to find a caller word's matches."""
 
@@ -92,12 +99,12 @@ class Hearing:
                    default=0.0)
 
     def heard(self, said: tuple[str, ...]) -> Mapping[str, float]:
-        """Per index word, its best match with any of `said` (absent: 0.0): what
-        `best_word_match(entry_word, said)` gives, for every entry word at once."""
+        """Per index word, its best match with any of `with_joined_pairs(said)` (absent:
+        0.0): what `best_word_match(entry_word, ...)` gives, for every entry word at once."""
         found = self._heard.get(said)
         if found is None:
             best: dict[str, float] = {}
-            for word in dict.fromkeys(said):
+            for word in dict.fromkeys(with_joined_pairs(said)):
                 for other, score in self._near(word).items():
                     if score > best.get(other, 0.0):
                         best[other] = score

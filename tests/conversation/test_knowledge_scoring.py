@@ -17,13 +17,12 @@ from runtime.conversation.knowledge import (
     _WEIGHTS,
     KnowledgeIndex,
     KnowledgeMatch,
-    _with_joined_pairs,
     content_words,
     piecewise_linear,
 )
 from runtime.conversation.misheard import Phrases, repaired
 from runtime.conversation.snapshot import KnowledgeEntry
-from runtime.conversation.word_match import SOUNDS_ALIKE, best_word_match
+from runtime.conversation.word_match import SOUNDS_ALIKE, best_word_match, with_joined_pairs
 from tests.evals.scenarios import SUITE, load_companies, load_scenarios
 
 # Words the eval utterances rarely bring: spelled letters, split compounds, sound-alikes,
@@ -41,7 +40,7 @@ def reference(utterance: str, entry: KnowledgeEntry) -> KnowledgeMatch:
         return KnowledgeMatch(entry, 0.0)
     vocabulary = tuple(dict.fromkeys(question + tuple(w for kw in keywords for w in kw)))
     words = repaired(said, Phrases.of((question, *keywords)))
-    heard = _with_joined_pairs(words)
+    heard = with_joined_pairs(words)
 
     def coverage(needles: tuple[str, ...]) -> float:
         return sum(best_word_match(w, heard) for w in needles) / len(needles) if needles else 0.0
