@@ -63,6 +63,12 @@ class KnowledgeMatch:
     anchored: bool = False  # a keyword of the entry heard in full, or its whole question
     misheard: bool = False  # heard so only once a misheard word was repaired (`misheard.py`)
 
+    def with_confidence(self, confidence: float) -> KnowledgeMatch:
+        """This match at another confidence (the hybrid one, `meaning.rank`): a turn makes
+        one per entry, so built directly rather than by `dataclasses.replace` (~4x slower)."""
+        return KnowledgeMatch(self.entry, confidence, self.explained, self.anchored,
+                              self.misheard)
+
 
 # One name for trade terms callers say several ways (whole words, after normalisation).
 _SAME_TERM = (("air conditioners", "ac"), ("air conditioner", "ac"), ("air conditioning", "ac"))

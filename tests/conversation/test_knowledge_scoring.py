@@ -5,6 +5,7 @@ sets) and every index of their three sample companies."""
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 
 import pytest
@@ -88,3 +89,12 @@ def test_scores_equal_the_pair_by_pair_reference_on_every_eval_utterance(company
             assert index.scored(text) == [reference(text, entry) for entry in entries(index)], \
                 text
 
+
+
+def test_a_match_at_another_confidence_keeps_every_other_field() -> None:
+    """`with_confidence` names the fields itself (for speed): a new field must join it."""
+    entry = KnowledgeEntry("fee", "What is your trip charge?", "It's $69.", ("trip charge",))
+    match = KnowledgeMatch(entry, 0.5, explained=0.75, anchored=True, misheard=True)
+    assert match.with_confidence(0.9) == dataclasses.replace(match, confidence=0.9)
+    assert [field.name for field in dataclasses.fields(KnowledgeMatch)] == [
+        "entry", "confidence", "explained", "anchored", "misheard"]
