@@ -13,7 +13,7 @@ nothing already in the stream is ever dropped to make room.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
@@ -29,10 +29,13 @@ _FULL = "CALLEVENTSFULL"
 EMIT_CHUNK = 1000  # events per script call: keeps each atomic step short for Redis
 
 # Check and append in one step, so concurrent emitters cannot overshoot the ceiling.
-# KEYS[1] the stream; ARGV: the ceiling, the field, the payloads. With KEYS[2], ARGV[3] and
-# ARGV[4] are a value and its lifetime (s) set there once the payloads are in (then ARGV[5]...).
+# KEYS[1] the stream; ARGV: the ceiling, the field, the payloads. Each further key KEYS[k+1]
+# takes a value and its lifetime (s), ARGV[1+2k] and ARGV[2+2k], before the payloads: set
+# there once the payloads are in.
+Save = tuple[str, str, int]  # key, value, lifetime (s)
 _APPEND_BOUNDED = f"""
-local first = #KEYS > 1 and 5 or 3
+local saves = #KEYS - 1
+local first = 3 + 2 * saves
 local count = #ARGV - first + 1
 local held = redis.call('XLEN', KEYS[1])
 if count > 0 and held + count > tonumber(ARGV[1]) then
@@ -42,8 +45,8 @@ local ids = {{}}
 for i = first, #ARGV do
   ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[i])
 end
-if #KEYS > 1 then
-  redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4])
+for k = 1, saves do
+  redis.call('SET', KEYS[k + 1], ARGV[1 + 2 * k], 'EX', ARGV[2 + 2 * k])
 end
 return ids
 """
@@ -89,26 +92,22 @@ class CallEventEmitter:
             await self._add(batch[start : start + EMIT_CHUNK])
         return len(batch)
 
-    async def emit_then_save(self, payloads: list[str], key: str, value: str, ttl_s: int
-                             ) -> None:
-        """`emit_payloads`, then SET `key` to `value` (expiring after `ttl_s`) in the same
-        step as the last events: one round trip for a writer whose own record of what it
-        sent (a call's checkpoint) goes with them. Never set when the events are refused,
+    async def emit_then_save(self, payloads: list[str], saves: Sequence[Save]) -> None:
+        """`emit_payloads`, then SET each (key, value, lifetime in s) of `saves` in the
+        same step as the last events: one round trip for a writer whose own record of what
+        it sent (a call's checkpoint) goes with them. Never set when the events are refused,
         so that record cannot claim events the stream does not have."""
         last = max(0, len(payloads) - EMIT_CHUNK)
         if last:
             await self.emit_payloads(payloads[:last])
-        await self._add(payloads[last:], (key, value, ttl_s))
+        await self._add(payloads[last:], saves)
 
-    async def _add(self, payloads: list[str],
-                   then_set: tuple[str, str, int] | None = None) -> list[str]:
-        if not payloads and then_set is None:
+    async def _add(self, payloads: list[str], saves: Sequence[Save] = ()) -> list[str]:
+        if not payloads and not saves:
             return []
-        keys = [self._stream]
+        keys = [self._stream, *(key for key, _, _ in saves)]
         args: list[str | int] = [self._max_backlog, PAYLOAD_FIELD]
-        if then_set is not None:
-            key, value, ttl_s = then_set
-            keys.append(key)
+        for _, value, ttl_s in saves:
             args += [value, ttl_s]
         try:
             ids = await self._append(keys=keys, args=[*args, *payloads])

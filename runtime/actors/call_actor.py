@@ -283,17 +283,17 @@ class CallActor:
         async def finish(outcome: TurnOutcome, tts_first_byte_ms: float | None) -> None:
             session.last.text, session.last.action = outcome.text, action_to_dict(outcome.action)
             store = self._tenant(session.company_id)
-            # Once the snapshot part is saved, the turn's checkpoint goes in the round trip
-            # of its events, written only if they are in; else (or on failure) on its own.
-            together = session.snapshot_saved
+            # The turn's checkpoint (and the snapshot's, the first time) goes in the round
+            # trip of its events, written only if they are in; else on its own.
             recorded = await self._recorder.turn(
                 session.record, session.company_id, session.context, caller_text, outcome,
                 total_ms=round((time.perf_counter() - started) * 1000.0, 3),
                 tts_first_byte_ms=tts_first_byte_ms,
-                then_save=(lambda: session.checkpoint_entry(store)) if together else None,
+                then_save=lambda: session.checkpoint_entries(store),
             )
             spawn_follow_ups(self._background, store, session, outcome)
-            if not (together and recorded):
+            session.snapshot_saved |= recorded
+            if not recorded:
                 await self._checkpoint(session)
 
         stream = AnswerStream(

@@ -19,7 +19,7 @@ from typing import Any, cast
 
 import structlog
 
-from analytics.emitter import CallEventEmitter
+from analytics.emitter import CallEventEmitter, Save
 from analytics.events import (
     TIERS,
     AppointmentBooked,
@@ -50,7 +50,7 @@ DIAL_CONNECTED = frozenset({"completed", "answered"})
 CALL_COMPLETED = "completed"
 BOOKED_CHANGES = frozenset({"booked", "rescheduled"})  # a cancellation books nothing
 # What to SET in the same step as a call's events, once they are in: (key, text, ttl_s).
-SaveAfter = Callable[[], tuple[str, str, int]]
+SaveAfter = Callable[[], list[Save]]
 
 
 def _now() -> datetime:
@@ -251,7 +251,7 @@ class CallRecorder:
             if then_save is None:
                 await self._emitter.emit_payloads(payloads)
             else:
-                await self._emitter.emit_then_save(payloads, *then_save())
+                await self._emitter.emit_then_save(payloads, then_save())
         except Exception:
             record.unsent = payloads
             record.emit_failures += 1

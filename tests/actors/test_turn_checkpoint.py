@@ -15,6 +15,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from analytics.events import TurnRecorded, parse_event
+from runtime.actors.call_session import snapshot_checkpoint_name
 from runtime.actors.messages import CallSetup
 from tenancy.models import Company
 from tenancy.registry import CompanyRegistry
@@ -73,3 +74,24 @@ async def test_refused_events_are_kept_in_a_checkpoint_written_on_its_own(
     assert saved["record"]["unsent"] == [] and saved["last"]["request_key"] == "key-2"
     turns = [e for e in await events_of(redis, call_sid) if isinstance(e, TurnRecorded)]
     assert [e.turn_index for e in turns] == [0, 1, 2]
+
+
+async def test_the_greeting_saves_both_checkpoints_with_its_events_or_on_its_own(
+        actor, company, registry, redis) -> None:  # noqa: F811
+    """The snapshot's checkpoint goes with the greeting's events the first time; refused,
+    both are written on their own, the greeting's events kept in the per-turn one."""
+    store = registry.tenant(company.id)
+    for refused in (False, True):
+        emitter = actor._recorder._emitter
+        ceiling = emitter._max_backlog
+        emitter._max_backlog = 0 if refused else ceiling
+        try:
+            call_sid = await started_call(actor, company)
+        finally:
+            emitter._max_backlog = ceiling
+        saved = await store.load_checkpoint(call_sid)
+        snapshot = await store.load_checkpoint(snapshot_checkpoint_name(call_sid))
+        assert snapshot is not None and snapshot["snapshot"]["company_id"] == company.id
+        assert saved["last"]["request_key"] == "incoming" and saved["state"]["turn_count"] == 0
+        assert len(saved["record"]["unsent"]) == (2 if refused else 0)  # started, greeting
+        assert actor._sessions[call_sid].snapshot_saved
