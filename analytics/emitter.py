@@ -29,13 +29,13 @@ _FULL = "CALLEVENTSFULL"
 EMIT_CHUNK = 1000  # events per script call: keeps each atomic step short for Redis
 
 # Check and append in one step, so concurrent emitters cannot overshoot the ceiling.
-# KEYS[1] the stream; ARGV: the ceiling, the field, the payloads. Each further key KEYS[k+1]
-# takes a value and its lifetime (s), ARGV[1+2k] and ARGV[2+2k], before the payloads: set
-# there once the payloads are in.
+# KEYS[1] the stream; ARGV: the ceiling, the field, how many keys to set (S), the value and
+# lifetime (s) of each, the payloads. Once the payloads are in, KEYS[2..S+1] are set to
+# their values and any further keys deleted.
 Save = tuple[str, str, int]  # key, value, lifetime (s)
 _APPEND_BOUNDED = f"""
-local saves = #KEYS - 1
-local first = 3 + 2 * saves
+local saves = tonumber(ARGV[3])
+local first = 4 + 2 * saves
 local count = #ARGV - first + 1
 local held = redis.call('XLEN', KEYS[1])
 if count > 0 and held + count > tonumber(ARGV[1]) then
@@ -46,7 +46,10 @@ for i = first, #ARGV do
   ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[i])
 end
 for k = 1, saves do
-  redis.call('SET', KEYS[k + 1], ARGV[1 + 2 * k], 'EX', ARGV[2 + 2 * k])
+  redis.call('SET', KEYS[k + 1], ARGV[2 + 2 * k], 'EX', ARGV[3 + 2 * k])
+end
+if #KEYS > saves + 1 then
+  redis.call('DEL', unpack(KEYS, saves + 2))
 end
 return ids
 """
@@ -92,21 +95,24 @@ class CallEventEmitter:
             await self._add(batch[start : start + EMIT_CHUNK])
         return len(batch)
 
-    async def emit_then_save(self, payloads: list[str], saves: Sequence[Save]) -> None:
-        """`emit_payloads`, then SET each (key, value, lifetime in s) of `saves` in the
-        same step as the last events: one round trip for a writer whose own record of what
-        it sent (a call's checkpoint) goes with them. Never set when the events are refused,
-        so that record cannot claim events the stream does not have."""
+    async def emit_then_save(self, payloads: list[str], saves: Sequence[Save],
+                             deletes: Sequence[str] = ()) -> None:
+        """`emit_payloads`, then SET each (key, value, lifetime in s) of `saves` and
+        delete the keys `deletes` in the same step as the last events: one round trip for a
+        writer whose own record of what it sent (a call's checkpoint) goes with them. Never
+        written when the events are refused, so that record cannot claim events the stream
+        does not have, nor be lost while it holds events the stream has not."""
         last = max(0, len(payloads) - EMIT_CHUNK)
         if last:
             await self.emit_payloads(payloads[:last])
-        await self._add(payloads[last:], saves)
+        await self._add(payloads[last:], saves, deletes)
 
-    async def _add(self, payloads: list[str], saves: Sequence[Save] = ()) -> list[str]:
-        if not payloads and not saves:
+    async def _add(self, payloads: list[str], saves: Sequence[Save] = (),
+                   deletes: Sequence[str] = ()) -> list[str]:
+        if not payloads and not saves and not deletes:
             return []
-        keys = [self._stream, *(key for key, _, _ in saves)]
-        args: list[str | int] = [self._max_backlog, PAYLOAD_FIELD]
+        keys = [self._stream, *(key for key, _, _ in saves), *deletes]
+        args: list[str | int] = [self._max_backlog, PAYLOAD_FIELD, len(saves)]
         for _, value, ttl_s in saves:
             args += [value, ttl_s]
         try:

@@ -1,9 +1,10 @@
 """How a call ends, off the call actor's webhook handling.
 
-The end event goes out at once with the extractive summary; the caller is remembered, the
-post-call text queued, and the checkpoints dropped (or kept, with the call's events, until
-the stream takes them). A drafting model's summary follows in the background as its own
-event: a draft that never comes (a slow model, the actor dying) costs the call log nothing.
+The end event goes out at once with the extractive summary, the checkpoints dropped in the
+same step (or kept, with the call's events, until the stream takes them); the caller is
+remembered and the post-call text queued. A drafting model's summary follows in the
+background as its own event: a draft that never comes (a slow model, the actor dying) costs
+the call log nothing.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class CallEnding:
             session.record, session.company_id, session.context,
             call_status=call_status, duration_s=duration_s,
             turn_count=session.state.turn_count, summary=summary, ended_at=ended_at,
+            forget=session.checkpoint_keys(store),  # with the events, once they are in
         )
         if session.snapshot.settings.memory_enabled:
             await remember_caller(store, session.context.caller_number)
@@ -51,8 +53,6 @@ class CallEnding:
             await self._checkpoint(session)
             self._background.spawn(self._recorder.deliver_then(
                 session.record, lambda: session.forget(store)))
-        else:
-            await session.forget(store)
         if self._drafter is not None:
             self._background.spawn(self._report_draft(session, summary))
 

@@ -100,7 +100,14 @@ class CallSession:
 
     async def forget(self, store: TenantStore) -> None:
         """Delete both checkpoints (the call ended and its events are delivered)."""
-        await store.delete_checkpoints(self.call_sid, snapshot_checkpoint_name(self.call_sid))
+        await store.delete_checkpoints(*self._checkpoint_names())
+
+    def checkpoint_keys(self, store: TenantStore) -> list[str]:
+        """The keys `forget` deletes, to go in one step with the call's last events."""
+        return store.checkpoint_keys(*self._checkpoint_names())
+
+    def _checkpoint_names(self) -> tuple[str, str]:
+        return self.call_sid, snapshot_checkpoint_name(self.call_sid)
 
     @staticmethod
     async def load_checkpoints(store: TenantStore, call_sid: str

@@ -43,6 +43,25 @@ async def test_several_values_are_set_with_the_events(redis_async: aioredis.Redi
     assert 30 < await redis_async.ttl(key) <= 60 and 0 < await redis_async.ttl(other) <= 30
 
 
+async def test_keys_are_deleted_with_the_events_and_kept_when_they_are_refused(
+        redis_async: aioredis.Redis) -> None:
+    stream, key = _names()
+    gone, kept = f"{key}:a", f"{key}:b"
+    emitter = CallEventEmitter(redis_async, stream=stream, max_backlog=1)
+    await redis_async.mset({gone: "checkpoint", kept: "snapshot"})
+
+    await emitter.emit_then_save(["last"], [(key, "saved", 60)], [gone])
+
+    assert await redis_async.get(gone) is None and await redis_async.get(kept) == "snapshot"
+    assert await redis_async.get(key) == "saved"
+    with pytest.raises(CallEventBacklogFull):
+        await emitter.emit_then_save(["refused"], [], [kept])
+    assert await redis_async.get(kept) == "snapshot"
+    await emitter.emit_then_save([], [], [kept, key])  # nothing to send: deleted
+    assert await redis_async.exists(kept, key) == 0
+    assert await _held(redis_async, stream) == ["last"]
+
+
 async def test_refused_events_leave_the_value_unset(redis_async: aioredis.Redis) -> None:
     stream, key = _names()
     emitter = CallEventEmitter(redis_async, stream=stream, max_backlog=2)
