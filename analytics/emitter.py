@@ -32,7 +32,7 @@ EMIT_CHUNK = 1000  # events per script call: keeps each atomic step short for Re
 # KEYS[1] the stream; ARGV: the ceiling, the field, how many keys to set (S), the value and
 # lifetime (s) of each, the payloads. Once the payloads are in, KEYS[2..S+1] are set to
 # their values and any further keys deleted.
-Save = tuple[str, str, int]  # key, value, lifetime (s)
+Save = tuple[str, str | bytes, int]  # key, value, lifetime (s)
 _APPEND_BOUNDED = f"""
 local saves = tonumber(ARGV[3])
 local first = 4 + 2 * saves
@@ -112,7 +112,7 @@ class CallEventEmitter:
         if not payloads and not saves and not deletes:
             return []
         keys = [self._stream, *(key for key, _, _ in saves), *deletes]
-        args: list[str | int] = [self._max_backlog, PAYLOAD_FIELD, len(saves)]
+        args: list[str | bytes | int] = [self._max_backlog, PAYLOAD_FIELD, len(saves)]
         for _, value, ttl_s in saves:
             args += [value, ttl_s]
         try:
