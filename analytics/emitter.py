@@ -13,7 +13,7 @@ nothing already in the stream is ever dropped to make room.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
@@ -29,10 +29,13 @@ _FULL = "CALLEVENTSFULL"
 EMIT_CHUNK = 1000  # events per script call: keeps each atomic step short for Redis
 
 # Check and append in one step, so concurrent emitters cannot overshoot the ceiling.
-# KEYS[1] the stream; ARGV: the ceiling, the field, the payloads. With KEYS[2], ARGV[3] and
-# ARGV[4] are a value and its lifetime (s) set there once the payloads are in (then ARGV[5]...).
+# KEYS[1] the stream; ARGV: the ceiling, the field, how many keys to set (S), the value and
+# lifetime (s) of each, the payloads. Once the payloads are in, KEYS[2..S+1] are set to
+# their values and any further keys deleted.
+Save = tuple[str, str | bytes, int]  # key, value, lifetime (s)
 _APPEND_BOUNDED = f"""
-local first = #KEYS > 1 and 5 or 3
+local saves = tonumber(ARGV[3])
+local first = 4 + 2 * saves
 local count = #ARGV - first + 1
 local held = redis.call('XLEN', KEYS[1])
 if count > 0 and held + count > tonumber(ARGV[1]) then
@@ -42,8 +45,11 @@ local ids = {{}}
 for i = first, #ARGV do
   ids[#ids + 1] = redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[i])
 end
-if #KEYS > 1 then
-  redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4])
+for k = 1, saves do
+  redis.call('SET', KEYS[k + 1], ARGV[2 + 2 * k], 'EX', ARGV[3 + 2 * k])
+end
+if #KEYS > saves + 1 then
+  redis.call('DEL', unpack(KEYS, saves + 2))
 end
 return ids
 """
@@ -89,26 +95,25 @@ class CallEventEmitter:
             await self._add(batch[start : start + EMIT_CHUNK])
         return len(batch)
 
-    async def emit_then_save(self, payloads: list[str], key: str, value: str, ttl_s: int
-                             ) -> None:
-        """`emit_payloads`, then SET `key` to `value` (expiring after `ttl_s`) in the same
-        step as the last events: one round trip for a writer whose own record of what it
-        sent (a call's checkpoint) goes with them. Never set when the events are refused,
-        so that record cannot claim events the stream does not have."""
+    async def emit_then_save(self, payloads: list[str], saves: Sequence[Save],
+                             deletes: Sequence[str] = ()) -> None:
+        """`emit_payloads`, then SET each (key, value, lifetime in s) of `saves` and
+        delete the keys `deletes` in the same step as the last events: one round trip for a
+        writer whose own record of what it sent (a call's checkpoint) goes with them. Never
+        written when the events are refused, so that record cannot claim events the stream
+        does not have, nor be lost while it holds events the stream has not."""
         last = max(0, len(payloads) - EMIT_CHUNK)
         if last:
             await self.emit_payloads(payloads[:last])
-        await self._add(payloads[last:], (key, value, ttl_s))
+        await self._add(payloads[last:], saves, deletes)
 
-    async def _add(self, payloads: list[str],
-                   then_set: tuple[str, str, int] | None = None) -> list[str]:
-        if not payloads and then_set is None:
+    async def _add(self, payloads: list[str], saves: Sequence[Save] = (),
+                   deletes: Sequence[str] = ()) -> list[str]:
+        if not payloads and not saves and not deletes:
             return []
-        keys = [self._stream]
-        args: list[str | int] = [self._max_backlog, PAYLOAD_FIELD]
-        if then_set is not None:
-            key, value, ttl_s = then_set
-            keys.append(key)
+        keys = [self._stream, *(key for key, _, _ in saves), *deletes]
+        args: list[str | bytes | int] = [self._max_backlog, PAYLOAD_FIELD, len(saves)]
+        for _, value, ttl_s in saves:
             args += [value, ttl_s]
         try:
             ids = await self._append(keys=keys, args=[*args, *payloads])

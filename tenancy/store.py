@@ -116,4 +116,9 @@ class TenantStore:
 
     async def delete_checkpoints(self, *call_sids: str) -> None:
         """Delete these checkpoints in one command."""
-        await self._redis.delete(*(self.key("call", call_sid) for call_sid in call_sids))
+        await self._redis.delete(*self.checkpoint_keys(*call_sids))
+
+    def checkpoint_keys(self, *call_sids: str) -> list[str]:
+        """The keys `delete_checkpoints` deletes, for a writer that deletes them in one
+        step with other data (a call's last events)."""
+        return [self.key("call", call_sid) for call_sid in call_sids]

@@ -22,8 +22,8 @@ from runtime.actors.speech import RenderedSentence
 from runtime.conversation import AgentTurn, TurnOutcome
 
 Render = Callable[[str], Coroutine[Any, Any, RenderedSentence]]
-# Called once with the outcome and the first sentence's TTS first-byte time.
-Finish = Callable[[TurnOutcome, float | None], Coroutine[Any, Any, None]]
+# Called once with the outcome and every sentence of the answer, rendered, in order.
+Finish = Callable[[TurnOutcome, list[RenderedSentence]], Coroutine[Any, Any, None]]
 _Item = asyncio.Task[RenderedSentence] | TurnOutcome
 
 
@@ -100,11 +100,9 @@ class AnswerStream:
             self._push(task)
         self._written = True
         self._changed.set()
-        first_byte_ms = None
         if rendering:
             await asyncio.wait(rendering)
-            first_byte_ms = rendering[0].result().first_byte_ms
-        await finish(turn.outcome, first_byte_ms)
+        await finish(turn.outcome, [task.result() for task in rendering])
         self._push(turn.outcome)
 
     def _push(self, item: _Item) -> None:

@@ -30,11 +30,7 @@ from runtime.actors.background import BackgroundTasks
 from runtime.actors.booking_calendar import booking_for_call
 from runtime.actors.call_ending import CallEnding
 from runtime.actors.call_options import CallActorOptions
-from runtime.actors.call_record import (
-    CallRecord,
-    CallRecorder,
-    returning_caller,
-)
+from runtime.actors.call_record import CallRecord, CallRecorder, returning_caller
 from runtime.actors.call_session import (
     ActorBusy,
     CallNotHeld,
@@ -43,13 +39,9 @@ from runtime.actors.call_session import (
     LastAnswer,
 )
 from runtime.actors.company_views import CompanyView, CompanyViews
-from runtime.actors.messages import AgentReply, CallSetup
+from runtime.actors.messages import AgentReply, CallSetup, Utterance
 from runtime.actors.ray_options import ACTOR_OPTIONS
-from runtime.actors.speech import (
-    RenderedSentence,
-    SpeechRenderer,
-    voice_request,
-)
+from runtime.actors.speech import RenderedSentence, SpeechRenderer, voice_request
 from runtime.actors.turn_follow_ups import spawn_follow_ups
 from runtime.conversation import (
     AgentTurn,
@@ -129,7 +121,7 @@ class CallActor:
         self._companies = CompanyViews(self._embedder)
         self._ending = CallEnding(self._tenant, self._recorder,
                                   build_drafting_model(providers),  # None: extractive only
-                                  self._background, self._checkpoint)
+                                  self._background, self._checkpoint, self._companies)
         warm_up_dates()  # the booking flow's date parser, before the first call needs it
         # Everything built so far (Ray, pydantic, providers: ~175k objects) lives as long as
         # the actor: keep it out of the cyclic GC, whose full passes over it took ~100 ms,
@@ -282,21 +274,27 @@ class CallActor:
         cached: bool = False,
     ) -> AgentReply:
         started = time.perf_counter()
+        stored: list[Utterance] | None = None  # an answer said in one reply, audio stored
 
-        async def finish(outcome: TurnOutcome, tts_first_byte_ms: float | None) -> None:
+        async def finish(outcome: TurnOutcome, rendered: list[RenderedSentence]) -> None:
+            nonlocal stored
             session.last.text, session.last.action = outcome.text, action_to_dict(outcome.action)
             store = self._tenant(session.company_id)
-            # Once the snapshot part is saved, the turn's checkpoint goes in the round trip
-            # of its events, written only if they are in; else (or on failure) on its own.
-            together = session.snapshot_saved
+            # The turn's checkpoint (and the snapshot's, the first time) goes in the round
+            # trip of its events, written only if they are in; else on its own. So does the
+            # audio of an answer said in one reply (else `_reply` stores it on its own).
+            said, audio = (self._speech.prepared(rendered, session.company_id)
+                           if agent_turn.done else (None, []))
             recorded = await self._recorder.turn(
                 session.record, session.company_id, session.context, caller_text, outcome,
                 total_ms=round((time.perf_counter() - started) * 1000.0, 3),
-                tts_first_byte_ms=tts_first_byte_ms,
-                then_save=(lambda: session.checkpoint_entry(store)) if together else None,
+                tts_first_byte_ms=rendered[0].first_byte_ms if rendered else None,
+                then_save=lambda: [*session.checkpoint_entries(store), *audio],
             )
+            stored = said if recorded else None
             spawn_follow_ups(self._background, store, session, outcome)
-            if not (together and recorded):
+            session.snapshot_saved |= recorded
+            if not recorded:
                 await self._checkpoint(session)
 
         stream = AnswerStream(
@@ -306,7 +304,7 @@ class CallActor:
         session.answer = stream
         if agent_turn.done:  # known in full: say it all in one reply
             sentences, outcome = await stream.take_all()
-            return await self._reply(session, sentences, outcome)
+            return await self._reply(session, sentences, outcome, stored=stored)
         return await self._take(session, stream)
 
     async def _take(self, session: CallSession, stream: AnswerStream) -> AgentReply:
@@ -341,10 +339,12 @@ class CallActor:
     async def _reply(
         self, session: CallSession, sentences: list[RenderedSentence],
         outcome: TurnOutcome | None, *, more: bool | None = None,
+        stored: list[Utterance] | None = None,  # `sentences` as already stored
     ) -> AgentReply:
         if outcome is not None:
             session.answer = None
-        utterances = await self._speech.publish(sentences, session.company_id)
+        utterances = (stored if stored is not None
+                      else await self._speech.publish(sentences, session.company_id))
         snapshot = session.snapshot
         return AgentReply(
             call_sid=session.call_sid,

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
 import structlog
 
-from analytics.emitter import CallEventEmitter
+from analytics.emitter import CallEventEmitter, Save
 from analytics.events import (
     TIERS,
     AppointmentBooked,
@@ -50,7 +50,7 @@ DIAL_CONNECTED = frozenset({"completed", "answered"})
 CALL_COMPLETED = "completed"
 BOOKED_CHANGES = frozenset({"booked", "rescheduled"})  # a cancellation books nothing
 # What to SET in the same step as a call's events, once they are in: (key, text, ttl_s).
-SaveAfter = Callable[[], tuple[str, str, int]]
+SaveAfter = Callable[[], list[Save]]
 
 
 def _now() -> datetime:
@@ -206,7 +206,10 @@ class CallRecorder:
         turn_count: int,
         summary: str = "",
         ended_at: datetime | None = None,
+        forget: Sequence[str] = (),
     ) -> CallEnded:
+        """The end event; `forget`: keys deleted with it once every event of the call is
+        in the stream (its checkpoints, which keep events not yet delivered)."""
         now = ended_at or _now()
         if duration_s is None:
             duration_s = (now - ctx.started_at).total_seconds()
@@ -216,7 +219,7 @@ class CallRecorder:
             final_sentiment=record.sentiment, turn_count=turn_count, ended_at=now,
             summary=summary[:TEXT_LIMIT],
         )
-        await self.emit(record, [event])
+        await self.emit(record, [event], forget=forget)
         return event
 
     async def summarized(self, company_id: str, ctx: CallContext, summary: str) -> bool:
@@ -238,20 +241,22 @@ class CallRecorder:
             await then()
 
     async def emit(self, record: CallRecord, events: list[CallEventBase],
-                   then_save: SaveAfter | None = None) -> bool:
+                   then_save: SaveAfter | None = None, forget: Sequence[str] = ()) -> bool:
         """Send `events` after any the stream has not taken yet; True once none is left.
         A failure keeps them all in `record.unsent` (the call goes on, nothing is lost).
         `then_save()` (made with nothing left unsent, as after success: the call's
-        checkpoint) is written in the same round trip, only once the events are in."""
+        checkpoint) is written and the keys `forget` deleted in the same round trip, only
+        once the events are in."""
         payloads = [*record.unsent, *(event.to_json() for event in events)]
-        if not payloads and then_save is None:
+        if not payloads and then_save is None and not forget:
             return True
         record.unsent = []
         try:
-            if then_save is None:
+            if then_save is None and not forget:
                 await self._emitter.emit_payloads(payloads)
             else:
-                await self._emitter.emit_then_save(payloads, *then_save())
+                await self._emitter.emit_then_save(payloads, then_save() if then_save else [],
+                                                   forget)
         except Exception:
             record.unsent = payloads
             record.emit_failures += 1

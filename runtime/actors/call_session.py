@@ -79,10 +79,15 @@ class CallSession:
     def company_id(self) -> str:
         return self.snapshot.company_id
 
-    def checkpoint_entry(self, store: TenantStore) -> tuple[str, str, int]:
-        """The per-turn checkpoint as `store.save_checkpoint` would write it (key, text,
-        lifetime), to go in one step with the turn's events."""
-        return store.checkpoint_entry(self.call_sid, self.to_checkpoint())
+    def checkpoint_entries(self, store: TenantStore) -> list[tuple[str, str, int]]:
+        """What `save` would write, as `store.save_checkpoint` writes it (key, text,
+        lifetime each): the per-turn part, and the snapshot's until it is saved, to go in
+        one step with the turn's events."""
+        entries = [store.checkpoint_entry(self.call_sid, self.to_checkpoint())]
+        if not self.snapshot_saved:
+            entries.append(store.checkpoint_entry(snapshot_checkpoint_name(self.call_sid),
+                                                  self.snapshot_checkpoint()))
+        return entries
 
     async def save(self, store: TenantStore) -> None:
         """Write the per-turn checkpoint, and the snapshot's the first time."""
@@ -95,7 +100,14 @@ class CallSession:
 
     async def forget(self, store: TenantStore) -> None:
         """Delete both checkpoints (the call ended and its events are delivered)."""
-        await store.delete_checkpoints(self.call_sid, snapshot_checkpoint_name(self.call_sid))
+        await store.delete_checkpoints(*self._checkpoint_names())
+
+    def checkpoint_keys(self, store: TenantStore) -> list[str]:
+        """The keys `forget` deletes, to go in one step with the call's last events."""
+        return store.checkpoint_keys(*self._checkpoint_names())
+
+    def _checkpoint_names(self) -> tuple[str, str]:
+        return self.call_sid, snapshot_checkpoint_name(self.call_sid)
 
     @staticmethod
     async def load_checkpoints(store: TenantStore, call_sid: str

@@ -71,3 +71,15 @@ class CompanyViews:
         while len(self._views) > self._max:
             self._views.popitem(last=False)
         return view
+
+    async def company(self, store: TenantStore) -> Company | None:
+        """The company document as stored now (one read, like `store.load_company`),
+        decrypted and validated only when it differs from the one its view was made of: a
+        call's end reads its settings (post-call texts) as they are at that moment."""
+        raw = await store.company_text()
+        if raw is None:
+            return None
+        remembered = self._views.get(store.company_id)
+        if remembered is not None and remembered[0][0] == raw:
+            return remembered[1].company
+        return store.load_sealed(raw)

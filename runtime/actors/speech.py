@@ -115,6 +115,23 @@ class SpeechRenderer:
             utterances.append(Utterance(piece.text, token))
         return utterances
 
+    def prepared(self, sentences: Sequence[RenderedSentence], owner: str | None = None
+                 ) -> tuple[list[Utterance], list[AudioEntry]]:
+        """`publish`'s utterances with nothing stored yet, and the audio to store for them
+        (key, WAV, lifetime each), for a writer that stores it in one step with other data."""
+        utterances: list[Utterance] = []
+        audio: list[AudioEntry] = []
+        for piece in playback_pieces(sentences):
+            token = None
+            if piece.wav is not None:
+                token, entry = self._audio.entry(piece.wav, owner)
+                audio.append(entry)
+            utterances.append(Utterance(piece.text, token))
+        return utterances, audio
+
+
+AudioEntry = tuple[str, bytes, int]  # key, WAV, lifetime (s): `AudioStore.entry`
+
 
 def playback_pieces(sentences: Sequence[RenderedSentence]) -> list[RenderedSentence]:
     """Consecutive synthesized sentences joined into one (text and audio); the others kept."""

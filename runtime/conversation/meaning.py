@@ -54,7 +54,6 @@ hours and the weekend surcharge are close in meaning, only hours shares the word
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -209,14 +208,15 @@ def rank(indexes: Sequence[KnowledgeIndex], utterance: str, scores: MeaningScore
     of the utterance's content words the company never mentions."""
     evidence = []
     elsewhere = scores.intents.get(OTHER_BUSINESS, -1.0)
+    cosines = scores.entries
     for index in indexes:
         for match in index.scored(utterance):
-            cosine = scores.entries.get(match.entry.id)
+            cosine = cosines.get(match.entry.id)
             confidence = hybrid_confidence(match.confidence, cosine, match.explained,
                                            match.anchored, elsewhere, match.misheard,
                                            foreign)
             semantic = None if cosine is None else semantic_confidence(cosine)
-            evidence.append(Evidence(dataclasses.replace(match, confidence=confidence),
-                                     match.confidence, semantic))
+            evidence.append(Evidence(match.with_confidence(confidence), match.confidence,
+                                     semantic))
     evidence.sort(key=lambda item: item.match.confidence, reverse=True)
     return Ranked(evidence)

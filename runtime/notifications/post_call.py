@@ -16,7 +16,7 @@ left before anything was resolved).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,9 @@ log = structlog.get_logger(__name__)
 MISSED_CALL_TEXT = ("Sorry we missed you at {companyName}. Reply to this text and we'll help "
                     "right away, or call us back. Reply STOP to opt out.")
 BodyOf = Callable[[Company], str]  # the text's body, from the company's document
+# The company document as stored now: `store.load_company` by default; a call actor's reads
+# it through its company views (`CompanyViews.company`: parsed again only once changed).
+CompanyReader = Callable[[], Awaitable[Company | None]]
 CONFIRMED = {"booked": "is booked for", "rescheduled": "is now"}
 SUMMARY_TEXT_LIMIT = 320  # characters: what Twilio advises a text to stay within
 OPT_OUT_LINE = "Reply STOP to opt out."
@@ -81,11 +84,11 @@ def summary_text(company: Company, summary: str) -> str:
 
 async def text_caller(store: TenantStore, ctx: CallContext, reason: NotificationReason,
                       key: str, body_of: BodyOf, outbox: Outbox | None = None,
-                      now: datetime | None = None) -> bool:
+                      now: datetime | None = None, read: CompanyReader | None = None) -> bool:
     """Queue one post-call text (once per `key`) if the company wants it; True if queued.
     Failures are logged, never raised: the call is over or still going on."""
     try:
-        company = await store.load_company()
+        company = await (read or store.load_company)()
         if company is None or not _wanted(company, reason) or not is_e164(ctx.caller_number):
             return False
         now = now or utc_now()
@@ -117,18 +120,21 @@ async def confirm_booking(store: TenantStore, ctx: CallContext, appointment: App
 
 
 async def text_back(store: TenantStore, ctx: CallContext, record: CallRecord,
-                    outbox: Outbox | None = None) -> bool:
+                    outbox: Outbox | None = None, read: CompanyReader | None = None) -> bool:
     if not is_missed(record):
         return False
-    return await text_caller(store, ctx, "missed_call", "missed", missed_call_text, outbox)
+    return await text_caller(store, ctx, "missed_call", "missed", missed_call_text, outbox,
+                             read=read)
 
 
 async def text_after_call(store: TenantStore, ctx: CallContext, record: CallRecord,
-                          summary: str, outbox: Outbox | None = None) -> bool:
+                          summary: str, outbox: Outbox | None = None,
+                          read: CompanyReader | None = None) -> bool:
     """At a call's end: a text-back if it was missed, else its summary (if wanted)."""
     if is_missed(record):
-        return await text_back(store, ctx, record, outbox)
+        return await text_back(store, ctx, record, outbox, read)
     if not summary.strip():
         return False
     return await text_caller(store, ctx, "summary", "summary",
-                             lambda company: summary_text(company, summary), outbox)
+                             lambda company: summary_text(company, summary), outbox,
+                             read=read)

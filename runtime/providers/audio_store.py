@@ -70,9 +70,15 @@ class AudioStore:
     async def put(self, wav: bytes, owner: str | None = None) -> str:
         """The audio's token: the same for the same bytes and `owner` (a company id), given
         a `url_key`; else a random one."""
-        token = self.token_of(wav, owner)
-        await self._redis.set(AUDIO_KEY_PREFIX + token, wav, ex=self.ttl_s)
+        token, (key, value, ttl_s) = self.entry(wav, owner)
+        await self._redis.set(key, value, ex=ttl_s)
         return token
+
+    def entry(self, wav: bytes, owner: str | None = None) -> tuple[str, tuple[str, bytes, int]]:
+        """The audio's token and what `put` writes for it (key, bytes, lifetime in s), for
+        a writer that stores it in one step with other data (a turn's events)."""
+        token = self.token_of(wav, owner)
+        return token, (AUDIO_KEY_PREFIX + token, wav, self.ttl_s)
 
     def token_of(self, wav: bytes, owner: str | None) -> str:
         if self._url_key is None or owner is None:

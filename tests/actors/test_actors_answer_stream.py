@@ -39,11 +39,15 @@ class Voice:
 
 
 class Ledger:
-    def __init__(self) -> None:
-        self.finished: list[tuple[TurnOutcome, float | None]] = []
+    """What the finish was given: the outcome, the first sentence's first-byte time, and
+    every sentence's text."""
 
-    async def finish(self, outcome: TurnOutcome, first_byte_ms: float | None) -> None:
-        self.finished.append((outcome, first_byte_ms))
+    def __init__(self) -> None:
+        self.finished: list[tuple[TurnOutcome, float | None, list[str]]] = []
+
+    async def finish(self, outcome: TurnOutcome, rendered: list[RenderedSentence]) -> None:
+        first_byte_ms = rendered[0].first_byte_ms if rendered else None
+        self.finished.append((outcome, first_byte_ms, texts(rendered)))
 
 
 def texts(sentences: list[RenderedSentence]) -> list[str]:
@@ -63,7 +67,8 @@ async def test_the_first_sentence_goes_out_while_the_rest_is_written():
     await stream.wait_finished()
     rest, outcome = await stream.take(5.0)
     assert texts(rest) == ["Second.", "Third."] and outcome == OUTCOME
-    assert ledger.finished == [(OUTCOME, float(len("First.")))]  # recorded once, before
+    assert ledger.finished == [  # recorded once, before, with every sentence in order
+        (OUTCOME, float(len("First.")), ["First.", "Second.", "Third."])]
     assert stream.finished
 
 
@@ -83,10 +88,10 @@ async def test_the_outcome_waits_until_the_turn_is_recorded():
     model, ledger = Model(), Ledger()
     recording, recorded = asyncio.Event(), asyncio.Event()
 
-    async def slow_finish(outcome: TurnOutcome, first_byte_ms: float | None) -> None:
+    async def slow_finish(outcome: TurnOutcome, rendered: list[RenderedSentence]) -> None:
         recording.set()
         await recorded.wait()
-        await ledger.finish(outcome, first_byte_ms)
+        await ledger.finish(outcome, rendered)
 
     stream = AnswerStream(AgentTurn(model.events()), Voice().render, slow_finish)
     transfer = TurnOutcome("Connecting you.", Transfer("+12395550111", None, "asked"), "transfer")
@@ -103,7 +108,7 @@ async def test_the_outcome_waits_until_the_turn_is_recorded():
 async def test_a_record_slower_than_the_webhook_sends_the_sentences_first():
     model, recording, recorded = Model(), asyncio.Event(), asyncio.Event()
 
-    async def stuck_finish(outcome: TurnOutcome, first_byte_ms: float | None) -> None:
+    async def stuck_finish(outcome: TurnOutcome, rendered: list[RenderedSentence]) -> None:
         recording.set()
         await recorded.wait()
 
@@ -125,7 +130,7 @@ async def test_an_answer_written_before_its_first_sentence_is_out_goes_in_one_ta
         await model.queue.put(item)
     said, outcome = await stream.take(5.0)
     assert texts(said) == ["First.", "Second.", "Third."] and outcome == OUTCOME
-    assert ledger.finished == [(OUTCOME, float(len("First.")))] and stream.finished
+    assert ledger.finished == [(OUTCOME, float(len("First.")), texts(said))] and stream.finished
 
 
 async def test_a_fixed_answer_is_taken_whole():

@@ -118,3 +118,22 @@ async def test_what_the_policy_reads_off_a_company_is_shared_until_it_changes(
     assert added is not None and added.reading is not None
     assert added.reading is not first.reading and len(added.reading.company_index) == 2
     assert added.reading.vocabulary.knows("sundays")
+
+
+async def test_a_calls_end_reads_the_company_as_stored_now_parsing_it_only_once_changed(
+        redis_async) -> None:
+    """What a call's end reads (its post-call text settings) is never the view's stale copy."""
+    registry, company_id = await seeded(redis_async)
+    store = registry.tenant(company_id)
+    views = CompanyViews()
+    view = await views.load(store)
+    assert view is not None and not view.company.postCallTexts.enabled
+    assert await views.company(store) is view.company  # unchanged: not decrypted again
+
+    await registry.patch(company_id, {"postCallTexts": {"enabled": True, "missedCall": True}})
+    now = await views.company(store)
+    assert now is not None and now is not view.company
+    assert now.postCallTexts.enabled and now == await store.load_company()
+
+    await redis_async.delete(store.key("company"))
+    assert await views.company(store) is None

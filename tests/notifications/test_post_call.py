@@ -102,6 +102,15 @@ async def test_an_answered_call_is_summarized_once_only_when_the_company_wants_i
     assert await texts_on.notifications.list() == []
 
 
+async def test_the_settings_come_from_the_reader_given(registry):
+    """A call actor reads the company through its views (`CompanyViews.company`)."""
+    off, on = await staffed_company(registry), await company_with(registry, **ON)
+    read_on, read_off = on.load_company, off.load_company
+    assert await text_back(off, call(), CallRecord(), fresh_outbox(), read=read_on)
+    assert not await text_after_call(on, call(), CallRecord(), SUMMARY, fresh_outbox(),
+                                     read=read_off)
+
+
 async def test_a_missed_call_gets_its_text_back_not_a_summary(registry):
     store = await company_with(registry, postCallTexts={"enabled": True, "summary": True})
     assert await text_after_call(store, call(), CallRecord(), SUMMARY, fresh_outbox())
