@@ -41,6 +41,7 @@ from loadtest.bench_turns import booking_round, sweep, unpaced_throughput
 from loadtest.floor_app import FloorConfig
 from loadtest.twilio_sim import TwilioCallSimulator
 from runtime.embedded_redis import free_port
+from runtime.providers.factory import ProviderConfig
 from runtime.settings import Settings
 
 CLIENT_CONNECTIONS = 1000
@@ -135,8 +136,9 @@ async def measure_node(env: BenchEnvironment, node: BenchNode, plan: BenchPlan
                                       tenants, node.pool, callers, rate)
     snapshots = await load_snapshots(node.settings, [t.company_id for t in tenants])
     floor_port = free_port()
-    floor_config = FloorConfig(f"http://127.0.0.1:{floor_port}", node.twilio_token,
-                               {s.company_id: s for s in snapshots})
+    floor_config = FloorConfig(  # the runtime's embedder: the same dialogue work
+        f"http://127.0.0.1:{floor_port}", node.twilio_token, {s.company_id: s for s in snapshots},
+        ProviderConfig(mode="doubles", embedder=node.settings.provider_config().embedder))
     results: dict[str, Any] = {"node": {"timings_s": node.timings_s}}
     sweep_actors = max(plan.concurrency) + 8
     progress(f"growing the call-actor pool to {sweep_actors} actors")

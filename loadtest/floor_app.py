@@ -1,10 +1,12 @@
 """The benchmark floor: the same dialogue work as the runtime, in one process, no Ray, no Redis.
 
 It serves the runtime's Twilio webhook paths with the same signature check, the same
-`DialoguePolicy` over the same company snapshots, the same provider doubles and the same
-TwiML rendering; calls live in a dict and synthesized WAVs in another. Whatever the
-runtime spends beyond this floor is the price of actors, the directory, checkpoints and
-events. `python -m loadtest.floor_app --config FILE --port N` serves it with uvicorn.
+`DialoguePolicy` over the same company snapshots (with the same sentence embedder and
+meaning scores: the caller's words are embedded here as in a call actor), the same
+provider doubles and the same TwiML rendering; calls live in a dict and synthesized WAVs in
+another. Whatever the runtime spends beyond this floor is the price of actors, the
+directory, checkpoints and events. `python -m loadtest.floor_app --config FILE --port N`
+serves it with uvicorn.
 """
 
 from __future__ import annotations
@@ -30,9 +32,17 @@ from runtime.conversation import (
     DialoguePolicy,
     action_to_dict,
 )
+from runtime.conversation.company_reading import CompanyReading
+from runtime.meaning.entry_vectors import embed_entries
+from runtime.meaning.scorer import CatalogVectors, EmbeddingMeaning
 from runtime.providers.audio import wav_from_mulaw
 from runtime.providers.base import LanguageModel, SpeechSynthesizer, VoiceRequest
-from runtime.providers.factory import ProviderConfig, build_language_model, build_synthesizer
+from runtime.providers.factory import (
+    ProviderConfig,
+    build_embedder,
+    build_language_model,
+    build_synthesizer,
+)
 from runtime.serve.errors import ApiError, install_error_handlers
 from runtime.serve.twilio_auth import twilio_form, verify_signature
 from runtime.serve.twiml import CallUrls, empty_twiml, message_twiml, reply_twiml
@@ -56,6 +66,7 @@ class FloorConfig:
             "public_base_url": self.public_base_url,
             "twilio_auth_token": self.twilio_auth_token,
             "double_profile": self.providers.double_profile,
+            "embedder": self.providers.embedder,
             "snapshots": [snapshot.to_dict() for snapshot in self.snapshots.values()],
         })
 
@@ -67,7 +78,8 @@ class FloorConfig:
             public_base_url=data["public_base_url"],
             twilio_auth_token=data["twilio_auth_token"],
             snapshots={snapshot.company_id: snapshot for snapshot in snapshots},
-            providers=ProviderConfig(mode="doubles", double_profile=data["double_profile"]),
+            providers=ProviderConfig(mode="doubles", double_profile=data["double_profile"],
+                                     embedder=data.get("embedder", "minilm")),
         )
 
 
@@ -89,13 +101,23 @@ class FloorAgent:
         self.calls: dict[str, FloorCall] = {}
         self.audio: dict[str, bytes] = {}
         self._phrases: dict[tuple[str, str], bytes] = {}  # greetings: synthesized once
+        embedder = build_embedder(config.providers)
+        catalog = CatalogVectors.of(embedder)
+        # Per company, as a call actor's company view keeps them: the entries' vectors and
+        # the policy's reading, built once; each turn embeds the caller's words.
+        self._meanings = {company_id: EmbeddingMeaning(
+            embedder, embed_entries(embedder, snapshot.knowledge), catalog)
+            for company_id, snapshot in config.snapshots.items()}
+        self._readings = {company_id: CompanyReading.of(snapshot)
+                          for company_id, snapshot in config.snapshots.items()}
 
     def begin(self, snapshot: CompanySnapshot, params: dict[str, str]) -> AgentTurn:
         call_sid = params["CallSid"]
         ctx = CallContext(call_sid=call_sid, caller_number=params.get("From", ""),
                           called_number=params.get("To", ""), started_at=datetime.now(UTC))
-        call = FloorCall(DialoguePolicy(snapshot, self._llm), ConversationState.new(), ctx,
-                         voice_request(snapshot.voice, None))
+        policy = DialoguePolicy(snapshot, self._llm, meaning=self._meanings[snapshot.company_id],
+                                reading=self._readings[snapshot.company_id])
+        call = FloorCall(policy, ConversationState.new(), ctx, voice_request(snapshot.voice, None))
         self.calls[call_sid] = call
         return call.policy.greet(call.state, ctx)
 

@@ -97,3 +97,27 @@ def test_turns_alternate_knowledge_and_model_questions(turn: int) -> None:
     question = TENANT.question(turn, random.Random(turn))
     knowledge = {q for q, _ in KNOWLEDGE[TradeCategory.HVAC]}
     assert (question in knowledge) == (turn % 2 == 0)
+
+
+async def test_the_floor_embeds_the_callers_words_as_a_call_actor_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The floor does the runtime's dialogue work, the sentence embedding included: its
+    config carries the runtime's embedder, and each spoken turn is embedded once."""
+    from runtime.providers.embedding_doubles import HashedWordsEmbedder
+    from runtime.providers.factory import ProviderConfig
+
+    embedded: list[str] = []
+    original = HashedWordsEmbedder.embed
+    monkeypatch.setattr(HashedWordsEmbedder, "embed",
+                        lambda self, text: embedded.append(text) or original(self, text))
+    floor = FloorConfig(PUBLIC, TOKEN, {COMPANY_ID: snapshot(None)},
+                        ProviderConfig(mode="doubles", embedder="hashed-words"))
+    assert FloorConfig.from_json(floor.to_json()).providers.embedder == "hashed-words"
+    sim = simulator(floor)
+    call = await sim.start(to=NUMBER, from_=caller_number(11), company_id=COMPANY_ID)
+    embedded.clear()  # the entries' vectors were made at start
+    await call.speak("Do your people wear shoe covers inside the house?")
+    assert embedded == ["Do your people wear shoe covers inside the house?"]
+    await call.hang_up()
+    await sim.aclose()
