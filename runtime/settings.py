@@ -105,10 +105,10 @@ class Settings(BaseSettings):
     # 10 % of the pool's slots go only to companies under their fair share of it.
     max_calls_per_company: int = Field(default=100, ge=1)
     # Calls one actor serves before it is retired and replaced (each recycle is an actor
-    # start, ~2.3 s and ~1.5 s of CPU, so it grows with calls_per_actor).
+    # start, ~1.4 s and ~1.8 s of CPU, so it grows with calls_per_actor).
     actor_max_uses: int = Field(default=1000, ge=1)
     # Live calls one call-actor process hosts at once, each with its own state, lock and
-    # checkpoint. A process costs ~240 MB (the embedding model is ~166 MB of it) and ~2.3 s
+    # checkpoint. A process costs ~240 MB (the embedding model is ~166 MB of it) and ~1.4 s
     # to start; a call ~2-3 MB: 25 keeps 300 calls in ~12 processes (docs/benchmarks.md).
     # 1 is one process per call (the design's isolation, at 240 MB and a start per call).
     calls_per_actor: int = Field(default=25, ge=1, le=200)
