@@ -17,7 +17,7 @@ from runtime.providers.elevenlabs_tts import ElevenLabsSynthesizer, build_tts_re
 PLATFORM_KEY = "sk_platform_0000"
 COMPANY_KEY = "sk_company_1111"
 VOICE = VoiceRequest(
-    voice_id="UgBBYS2sOqTuMpoF3BR0",
+    voice_id="FakeVoice0000000001x",
     stability=0.4,
     similarity_boost=0.8,
     style=0.1,
@@ -56,7 +56,7 @@ VOICES = GetVoicesV2Response.model_validate(
     {
         "voices": [
             {
-                "voice_id": "UgBBYS2sOqTuMpoF3BR0",
+                "voice_id": "FakeVoice0000000001x",
                 "name": "Mark",
                 "category": "premade",
                 "labels": {"accent": "american", "gender": "male"},
@@ -98,7 +98,7 @@ async def speak(tts: ElevenLabsSynthesizer, voice: VoiceRequest, text: str = "He
 def test_request_uses_flash_ulaw_and_the_voice_settings() -> None:
     kwargs = build_tts_request("We can come today.", VOICE)
 
-    assert kwargs["voice_id"] == "UgBBYS2sOqTuMpoF3BR0"
+    assert kwargs["voice_id"] == "FakeVoice0000000001x"
     assert kwargs["text"] == "We can come today."
     assert kwargs["model_id"] == "eleven_flash_v2_5"
     assert kwargs["output_format"] == "ulaw_8000"
@@ -183,7 +183,7 @@ async def test_list_voices_returns_plain_dicts_for_the_right_key() -> None:
 
     assert voices == [
         {
-            "voice_id": "UgBBYS2sOqTuMpoF3BR0",
+            "voice_id": "FakeVoice0000000001x",
             "name": "Mark",
             "category": "premade",
             "labels": {"accent": "american", "gender": "male"},
