@@ -27,9 +27,9 @@ import structlog
 from analytics.emitter import CallEventEmitter
 from runtime.actors.answer_stream import AnswerStream
 from runtime.actors.background import BackgroundTasks
-from runtime.actors.booking_calendar import booking_for_call
 from runtime.actors.call_ending import CallEnding
 from runtime.actors.call_options import CallActorOptions
+from runtime.actors.call_policies import CallPolicies
 from runtime.actors.call_record import CallRecord, CallRecorder, returning_caller
 from runtime.actors.call_session import (
     ActorBusy,
@@ -38,27 +38,24 @@ from runtime.actors.call_session import (
     CompanyUnavailable,
     LastAnswer,
 )
-from runtime.actors.company_views import CompanyView, CompanyViews
+from runtime.actors.company_views import CompanyViews
 from runtime.actors.messages import AgentReply, CallSetup, Utterance
 from runtime.actors.ray_options import ACTOR_OPTIONS
-from runtime.actors.speech import RenderedSentence, SpeechRenderer, voice_request
+from runtime.actors.speech import RenderedSentence, SpeechRenderer
 from runtime.actors.turn_follow_ups import spawn_follow_ups
 from runtime.conversation import (
     AgentTurn,
     CallContext,
-    CompanySnapshot,
     ConversationState,
-    DialoguePolicy,
     Listen,
     TurnOutcome,
     action_to_dict,
     split_sentences,
 )
 from runtime.conversation.dates import warm_up as warm_up_dates
-from runtime.meaning.scorer import CatalogVectors, call_meaning
+from runtime.meaning.scorer import CatalogVectors
 from runtime.node_cache import NodeCache
 from runtime.providers.audio_store import AudioStore, SpeechCache, audio_url_key
-from runtime.providers.base import VoiceRequest
 from runtime.providers.factory import (
     build_drafting_model,
     build_embedder,
@@ -67,10 +64,8 @@ from runtime.providers.factory import (
 )
 from runtime.redis_client import redis_client
 from runtime.settings import Settings
-from tenancy.models import Company
 from tenancy.registry import CompanyRegistry
 from tenancy.secrets import SecretBox
-from tenancy.store import TenantStore
 
 log = structlog.get_logger(__name__)
 
@@ -91,13 +86,13 @@ class CallActor:
         text_redis = redis_client(config.redis_url)
         audio_redis = redis_client(config.redis_url, decode_responses=False)  # audio is bytes
         providers = config.provider_config()
-        self._platform_voice = providers.platform_voice
-        self._llm = build_language_model(providers)
         # One embedding model per actor process, shared by its calls; loaded (and the trade
         # catalog embedded) here, never on a caller's turn; read if another actor made them.
         node_cache = NodeCache.configured(config.node_cache_dir)
         self._embedder = build_embedder(providers, node_cache)
         CatalogVectors.of(self._embedder, node_cache)
+        self._policies = CallPolicies(build_language_model(providers), self._embedder,
+                                      config.calendar_config(), providers.platform_voice)
         self._speech = SpeechRenderer(
             build_synthesizer(providers),
             AudioStore(audio_redis, url_key=audio_url_key(secret_key)),  # stable <Play> URLs
@@ -110,7 +105,6 @@ class CallActor:
         self._recorder = CallRecorder(
             CallEventEmitter(text_redis, max_backlog=config.call_events_max_backlog))
         self._capacity = config.calls_per_actor
-        self._calendar = config.calendar_config()
         # A call's lock exists from the moment its slot is taken (begin/restore) until it
         # ends, so `len(self._locks)` counts the taken slots, sessions not yet built included.
         self._locks: dict[str, asyncio.Lock] = {}
@@ -146,8 +140,7 @@ class CallActor:
                          if snapshot.settings.memory_enabled else None),
             )
             session = CallSession(snapshot, ctx, ConversationState.new(), CallRecord(),
-                                  *await self._policy_and_voice(store, company, snapshot,
-                                                                view),
+                                  *await self._policies.build(store, company, snapshot, view),
                                   snapshot_document=view.snapshot_document)
             session.last = LastAnswer(INCOMING_KEY)
             self._sessions[setup.call_sid] = session
@@ -225,27 +218,12 @@ class CallActor:
                 return False
             snapshot, ctx, state, record, last = CallSession.checkpoint_parts(data,
                                                                              snapshot_data)
-            parts = await self._policy_and_voice(store, await store.load_company(), snapshot)
+            parts = await self._policies.build(store, await store.load_company(), snapshot)
             self._sessions[call_sid] = CallSession(snapshot, ctx, state, record, *parts,
                                                    restored=True, snapshot_saved=True, last=last)
             self._uses += 1
             log.info("call_restored", call_sid=call_sid, turns=state.turn_count)
             return True
-
-    async def _policy_and_voice(self, store: TenantStore, company: Company | None,
-                                snapshot: CompanySnapshot, view: CompanyView | None = None
-                                ) -> tuple[DialoguePolicy, VoiceRequest | None]:
-        """The call's dialogue policy (with its booking desk and knowledge scores) and voice;
-        `view`, the company view `snapshot` is from (its scorer and reading are reused); None
-        for a restored call, whose checkpointed snapshot gets its own."""
-        api_key = company.aiSettings.elevenLabs.apiKey if company else None
-        booking = await booking_for_call(store, company, self._calendar)
-        meaning = view.meaning if view is not None else None
-        if meaning is None:
-            meaning = await call_meaning(store, self._embedder, snapshot)
-        return (DialoguePolicy(snapshot, self._llm, booking=booking, meaning=meaning,
-                               reading=view.reading if view is not None else None),
-                voice_request(snapshot.voice, api_key, self._platform_voice))
 
     async def describe(self) -> dict[str, Any]:
         """The held calls (`calls`); `call_sid`/`call` describe the oldest held call, or None."""
