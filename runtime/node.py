@@ -51,7 +51,7 @@ import os
 import time
 from typing import Any, Literal
 
-from runtime.haproxy_listeners import haproxy_listener_environment
+from runtime.haproxy_edge import haproxy_environment
 
 ServeIngress = Literal["proxy", "haproxy"]
 
@@ -87,7 +87,7 @@ def start_ray(settings: Any, **ray_init: Any) -> None:
 
     `settings` is a `runtime.settings.Settings`; `ray_init` adds `ray.init` options (e.g.
     `object_store_memory`). With HAProxy, its stats and metrics listeners go on
-    `settings.haproxy_admin_host` (`runtime.haproxy_listeners`).
+    `settings.haproxy_admin_host` and it keeps served `<Play>` files (`runtime.haproxy_edge`).
     """
     import ray
 
@@ -97,9 +97,9 @@ def start_ray(settings: Any, **ray_init: Any) -> None:
         os.environ.setdefault(name, value)  # an operator's own setting wins
     os.environ.update(settings.secret_environment())  # inherited by every Ray process here
     if settings.serve_ingress == "haproxy":
-        os.environ.update(haproxy_listener_environment(
+        os.environ.update(haproxy_environment(
             settings.haproxy_admin_host, settings.haproxy_stats_port,
-            settings.haproxy_metrics_port,
+            settings.haproxy_metrics_port, settings.audio_edge_cache_mb,
         ))
     ray.init(include_dashboard=False, configure_logging=False, log_to_driver=False,
              **ray_init)

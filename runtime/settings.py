@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     haproxy_admin_host: str = "127.0.0.1"
     haproxy_stats_port: int = Field(default=8404, ge=1, le=65535)
     haproxy_metrics_port: int = Field(default=9101, ge=1, le=65535)
+    # With "haproxy": MB of HAProxy shared memory keeping `<Play>` files it served, so a
+    # company's greeting and common answers are fetched from the replica once, not on every
+    # call (`runtime.haproxy_edge`); 0 turns it off.
+    audio_edge_cache_mb: int = Field(default=32, ge=0, le=4096)
     # With "haproxy": how long a stopping API replica keeps serving while HAProxy drops it.
     serve_drain_s: float = Field(default=5.0, ge=0, le=300)
     # With "haproxy": Serve's per-request HTTP metrics (HAProxy logs each request to Serve's

@@ -2,12 +2,14 @@
 
 The Serve flags are read when Ray starts, so this cannot share the session's Ray
 instance: it starts the CLI as an operator would (own Ray node, the test's Redis), places
-a signed call through whatever answers on the HTTP port, checks that it is HAProxy, and
+a signed call through whatever answers on the HTTP port, checks that it is HAProxy, that
+HAProxy serves repeated `<Play>` files from its cache no longer than Redis keeps them, and
 stops the run with SIGTERM, which must leave no HAProxy behind.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import signal
@@ -19,9 +21,12 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
+import redis.asyncio as aioredis
 
 from loadtest.twilio_sim import TwilioCallSimulator
+from runtime.audio_http import CLIENT_CACHE_CONTROL, LIFETIME_HEADER
 from runtime.embedded_redis import free_port
+from runtime.providers.audio_store import AUDIO_KEY_PREFIX, AudioStore
 from tenancy.seed import DEMO_NUMBER
 
 pytestmark = pytest.mark.ray  # starts a Ray node of its own
@@ -51,6 +56,31 @@ def _wait_until_up(process: subprocess.Popen[bytes], base: str, log: Path) -> st
             pass
         assert time.monotonic() < deadline, "clientsvia run did not come up"
         time.sleep(0.5)
+
+
+async def _audio_repeats_come_from_haproxy_while_redis_keeps_them(
+    base: str, redis_url: str
+) -> None:
+    redis = aioredis.Redis.from_url(redis_url, decode_responses=False)
+    async with httpx.AsyncClient() as http:
+        greeting = await AudioStore(redis).put(b"RIFF-said-on-every-call")
+        first, again = [await http.get(f"{base}/api/twilio/audio/{greeting}.wav")
+                        for _ in range(2)]
+        assert first.status_code == again.status_code == 200
+        assert first.content == again.content == b"RIFF-said-on-every-call"
+        assert "age" not in first.headers and "age" in again.headers  # again: HAProxy's copy
+        for answer in (first, again):  # what clients see is the route's own promise
+            assert answer.headers["cache-control"] == CLIENT_CACHE_CONTROL
+            assert LIFETIME_HEADER not in answer.headers
+        assert "age" not in (await http.get(f"{base}/health")).headers  # only audio is kept
+
+        short = await AudioStore(redis, ttl_s=2).put(b"RIFF-a-passing-answer")
+        url = f"{base}/api/twilio/audio/{short}.wav"
+        assert [(await http.get(url)).status_code for _ in range(2)] == [200, 200]
+        while await redis.exists(AUDIO_KEY_PREFIX + short):
+            await asyncio.sleep(0.1)  # until Redis drops it: HAProxy's copy is gone already
+        assert (await http.get(url)).status_code == 404
+    await redis.aclose()
 
 
 async def test_run_serves_signed_calls_through_haproxy_and_stops_cleanly(
@@ -89,6 +119,7 @@ async def test_run_serves_signed_calls_through_haproxy_and_stops_cleanly(
                                      headers={"X-Twilio-Signature": "forged"})
         assert forged.status_code == 403
         assert forged.json()["error"]
+        await _audio_repeats_come_from_haproxy_while_redis_keeps_them(base, redis_url)
 
         process.send_signal(signal.SIGTERM)
         process.wait(STOP_TIMEOUT_S)
@@ -96,5 +127,9 @@ async def test_run_serves_signed_calls_through_haproxy_and_stops_cleanly(
             listener.status() == psutil.STATUS_ZOMBIE
         assert _listener(port) is None
     finally:
-        if process.poll() is None:
-            process.kill()
+        if process.poll() is None:  # a failed check: stop it as an operator would, so no
+            process.send_signal(signal.SIGTERM)  # HAProxy or Ray is left holding ports
+            try:
+                process.wait(STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                process.kill()

@@ -20,6 +20,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from twilio.request_validator import RequestValidator
 
 from runtime.actors.messages import AgentReply, CallSetup, Utterance
+from runtime.audio_http import CLIENT_CACHE_CONTROL, LIFETIME_HEADER
+from runtime.providers.audio_store import AUDIO_TTL_S
 from runtime.serve.app import create_api
 from runtime.serve.errors import ApiError, install_error_handlers
 from runtime.serve.lean_routes import LeanApi, LeanRoute, NotLean
@@ -264,7 +266,8 @@ async def test_audio_is_cached_by_its_token_and_asked_again_with_a_304(app):
             first = await client.get(path)
             assert first.status_code == 200 and first.content.startswith(b"RIFF")
             assert first.headers["etag"] == f'"{token}"'
-            assert "immutable" in first.headers["cache-control"]
+            assert first.headers["cache-control"] == CLIENT_CACHE_CONTROL
+            assert 0 < int(first.headers[LIFETIME_HEADER]) <= AUDIO_TTL_S  # for HAProxy's cache
             again = await client.get(path, headers={"If-None-Match": first.headers["etag"]})
             assert again.status_code == 304 and again.content == b""
             assert again.headers["etag"] == first.headers["etag"]

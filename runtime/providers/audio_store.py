@@ -12,7 +12,8 @@ can be derived from the audio. A token's bytes never change (`ETag` and `immutab
 A Serve replica serves the same few files over and over (a company's greeting on every
 call, its common answers), so its store may hold recently served files in memory
 (`held_bytes`), each only until the moment Redis will drop it: what it serves, and until
-when, is exactly what Redis would.
+when, is exactly what Redis would. It also tells how long that is (`get_with_lifetime`),
+so a cache in front of it (HAProxy's, `runtime.haproxy_edge`) can keep the same promise.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from runtime.providers.base import VoiceRequest
 AUDIO_KEY_PREFIX = "g:audio:"
 SPEECH_CACHE_KEY_PREFIX = "g:tts-cache:"
 TOKEN_BYTES = 24
+AUDIO_TTL_S = 300  # a <Play> file's life after it was last put
 PHRASES_KEPT = 64  # cached phrases' audio kept in a process (a few MB at most)
 # secrets.token_urlsafe(24) is exactly 32 characters of the URL-safe base64 alphabet.
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{32}")
@@ -59,7 +61,7 @@ def audio_url_key(secret: str) -> bytes:
 class AudioStore:
     """WAV files behind unguessable tokens, gone `ttl_s` seconds after they were last put."""
 
-    def __init__(self, redis: aioredis.Redis, ttl_s: int = 300,
+    def __init__(self, redis: aioredis.Redis, ttl_s: int = AUDIO_TTL_S,
                  url_key: bytes | None = None, held_bytes: int = 0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._redis = redis
@@ -88,21 +90,26 @@ class AudioStore:
         return base64.urlsafe_b64encode(digest).decode()
 
     async def get(self, token: str) -> bytes | None:
+        found = await self.get_with_lifetime(token)
+        return found[0] if found is not None else None
+
+    async def get_with_lifetime(self, token: str) -> tuple[bytes, float] | None:
+        """The file and the seconds until Redis drops it (0: never, which `put` does not do)."""
         if not is_audio_token(token):
             return None
         held = self._held.get(token)
         if held is not None:
             return held
-        if not self._held.budget:
-            return _as_bytes(await self._redis.get(AUDIO_KEY_PREFIX + token))
         async with self._redis.pipeline(transaction=False) as pipe:
             pipe.get(AUDIO_KEY_PREFIX + token)
             pipe.pttl(AUDIO_KEY_PREFIX + token)
             data, ttl_ms = await pipe.execute()
         audio = _as_bytes(data)
-        if audio is not None:
-            self._held.hold(token, audio, ttl_ms / 1000)
-        return audio
+        if audio is None:
+            return None
+        lifetime_s = max(0.0, ttl_ms / 1000)  # PTTL -1: no expiry
+        self._held.hold(token, audio, lifetime_s)
+        return audio, lifetime_s
 
 
 class HeldAudio:
@@ -115,18 +122,20 @@ class HeldAudio:
         self._files: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self._size = 0
 
-    def get(self, token: str) -> bytes | None:
+    def get(self, token: str) -> tuple[bytes, float] | None:
+        """The held file and the seconds it has left."""
         held = self._files.get(token)
         if held is None:
             return None
-        if self._clock() >= held[0]:
+        left_s = held[0] - self._clock()
+        if left_s <= 0:
             self._drop(token)
             return None
         self._files.move_to_end(token)
-        return held[1]
+        return held[1], left_s
 
     def hold(self, token: str, audio: bytes, expires_in_s: float) -> None:
-        """`expires_in_s`: Redis's PTTL in seconds (negative: no expiry, or gone)."""
+        """`expires_in_s`: the seconds Redis keeps it (0: not known to expire: not held)."""
         if expires_in_s <= 0 or len(audio) > self.budget:
             return
         self._drop(token)

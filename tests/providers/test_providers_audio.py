@@ -118,18 +118,29 @@ class Clock:
         return self.now
 
 
-async def test_a_held_file_is_served_until_redis_would_drop_it(
+async def test_a_held_file_is_served_until_redis_would_drop_it_and_says_so(
         redis_bytes: aioredis.Redis) -> None:
     clock = Clock()
     store = AudioStore(redis_bytes, ttl_s=60, held_bytes=10_000, clock=clock)
     wav = wav_from_mulaw(b"\x01" * 800)
     token = await store.put(wav)
-    assert await store.get(token) == wav
+    audio, lifetime_s = await store.get_with_lifetime(token) or (b"", 0.0)
+    assert audio == wav and 58.0 < lifetime_s <= 60.0  # Redis's PTTL, read with the file
     await redis_bytes.delete(AUDIO_KEY_PREFIX + token)
+    clock.now += 20.0
+    audio, held_s = await store.get_with_lifetime(token) or (b"", 0.0)
+    assert audio == wav and held_s == pytest.approx(lifetime_s - 20.0)  # the held copy's
     assert await store.get(token) == wav  # the held copy, not Redis
-    clock.now += 60.0  # past the TTL Redis had when it was read
+    clock.now += 40.0  # past the TTL Redis had when it was read
     assert await store.get(token) is None
     assert await store.get("A" * 32) is None  # well-formed but unknown: Redis says so
+
+
+async def test_a_file_redis_keeps_for_ever_promises_no_lifetime(
+        redis_bytes: aioredis.Redis) -> None:
+    forever = "F" * 32  # a key without a TTL (never written so)
+    await redis_bytes.set(AUDIO_KEY_PREFIX + forever, b"RIFF")
+    assert await AudioStore(redis_bytes).get_with_lifetime(forever) == (b"RIFF", 0.0)
 
 
 async def test_holding_stays_within_its_budget_and_without_one_redis_is_asked(

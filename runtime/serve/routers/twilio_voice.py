@@ -18,6 +18,7 @@ from runtime.actors.call_session import CompanyUnavailable
 from runtime.actors.gateway import CallLost, UnknownCall
 from runtime.actors.messages import AgentReply, CallRefused, CallSetup
 from runtime.actors.pool import BUSY_MESSAGE, FORWARD_MESSAGE
+from runtime.audio_http import CLIENT_CACHE_CONTROL, LIFETIME_HEADER
 from runtime.serve.errors import ApiError
 from runtime.serve.twilio_account import verify_account
 from runtime.serve.twilio_auth import signing_token, twilio_form, verify_signature
@@ -36,7 +37,6 @@ CANNOT_CONNECT = "Sorry, we cannot take your call right now. Please call back sh
 TERMINAL_STATUSES = {"completed", "busy", "failed", "no-answer", "canceled"}
 _CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 _AUDIO_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-AUDIO_CACHE_CONTROL = "private, max-age=86400, immutable"  # a token's bytes never change
 CompanyId = Path(max_length=64)
 IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
 
@@ -193,13 +193,18 @@ async def call_status(request: Request, company_id: str = CompanyId) -> Response
 @router.get("/audio/{token}.wav", summary="Synthesized speech behind a short-lived token")
 async def call_audio(request: Request, token: str = Path(max_length=64)) -> Response:
     """A token's bytes never change (see `AudioStore`): the token is the ETag, and Twilio,
-    which caches `<Play>` files, may keep them; asking again for what it holds: 304."""
+    which caches `<Play>` files, may keep them; asking again for what it holds: 304. The
+    lifetime header tells the node's own audio cache (`runtime.haproxy_edge`) how long the
+    file has left, which it keeps to itself."""
     if not _AUDIO_TOKEN.match(token):
         raise ApiError(404, "NOT_FOUND", "no such audio")
-    headers = {"Cache-Control": AUDIO_CACHE_CONTROL, "ETag": f'"{token}"'}
+    headers = {"Cache-Control": CLIENT_CACHE_CONTROL, "ETag": f'"{token}"'}
     if request.headers.get("if-none-match") in (headers["ETag"], f"W/{headers['ETag']}"):
         return Response(status_code=304, headers=headers)  # the holder has these very bytes
-    audio = await services_of(request).audio.get(token)
-    if audio is None:
+    found = await services_of(request).audio.get_with_lifetime(token)
+    if found is None:
         raise ApiError(404, "NOT_FOUND", "no such audio (it may have expired)")
+    audio, lifetime_s = found
+    if int(lifetime_s) > 0:
+        headers[LIFETIME_HEADER] = str(int(lifetime_s))  # whole seconds, rounded down
     return Response(content=audio, media_type="audio/wav", headers=headers)
