@@ -147,6 +147,7 @@ async def test_unknown_users_are_404(users_app, people):
     path = "/api/admin/users/nobody@gulfair.example"
     async with users_app.client(users_app.token(Role.PLATFORM_ADMIN)) as admin:
         answers = [await admin.patch(path, json={"role": "company_admin"}),
+                   await admin.patch(path, json={"companyId": "e" * 24}),
                    await admin.post(path + "/password", json={"password": NEW_PASSWORD}),
                    await admin.delete(path)]
         bad_filter = await admin.get("/api/admin/users?companyId=nope")

@@ -55,6 +55,8 @@ def user_view(user: User) -> dict[str, Any]:
 async def apply_user_change(services: Services, email: str, change: UserChange) -> User:
     """The user with `change` applied; InvalidDocument (422) names what was wrong."""
     changes = change.model_dump(include=change.model_fields_set)
+    if await services.users.get(email) is None:  # a clear 404 before any other complaint
+        raise NotFound(f"user {email} not found")
     if not changes:
         raise InvalidDocument("give a role and/or a companyId to change")
     company_id = changes.get("companyId")
