@@ -3,7 +3,10 @@
 The browser holds only a random session token; Redis holds what it stands for (who, which
 role and company, the CSRF token) under a hash of it, so a copy of the store is no key to
 anyone's session. A session lapses after `idle_s` without use (the key's TTL, renewed on
-each use) and, however busy, `absolute_s` after sign-in.
+each use) and, however busy, `absolute_s` after sign-in. It also ends as soon as its user
+is changed or removed: it carries the user's `sessionStamp` from sign-in, and `resume`
+reads the user's current one in the same round trip as the idle-clock renewal
+(tenancy/users.py says why a stamp).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 
 from tenancy.models.common import ApiModel
-from tenancy.users import Role, User
+from tenancy.users import Role, User, user_key
 
 
 class ConsoleSession(ApiModel):
@@ -26,6 +29,7 @@ class ConsoleSession(ApiModel):
     companyId: str | None = None
     csrfToken: str
     createdAt: float  # epoch seconds
+    userStamp: str = ""  # the user's `sessionStamp` at sign-in
 
 
 @dataclass(frozen=True)
@@ -49,13 +53,15 @@ class ConsoleSessionStore:
         """A new session for `user`: the token for the cookie, and the session."""
         token = secrets.token_urlsafe(32)
         session = ConsoleSession(email=user.email, role=user.role, companyId=user.companyId,
-                                 csrfToken=secrets.token_urlsafe(32), createdAt=self._clock())
+                                 csrfToken=secrets.token_urlsafe(32), createdAt=self._clock(),
+                                 userStamp=user.sessionStamp)
         await self._redis.set(session_key(token), session.model_dump_json(),
                               ex=self.policy.idle_s)
         return token, session
 
     async def resume(self, token: str) -> ConsoleSession | None:
-        """The live session the token stands for (its idle clock restarted), else None."""
+        """The live session the token stands for (its idle clock restarted), else None:
+        none once it is too old, or its user was changed or removed since sign-in."""
         if not token or len(token) > 128:
             return None
         key = session_key(token)
@@ -67,7 +73,13 @@ class ConsoleSessionStore:
         if left <= 0:
             await self._redis.delete(key)
             return None
-        await self._redis.expire(key, max(1, int(min(self.policy.idle_s, left))))
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.get(user_key(session.email))
+            pipe.expire(key, max(1, int(min(self.policy.idle_s, left))))
+            raw_user, _ = await pipe.execute()
+        if raw_user is None or User.model_validate_json(raw_user).sessionStamp != session.userStamp:
+            await self._redis.delete(key)
+            return None
         return session
 
     async def end(self, token: str) -> None:

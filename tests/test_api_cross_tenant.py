@@ -56,14 +56,19 @@ def api_routes(routes: list) -> list[APIRoute | APIWebSocketRoute]:
     return found
 
 
-def has_company_guard(route: APIRoute | APIWebSocketRoute) -> bool:
+def carries(route: APIRoute | APIWebSocketRoute, guard: object) -> bool:
+    """Whether `guard` is among the route's dependencies, however deep."""
     pending = list(route.dependant.dependencies)
     while pending:
         dependency = pending.pop()
-        if dependency.call is company_access:
+        if dependency.call is guard:
             return True
         pending.extend(dependency.dependencies)
     return False
+
+
+def has_company_guard(route: APIRoute | APIWebSocketRoute) -> bool:
+    return carries(route, company_access)
 
 
 def is_tenant_route(route: APIRoute | APIWebSocketRoute) -> bool:

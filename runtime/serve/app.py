@@ -34,6 +34,7 @@ from runtime.serve.routers import (
     suggestions,
     twilio_messaging,
     twilio_voice,
+    users,
     voice,
 )
 from runtime.serve.services import Services
@@ -68,6 +69,7 @@ def create_api(services: Services | None = None) -> FastAPI:
         public.router,
         auth_routes.router,
         platform.router,
+        users.router,
         company.router,
         knowledge.router,
         records.knowledge_router,

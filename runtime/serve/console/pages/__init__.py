@@ -20,12 +20,14 @@ from runtime.serve.console.pages import (
     suggestions,
     test_call,
     texts,
+    users,
     voice,
 )
 
 PAGE_ROUTERS: list[APIRouter] = [
     signin.router,
     platform.router,
+    users.router,
     profile.router,
     hours.router,
     ai.router,

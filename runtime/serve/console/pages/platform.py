@@ -1,4 +1,5 @@
-"""Platform administrators' pages: every company (which are live), new companies, new users.
+"""Platform administrators' pages: every company (which are live) and user, new companies,
+new users (one user's own page is users.py).
 
 Companies and users are created through the same models and stores as
 `POST /api/company` and `POST /api/admin/users`.
@@ -13,7 +14,7 @@ from pydantic import ValidationError
 from runtime.serve.console.access import PlatformAdmin
 from runtime.serve.console.forms import Field, field_errors, flat_values, model_errors, read_form
 from runtime.serve.console.rendering import render, see_other
-from runtime.serve.routers.platform import NewUser
+from runtime.serve.routers.users import NewUser
 from runtime.serve.views import services_of
 from tenancy.errors import Conflict, NotFound
 from tenancy.legacy.company import CompanyDocument
@@ -39,12 +40,15 @@ async def _companies_page(request: Request, user: PlatformAdmin, status: int = 2
                           errors: dict[str, str] | None = None) -> Response:
     """The list and both forms; `form` names the one that failed ("company" or "user"),
     whose top-level error shows above it (their inputs' names never overlap)."""
-    companies = await services_of(request).registry.list()
+    services = services_of(request)
+    companies = await services.registry.list()
     rows = [{"company": c, "live": is_live(c)} for c in companies]
     errors = dict(errors or {})
     form_error = errors.pop("", None)
     return await render(
         request, "companies.html", user=user, status=status, rows=rows,
+        people=await services.users.list(),
+        company_names={c.id: c.companyName for c in companies},
         company_options=[("", "None")] + [(c.id, c.companyName) for c in companies],
         trades=[t.value for t in TradeCategory], roles=[r.value for r in Role],
         values={"timezone": "America/New_York", **(values or {})}, errors=errors,
