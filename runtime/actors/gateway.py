@@ -100,10 +100,9 @@ class CallGateway:
             if isinstance(claimed, CallRefused):
                 await self._directory.forget(setup.call_sid)
                 return claimed
-            await self._directory.register(setup.call_sid, setup.company_id, claimed)
             try:
                 handle = await self._handle(claimed)
-                reply: AgentReply = await handle.begin.remote(setup)
+                reply: AgentReply = await self._begin(handle, setup, claimed)
                 self._remember(setup.call_sid, setup.company_id, claimed)
                 return reply
             except (RayActorError, _ActorGone):
@@ -183,6 +182,20 @@ class CallGateway:
         except (UnknownCall, CallLost):
             return AgentReply(call_sid=setup.call_sid, utterances=(), action=dict(HANGUP))
         return reply  # type: ignore[no-any-return]
+
+    async def _begin(self, handle: Any, setup: CallSetup, actor_name: str) -> AgentReply:
+        """The actor greets the caller while the directory is pointed at it: one wait, not
+        two, on the caller's way to the greeting. Both are finished before either's failure
+        is raised, so abandoning the call never races its registration."""
+        outcomes: tuple[Any, ...] = await asyncio.gather(
+            handle.begin.remote(setup),
+            self._directory.register(setup.call_sid, setup.company_id, actor_name),
+            return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        greeting: AgentReply = outcomes[0]
+        return greeting
 
     async def _entry(self, company_id: str, call_sid: str) -> CallEntry:
         entry = await self._directory.resolve(call_sid, company_id)
