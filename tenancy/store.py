@@ -7,6 +7,7 @@ It is built from a companyId and every key it touches is `t:{companyId}:...`;
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any, cast
 
 import redis.asyncio as aioredis
@@ -31,6 +32,17 @@ def tenant_key(company_id: str, *parts: str) -> str:
     if not is_object_id(company_id):
         raise ValueError(f"not a company id: {company_id!r}")
     return ":".join(("t", company_id, *parts))
+
+
+@dataclass(frozen=True, slots=True)
+class KnownCompany:
+    """A company and the stored text it was made from: a reader that keeps one decrypts
+    and validates the company again only when the stored text has changed
+    (`TenantStore.company_since`), so it never serves a stale company nor parses an
+    unedited one twice."""
+
+    text: str
+    company: Company
 
 
 class TenantStore:
@@ -72,9 +84,22 @@ class TenantStore:
         return None if raw is None else self.load_sealed(raw)
 
     async def company_text(self) -> str | None:
-        """The company document as stored (sealed JSON), for readers that parse it again
-        only when it changed (`load_sealed`)."""
+        """The company document as stored (sealed JSON)."""
         return cast(str | None, await self._redis.get(self.key("company")))
+
+    async def company_since(self, known: KnownCompany | None) -> KnownCompany | None:
+        """The company as stored now (one read); None when there is no such company."""
+        return self.known_company(await self.company_text(), known)
+
+    def known_company(self, text: str | None,
+                      known: KnownCompany | None) -> KnownCompany | None:
+        """The company stored as `text` (as read by `company_text` or `call_documents`):
+        `known` itself when it was made from this very text, else parsed anew."""
+        if text is None:
+            return None
+        if known is not None and known.text == text:
+            return known
+        return KnownCompany(text, self.load_sealed(text))
 
     async def call_documents(self) -> tuple[str | None, list[str], list[str]]:
         """The company document, knowledge and staff exactly as stored, in one round trip

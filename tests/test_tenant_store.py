@@ -159,3 +159,21 @@ async def test_two_first_calls_at_once_make_one_contact_counted_twice(registry):
     (contact,) = await contacts.list()
     assert (contact.phone, contact.callCount) == (phone, 2)
     assert await contacts.find_by_phone(phone) == contact
+
+
+async def test_a_known_company_is_parsed_again_only_once_its_stored_text_changed(
+        registry, redis_async):
+    company = await registry.create(profile("Atlas Air"))
+    store = registry.tenant(company.id)
+    known = await store.company_since(None)
+    assert known is not None and known.company == company
+    assert await store.company_since(known) is known  # unedited: not decrypted again
+
+    await registry.patch(company.id, {"companyName": "Atlas Air & Heat"})
+    edited = await store.company_since(known)
+    assert edited is not None and edited is not known
+    assert edited.company.companyName == "Atlas Air & Heat"
+    assert edited.company == await store.load_company()
+
+    await redis_async.delete(store.key("company"))
+    assert await store.company_since(edited) is None

@@ -20,7 +20,7 @@ from runtime.conversation.company_reading import CompanyReading
 from runtime.meaning.scorer import EmbeddingMeaning, call_meaning
 from runtime.providers.embedding import SentenceEmbedder
 from tenancy.models import Company
-from tenancy.store import TenantStore
+from tenancy.store import KnownCompany, TenantStore
 
 MAX_COMPANIES = 256  # companies remembered per actor (least recently called forgotten)
 
@@ -39,34 +39,46 @@ class CompanyView:
     reading: CompanyReading | None = field(default=None, compare=False)
 
 
+@dataclass(frozen=True, slots=True)
+class _Remembered:
+    """A view and the stored data it was made of."""
+
+    company: KnownCompany
+    records: tuple[list[str], list[str]]  # knowledge and staff, as stored
+    view: CompanyView
+
+
 class CompanyViews:
     def __init__(self, embedder: SentenceEmbedder | None = None,
                  max_companies: int = MAX_COMPANIES) -> None:
         self._embedder = embedder
         self._max = max_companies
-        self._views: OrderedDict[str, tuple[tuple[Any, ...], CompanyView]] = OrderedDict()
+        self._views: OrderedDict[str, _Remembered] = OrderedDict()
         self.parsed = 0  # views built (a miss: first call, or the company changed)
 
     async def load(self, store: TenantStore) -> CompanyView | None:
         """The company's view as stored now; None when there is no such company."""
-        stored = await store.call_documents()
-        raw_company, raw_knowledge, raw_staff = stored
-        if raw_company is None:
+        raw_company, raw_knowledge, raw_staff = await store.call_documents()
+        remembered = self._views.get(store.company_id)
+        known = store.known_company(raw_company,
+                                    None if remembered is None else remembered.company)
+        if known is None:
             self._views.pop(store.company_id, None)
             return None
-        remembered = self._views.get(store.company_id)
-        if remembered is not None and remembered[0] == stored:
+        records = (raw_knowledge, raw_staff)
+        if (remembered is not None and known is remembered.company
+                and remembered.records == records):
             self._views.move_to_end(store.company_id)
-            return remembered[1]
-        company = store.load_sealed(raw_company)
+            return remembered.view
         snapshot = CompanySnapshot.from_documents(
-            company, store.knowledge.parse(raw_knowledge), store.employees.parse(raw_staff))
+            known.company, store.knowledge.parse(raw_knowledge),
+            store.employees.parse(raw_staff))
         meaning = (await call_meaning(store, self._embedder, snapshot)
                    if self._embedder is not None else None)
-        view = CompanyView(company, snapshot, snapshot.to_dict(), meaning,
+        view = CompanyView(known.company, snapshot, snapshot.to_dict(), meaning,
                            CompanyReading.of(snapshot))
         self.parsed += 1
-        self._views[store.company_id] = (stored, view)
+        self._views[store.company_id] = _Remembered(known, records, view)
         self._views.move_to_end(store.company_id)
         while len(self._views) > self._max:
             self._views.popitem(last=False)
@@ -76,10 +88,6 @@ class CompanyViews:
         """The company document as stored now (one read, like `store.load_company`),
         decrypted and validated only when it differs from the one its view was made of: a
         call's end reads its settings (post-call texts) as they are at that moment."""
-        raw = await store.company_text()
-        if raw is None:
-            return None
         remembered = self._views.get(store.company_id)
-        if remembered is not None and remembered[0][0] == raw:
-            return remembered[1].company
-        return store.load_sealed(raw)
+        known = await store.company_since(None if remembered is None else remembered.company)
+        return None if known is None else known.company

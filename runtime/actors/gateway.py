@@ -65,6 +65,16 @@ class _ActorGone(Exception):
     """The actor's name no longer resolves: it was killed or retired."""
 
 
+class _Asked:
+    """The actor a webhook was last put to (None: none yet, or the remembered one turned
+    out gone): the one whose slot a failed `end` must still free."""
+
+    __slots__ = ("actor_name",)
+
+    def __init__(self) -> None:
+        self.actor_name: str | None = None
+
+
 class CallGateway:
     def __init__(
         self,
@@ -139,26 +149,18 @@ class CallGateway:
         self, company_id: str, call_sid: str, call_status: str, duration_s: float | None
     ) -> None:
         """Twilio's final status callback: record the call, free its slot on its actor."""
-        remembered = self._recent.get(call_sid, company_id)
-        if remembered is not None:  # no directory round trip: the tombstone replaces it
-            try:
-                answered, held = await self._ask_remembered(remembered, "end", call_status,
-                                                            duration_s)
-            except BaseException:
-                await self._finish(call_sid, company_id, remembered.actor_name)
-                raise
-            if answered:
-                await self._finish(call_sid, company_id, remembered.actor_name, held)
-                return
-        entry = await self._entry(company_id, call_sid)
+        asked = _Asked()
         try:
-            held, actor_name = await self._invoke_entry(entry, "end", call_status, duration_s)
+            held, actor_name = await self._invoke(company_id, call_sid, "end", call_status,
+                                                  duration_s, asked=asked)
         except (UnknownCall, CallLost):  # no actor of ours holds the call any more
-            self._recent.forget(call_sid)
-            await self._directory.finish(call_sid, company_id)
+            if asked.actor_name is not None:  # (none asked: the directory knew no such call)
+                self._recent.forget(call_sid)
+                await self._directory.finish(call_sid, company_id)
             raise
         except BaseException:  # `end` drops the call even when it fails: free its slot
-            await self._finish(call_sid, company_id, entry.actor_name)
+            if asked.actor_name is not None:
+                await self._finish(call_sid, company_id, asked.actor_name)
             raise
         await self._finish(call_sid, company_id, actor_name, held)
 
@@ -205,16 +207,22 @@ class CallGateway:
         self._recent.remember(entry)
         return entry
 
-    async def _invoke(self, company_id: str, call_sid: str, method: str, *args: Any
-                      ) -> tuple[Any, str]:
-        """`method` on the call's actor: the remembered one first; if it is gone or does
-        not hold the call, whatever the directory says now (and a takeover if need be)."""
+    async def _invoke(self, company_id: str, call_sid: str, method: str, *args: Any,
+                      asked: _Asked | None = None) -> tuple[Any, str]:
+        """`method` on the call's actor, and the actor's name: the remembered one first; if
+        it is gone or does not hold the call, whatever the directory says now (and a
+        takeover if need be). `asked` learns each actor as it is asked."""
+        asked = asked or _Asked()
         remembered = self._recent.get(call_sid, company_id)
         if remembered is not None:
+            asked.actor_name = remembered.actor_name
             answered, result = await self._ask_remembered(remembered, method, *args)
             if answered:
                 return result, remembered.actor_name
-        return await self._invoke_entry(await self._entry(company_id, call_sid), method, *args)
+            asked.actor_name = None  # gone, or not holding the call: it has no slot to free
+        entry = await self._entry(company_id, call_sid)
+        asked.actor_name = entry.actor_name
+        return await self._invoke_entry(entry, method, *args, asked=asked)
 
     async def _ask_remembered(self, entry: CallEntry, method: str, *args: Any
                               ) -> tuple[bool, Any]:
@@ -230,7 +238,8 @@ class CallGateway:
         self._recent.forget(entry.call_sid)
         return False, None
 
-    async def _invoke_entry(self, entry: CallEntry, method: str, *args: Any) -> tuple[Any, str]:
+    async def _invoke_entry(self, entry: CallEntry, method: str, *args: Any,
+                            asked: _Asked | None = None) -> tuple[Any, str]:
         """Call `method` on the call's actor; on its death, take the call over and retry once."""
         try:
             try:
@@ -239,6 +248,8 @@ class CallGateway:
             except (RayActorError, _ActorGone):
                 self._handles.pop(entry.actor_name, None)
                 name, handle = await self._take_over(entry)
+                if asked is not None:
+                    asked.actor_name = name
                 return await getattr(handle, method).remote(entry.call_sid, *args), name
         except CallNotHeld as exc:
             raise UnknownCall(f"call {entry.call_sid} is no longer live") from exc

@@ -5,7 +5,8 @@ its state): reading, validating and decrypting it from Redis on each turn is wor
 the caller waits for. A company edited through the admin API is seen by calls after
 at most `ttl_s`; the admin API itself always reads fresh. After `ttl_s` the stored text
 is read again, and decrypted and validated again only when it differs from the text
-the cached company was made from (most reads of a company find it unedited).
+the cached company was made from (`TenantStore.company_since`: most reads of a company
+find it unedited).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable
 
 from tenancy.models import Company, is_object_id
 from tenancy.registry import CompanyRegistry
+from tenancy.store import KnownCompany
 
 DEFAULT_TTL_S = 2.0
 MAX_COMPANIES = 10_000
@@ -31,9 +33,8 @@ class CompanyCache:
         self._registry = registry
         self._ttl_s = ttl_s
         self._clock = clock
-        # company id -> (when read, the stored text, the company made from it)
-        self._entries: OrderedDict[str, tuple[float, str | None, Company | None]] = (
-            OrderedDict())
+        # company id -> (when read, the company as read then; None: no such company)
+        self._entries: OrderedDict[str, tuple[float, KnownCompany | None]] = OrderedDict()
 
     async def get(self, company_id: str) -> Company | None:
         """The company (active or not), or None when there is no such company."""
@@ -42,15 +43,11 @@ class CompanyCache:
         now = self._clock()
         cached = self._entries.get(company_id)
         if cached is not None and now - cached[0] < self._ttl_s:
-            return cached[2]
-        store = self._registry.tenant(company_id)
-        text = await store.company_text()
-        if cached is not None and text is not None and text == cached[1]:
-            company = cached[2]  # unedited: the company made from this very text
-        else:
-            company = None if text is None else store.load_sealed(text)
-        self._entries[company_id] = (now, text, company)
+            return None if cached[1] is None else cached[1].company
+        known = await self._registry.tenant(company_id).company_since(
+            None if cached is None else cached[1])
+        self._entries[company_id] = (now, known)
         self._entries.move_to_end(company_id)
         while len(self._entries) > MAX_COMPANIES:
             self._entries.popitem(last=False)
-        return company
+        return None if known is None else known.company

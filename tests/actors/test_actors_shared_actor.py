@@ -18,20 +18,16 @@ from runtime.actors.call_session import ActorBusy, snapshot_checkpoint_name
 from runtime.actors.directory import CallDirectory
 from runtime.actors.gateway import CallGateway
 from runtime.actors.messages import CallRefused
-from runtime.actors.pool import PoolConfig, ensure_pool
 from runtime.settings import Settings
 from tenancy.models import Company
 from tenancy.registry import CompanyRegistry
-from tests.actors.test_actors_calls import (
+from tests.actors.placed_calls import (
     FEE_ANSWER,
     FEE_QUESTION,
     FINANCING_ANSWER,
-    atlas,  # noqa: F401 (module fixtures)
-    bayside,  # noqa: F401
     begin,
-    redis,  # noqa: F401
-    registry,  # noqa: F401
     setup_for,
+    warm_pool,
 )
 from tests.ray_helpers import kill_and_wait
 from tests.serve_fixtures import JWT_SECRET, SECRET_KEY
@@ -57,27 +53,23 @@ def settings(redis_url: str) -> Settings:
 
 @pytest.fixture(scope="module")
 def pool(ray_session: None, settings: Settings) -> Iterator[Any]:
-    config = PoolConfig.from_settings(settings, namespace=NAMESPACE, reap_interval_s=3600.0,
-                                      idle_call_timeout_s=600.0, replace_wait_s=60.0)
-    handle = ensure_pool(settings, config=config, name="actors-shared-pool", detached=False)
-    assert ray.get(handle.wait_warm.remote(60.0))
-    yield handle
-    ray.get(handle.shutdown.remote())
-    ray.kill(handle)
+    with warm_pool(settings, "actors-shared-pool", NAMESPACE, reap_interval_s=3600.0,
+                   idle_call_timeout_s=600.0, replace_wait_s=60.0) as handle:
+        yield handle
 
 
 @pytest.fixture(scope="module")
-def gateway(settings: Settings, redis: aioredis.Redis, pool: Any) -> CallGateway:  # noqa: F811
+def gateway(settings: Settings, redis: aioredis.Redis, pool: Any) -> CallGateway:
     return CallGateway(settings, redis, pool=pool, namespace=NAMESPACE)
 
 
-async def actor_name_of(redis: aioredis.Redis, call_sid: str) -> str:  # noqa: F811
+async def actor_name_of(redis: aioredis.Redis, call_sid: str) -> str:
     entry = await CallDirectory(redis).lookup(call_sid)
     assert entry is not None
     return entry.actor_name
 
 
-async def shared_actor_of(redis: aioredis.Redis, *call_sids: str) -> Any:  # noqa: F811
+async def shared_actor_of(redis: aioredis.Redis, *call_sids: str) -> Any:
     """The one actor all these calls are on."""
     names = {await actor_name_of(redis, call_sid) for call_sid in call_sids}
     assert len(names) == 1, names
@@ -85,8 +77,8 @@ async def shared_actor_of(redis: aioredis.Redis, *call_sids: str) -> Any:  # noq
 
 
 async def test_ending_one_call_leaves_the_other_call_on_the_actor_intact(
-        gateway: CallGateway, atlas: Company, bayside: Company,  # noqa: F811
-        redis: aioredis.Redis, registry: CompanyRegistry, pool: Any):  # noqa: F811
+        gateway: CallGateway, atlas: Company, bayside: Company,
+        redis: aioredis.Redis, registry: CompanyRegistry, pool: Any):
     first, _ = await begin(gateway, atlas)
     second, _ = await begin(gateway, bayside)
     actor = await shared_actor_of(redis, first.call_sid, second.call_sid)
@@ -119,7 +111,7 @@ async def test_ending_one_call_leaves_the_other_call_on_the_actor_intact(
 
 
 async def test_a_full_actor_refuses_another_call_and_the_pool_is_at_capacity(
-        gateway: CallGateway, atlas: Company, redis: aioredis.Redis, pool: Any):  # noqa: F811
+        gateway: CallGateway, atlas: Company, redis: aioredis.Redis, pool: Any):
     assert await pool.wait_warm.remote(60.0)
     calls = [(await begin(gateway, atlas))[0] for _ in range(SLOTS)]
     actor = await shared_actor_of(redis, *(setup.call_sid for setup in calls))
@@ -134,8 +126,8 @@ async def test_a_full_actor_refuses_another_call_and_the_pool_is_at_capacity(
 
 
 async def test_the_snapshot_is_checkpointed_once_and_a_dead_actors_calls_restore_together(
-        gateway: CallGateway, atlas: Company, redis: aioredis.Redis,  # noqa: F811
-        registry: CompanyRegistry):  # noqa: F811
+        gateway: CallGateway, atlas: Company, redis: aioredis.Redis,
+        registry: CompanyRegistry):
     first, _ = await begin(gateway, atlas)
     second, _ = await begin(gateway, atlas)
     actor = await shared_actor_of(redis, first.call_sid, second.call_sid)
@@ -165,7 +157,7 @@ async def test_the_snapshot_is_checkpointed_once_and_a_dead_actors_calls_restore
 
 
 async def test_a_stale_call_is_reaped_without_touching_its_neighbour(
-        gateway: CallGateway, atlas: Company, redis: aioredis.Redis, pool: Any):  # noqa: F811
+        gateway: CallGateway, atlas: Company, redis: aioredis.Redis, pool: Any):
     stale, _ = await begin(gateway, atlas)
     fresh, _ = await begin(gateway, atlas)
     actor = await shared_actor_of(redis, stale.call_sid, fresh.call_sid)

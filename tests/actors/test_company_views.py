@@ -37,12 +37,13 @@ async def test_an_edit_of_knowledge_staff_or_company_is_seen_by_the_next_call(re
     registry, company_id = await seeded(redis_async)
     store = registry.tenant(company_id)
     views = CompanyViews()
-    await views.load(store)
+    first = await views.load(store)
 
     await store.knowledge.add(QnAFields(question="Are you open Sundays?", answer="No.",
                                         keywords=["sunday"]))
     view = await views.load(store)
     assert view is not None and len(view.snapshot.knowledge) == 2
+    assert first is not None and view.company is first.company  # not decrypted again
 
     await store.employees.add(EmployeeFields(name="Sam Rivera", phone=unique_number(),
                                              isOnCall=True))

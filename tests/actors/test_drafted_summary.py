@@ -32,7 +32,7 @@ from runtime.settings import Settings
 from tenancy.models import Company
 from tenancy.registry import CompanyRegistry
 from tenancy.secrets import SecretBox
-from tests.actors.test_actors_calls import FEE_ANSWER, FEE_QUESTION, events_of, new_company
+from tests.actors.placed_calls import FEE_ANSWER, FEE_QUESTION, events_of, new_company
 from tests.serve_fixtures import JWT_SECRET, SECRET_KEY, unique_number
 
 DRAFT = "A caller asked what a service call costs and was told the fee; nothing to follow up."

@@ -11,20 +11,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import ray
 import redis.asyncio as aioredis
 
 from runtime.actors.gateway import CallGateway
 from runtime.actors.messages import AgentReply
-from runtime.actors.pool import PoolConfig, ensure_pool
 from runtime.settings import Settings
 from tenancy.models import Company
-from tests.actors.test_actors_calls import (
-    atlas,  # noqa: F401 (module fixtures)
-    redis,  # noqa: F401
-    registry,  # noqa: F401
-    setup_for,
-)
+from tests.actors.placed_calls import setup_for, warm_pool
 from tests.serve_fixtures import JWT_SECRET, SECRET_KEY
 
 pytestmark = pytest.mark.ray
@@ -47,17 +40,13 @@ def settings(redis_url: str) -> Settings:
 @pytest.fixture(scope="module")
 def pool(ray_session: None, settings: Settings) -> Iterator[Any]:
     # claim_wait_s 0: a caller who found no free slot would be refused, not kept waiting
-    config = PoolConfig.from_settings(settings, namespace=NAMESPACE, claim_wait_s=0.0,
-                                      first_claim_wait_s=0.0, reap_interval_s=3600.0)
-    handle = ensure_pool(settings, config=config, name="pool-burst", detached=False)
-    assert ray.get(handle.wait_warm.remote(120.0))
-    yield handle
-    ray.get(handle.shutdown.remote())
-    ray.kill(handle)
+    with warm_pool(settings, "pool-burst", NAMESPACE, warm_within_s=120.0, claim_wait_s=0.0,
+                   first_claim_wait_s=0.0, reap_interval_s=3600.0) as handle:
+        yield handle
 
 
 async def test_a_burst_of_callers_within_the_warm_slots_never_waits_for_an_actor(
-        settings: Settings, redis: aioredis.Redis, pool: Any, atlas: Company) -> None:  # noqa: F811
+        settings: Settings, redis: aioredis.Redis, pool: Any, atlas: Company) -> None:
     gateway = CallGateway(settings, redis, pool=pool, namespace=NAMESPACE)
     before = await pool.stats.remote()
     assert before.extra["free_slots"] >= WARM

@@ -21,7 +21,7 @@ from runtime.providers.audio_store import AudioStore
 from tenancy.models import Company
 from tenancy.registry import CompanyRegistry
 from tenancy.secrets import SecretBox
-from tests.actors.test_actors_calls import FEE_ANSWER, FEE_QUESTION, events_of
+from tests.actors.placed_calls import FEE_ANSWER, FEE_QUESTION, events_of
 from tests.actors.test_drafted_summary import actor, company, redis  # noqa: F401
 from tests.serve_fixtures import SECRET_KEY, unique_number
 
