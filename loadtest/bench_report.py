@@ -12,6 +12,8 @@ from typing import Any
 
 import psutil
 
+from loadtest.bench_reference import reference_cpu_ms
+
 
 def _cpu_model() -> str:
     try:
@@ -44,6 +46,7 @@ def run_metadata(argv: list[str]) -> dict[str, Any]:
             "python": platform.python_version(),
         },
         "load_avg_at_start": [round(x, 2) for x in os.getloadavg()],
+        "reference_cpu_ms": {"start": reference_cpu_ms()},  # "end" added by the run
     }
 
 
@@ -63,8 +66,10 @@ def _cpu_line(cpu: dict[str, Any] | None) -> str:
 
 
 def format_table(results: dict[str, Any]) -> str:
-    lines = [f"ClientsVia runtime benchmark  {results['meta']['date']}  "
-             f"load {results['meta']['load_avg_at_start']}"]
+    meta = results["meta"]
+    reference = meta.get("reference_cpu_ms", {})
+    lines = [f"ClientsVia runtime benchmark  {meta['date']}  load {meta['load_avg_at_start']}"
+             f"  reference work {reference.get('start')} ms (at the end {reference.get('end')})"]
     node = results.get("node", {})
     if node:
         cpu = node.get("idle_actor_cpu", {})

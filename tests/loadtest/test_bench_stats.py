@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from loadtest import bench_reference
 from loadtest.bench import BenchPlan, build_parser
 from loadtest.bench_calls import (
     BOOKING_SCRIPT,
@@ -14,7 +15,7 @@ from loadtest.bench_calls import (
     CallSample,
     TurnSample,
 )
-from loadtest.bench_report import format_table
+from loadtest.bench_report import format_table, run_metadata
 from loadtest.bench_stats import latency_ms, percentile, ratio
 from loadtest.bench_turns import RoundPlan, calls_per_slot, summarize_round, unpaced_throughput
 
@@ -115,3 +116,18 @@ def test_a_booking_call_speaks_its_script_and_has_its_own_report_row() -> None:
     table = format_table({"meta": {"date": "today", "load_avg_at_start": 0.1},
                           "booking_turns": row})
     assert "booking calls" in table and "20.0/20.0" in table
+
+
+def test_a_run_says_how_fast_the_machine_was_at_its_start_and_end() -> None:
+    meta = run_metadata([])
+    start = meta["reference_cpu_ms"]["start"]
+    assert 0 < start < 10_000
+    table = format_table({"meta": meta | {"reference_cpu_ms": {"start": start, "end": 9.87}}})
+    assert f"reference work {start} ms (at the end 9.87)" in table.splitlines()[0]
+
+
+def test_the_reference_counts_the_fastest_round_of_cpu_time(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = iter([0.0, 0.030, 1.0, 1.012, 2.0, 2.020])  # rounds of 30, 12 and 20 ms
+    monkeypatch.setattr(bench_reference.time, "thread_time", lambda: next(clock))
+    assert bench_reference.reference_cpu_ms(rounds=3) == 12.0
