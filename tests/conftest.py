@@ -76,4 +76,4 @@ def ray_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
 from tests.serve_fixtures import admin, api_server  # noqa: E402,F401  (session Serve app)
 from tests.twilio_webhooks import call_pool, twilio  # noqa: E402,F401  (webhook fixtures)
-from tests.user_admin_app import users_app  # noqa: E402,F401  (in process, own Redis db)
+from tests.user_admin_app import people, users_app  # noqa: E402,F401  (in process, own Redis db)

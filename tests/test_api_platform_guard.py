@@ -22,8 +22,7 @@ from runtime.serve.auth import require_platform_admin
 from tenancy.users import Role
 from tests.serve_fixtures import new_company_body
 from tests.test_api_cross_tenant import api_routes, bad_token, carries
-from tests.test_api_users import add_user
-from tests.user_admin_app import InProcessApp
+from tests.user_admin_app import InProcessApp, add_user
 
 VICTIM = "owner@target.example"
 READ_METHODS = {"GET", "HEAD"}

@@ -8,28 +8,7 @@ from typing import Any
 import pytest
 
 from tenancy.users import Role
-from tests.serve_fixtures import new_company_body
-from tests.user_admin_app import PASSWORD, InProcessApp
-
-NEW_PASSWORD = "another-pass-0002"
-
-
-async def add_user(admin, email: str, role: Role, company_id: str | None = None) -> None:
-    created = await admin.post("/api/admin/users", json={
-        "email": email, "password": PASSWORD, "role": role.value, "companyId": company_id})
-    assert created.status_code == 201, created.text
-
-
-@pytest.fixture
-async def people(users_app: InProcessApp) -> dict[str, Any]:
-    """One stored platform admin, two companies, and a company admin and viewer."""
-    async with users_app.client(users_app.token(Role.PLATFORM_ADMIN)) as admin:
-        company = (await admin.post("/api/company", json=new_company_body("Gulf Air"))).json()
-        other = (await admin.post("/api/company", json=new_company_body("Bay Heat"))).json()
-        await add_user(admin, "boss@platform.example", Role.PLATFORM_ADMIN)
-        await add_user(admin, "owner@gulfair.example", Role.COMPANY_ADMIN, company["_id"])
-        await add_user(admin, "desk@gulfair.example", Role.COMPANY_VIEWER, company["_id"])
-    return {"company": company["_id"], "other": other["_id"]}
+from tests.user_admin_app import NEW_PASSWORD, PASSWORD, InProcessApp, add_user, change_owner
 
 
 async def listed(users_app: InProcessApp, query: str = "") -> list[dict[str, Any]]:
@@ -93,15 +72,7 @@ async def test_a_demoted_admin_is_signed_out_and_comes_back_a_viewer(users_app, 
 async def test_any_change_signs_the_user_out_everywhere(users_app, people, change):
     sessions = [await users_app.console("owner@gulfair.example") for _ in range(2)]
     bystander = await users_app.console("desk@gulfair.example")
-    path = "/api/admin/users/owner@gulfair.example"
-    async with users_app.client(users_app.token(Role.PLATFORM_ADMIN)) as admin:
-        if change == "company":
-            answer = await admin.patch(path, json={"companyId": people["other"]})
-        elif change == "password":
-            answer = await admin.post(path + "/password", json={"password": NEW_PASSWORD})
-        else:
-            answer = await admin.delete(path)
-    assert answer.status_code == 200, answer.text
+    await change_owner(users_app, people, change)
     for session in sessions:
         home = await session.http.get("/console")
         assert home.headers["location"].startswith("/console/login"), home.headers

@@ -3,13 +3,17 @@
 Each audience has its own guard, declared on its router, so a route cannot be
 added without one: `require_platform_admin` for platform routes, and
 `CompanyAccess` for every `/api/company/{company_id}/...` route.
+
+A token minted at login carries its user's `sessionStamp` (claim `stp`), and
+`current_principal` refuses it once the user is changed or removed (tenancy/users.py),
+as console sessions end: one read of the user per admin API request, none on calls.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import jwt
 from fastapi import Depends, Path, Request
@@ -20,6 +24,9 @@ from runtime.serve.errors import ApiError
 from tenancy.models import is_object_id
 from tenancy.users import Role
 
+if TYPE_CHECKING:  # services.py imports this module
+    from runtime.serve.services import Services
+
 _ALGORITHM = "HS256"
 
 
@@ -27,6 +34,7 @@ class Principal(BaseModel):
     sub: str
     role: Role
     companyId: str | None = None
+    stamp: str | None = None  # the user's `sessionStamp` at login; None: not a user's token
 
     @property
     def is_platform_admin(self) -> bool:
@@ -39,16 +47,29 @@ class Principal(BaseModel):
         return self.can_read(company_id) and self.role is not Role.COMPANY_VIEWER
 
 
+def _invalid_token() -> ApiError:
+    return ApiError(401, "UNAUTHORIZED", "invalid or expired token")
+
+
 class TokenService:
+    """Signs and checks bearer tokens. A `stamp` ties a token to its stored user (login
+    passes one); a token without one (the operator's `clientsvia mint-token`, for
+    subjects that are not stored users) stays valid until it expires: only whoever
+    holds the JWT secret can make one."""
+
     def __init__(self, secret: str, ttl_s: int) -> None:
         self._secret = secret
         self._ttl_s = ttl_s
 
-    def mint(self, sub: str, role: Role, company_id: str | None = None) -> str:
+    def mint(self, sub: str, role: Role, company_id: str | None = None,
+             stamp: str | None = None) -> str:
         now = int(time.time())
-        claims = {"sub": sub, "role": role.value, "iat": now, "exp": now + self._ttl_s}
+        claims: dict[str, str | int] = {
+            "sub": sub, "role": role.value, "iat": now, "exp": now + self._ttl_s}
         if company_id is not None:
             claims["companyId"] = company_id
+        if stamp is not None:
+            claims["stp"] = stamp
         return jwt.encode(claims, self._secret, algorithm=_ALGORITHM)
 
     def verify(self, token: str) -> Principal:
@@ -57,10 +78,11 @@ class TokenService:
                 token, self._secret, algorithms=[_ALGORITHM], options={"require": ["sub", "exp"]}
             )
             return Principal.model_validate(
-                {k: claims.get(k) for k in ("sub", "role", "companyId")}
+                {"sub": claims.get("sub"), "role": claims.get("role"),
+                 "companyId": claims.get("companyId"), "stamp": claims.get("stp")}
             )
         except (jwt.PyJWTError, ValidationError) as exc:
-            raise ApiError(401, "UNAUTHORIZED", "invalid or expired token") from exc
+            raise _invalid_token() from exc
 
     @property
     def ttl_s(self) -> int:
@@ -76,8 +98,13 @@ async def current_principal(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise ApiError(401, "UNAUTHORIZED", "send Authorization: Bearer <token>")
-    tokens: TokenService = request.app.state.services.tokens
-    return tokens.verify(credentials.credentials)
+    services: Services = request.app.state.services
+    principal = services.tokens.verify(credentials.credentials)
+    if principal.stamp is not None:  # a user's token: refused once the user changed
+        user = await services.users.get(principal.sub)
+        if user is None or user.sessionStamp != principal.stamp:
+            raise _invalid_token()
+    return principal
 
 
 async def require_platform_admin(

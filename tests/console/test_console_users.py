@@ -10,8 +10,8 @@ import pytest
 
 from tenancy.users import Role
 from tests.serve_fixtures import new_company_body
-from tests.test_api_users import add_user, listed
-from tests.user_admin_app import InProcessApp
+from tests.test_api_users import listed
+from tests.user_admin_app import InProcessApp, add_user
 
 OWNER = "/console/users/owner%40gulfair.example"
 

@@ -62,7 +62,7 @@ async def sign_in(request: Request, email: str, password: str) -> User:
 async def login(request: Request, credentials: LoginRequest) -> dict[str, Any]:
     services = services_of(request)
     user = await sign_in(request, credentials.email, credentials.password)
-    token = services.tokens.mint(user.email, user.role, user.companyId)
+    token = services.tokens.mint(user.email, user.role, user.companyId, user.sessionStamp)
     return {
         "token": token,
         "tokenType": "Bearer",
