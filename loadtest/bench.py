@@ -34,7 +34,6 @@ from loadtest.bench_env import (
 )
 from loadtest.bench_floor import FloorServer
 from loadtest.bench_memory import call_actor_memory, idle_actor_cpu
-from loadtest.bench_reference import reference_cpu_ms
 from loadtest.bench_report import format_table, run_metadata
 from loadtest.bench_setup import burst_setup, cold_setup, setup_report, warm_setup
 from loadtest.bench_stats import progress
@@ -217,7 +216,6 @@ def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
         progress("analytics benchmark")
         results["analytics"] = run_benchmarks(args.quick)
     results["meta"]["elapsed_s"] = round(time.perf_counter() - started, 1)
-    results["meta"]["reference_cpu_ms"]["end"] = reference_cpu_ms()
     return results
 
 

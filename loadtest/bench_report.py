@@ -12,8 +12,6 @@ from typing import Any
 
 import psutil
 
-from loadtest.bench_reference import reference_cpu_ms
-
 
 def _cpu_model() -> str:
     try:
@@ -46,7 +44,6 @@ def run_metadata(argv: list[str]) -> dict[str, Any]:
             "python": platform.python_version(),
         },
         "load_avg_at_start": [round(x, 2) for x in os.getloadavg()],
-        "reference_cpu_ms": {"start": reference_cpu_ms()},  # "end" added by the run
     }
 
 
@@ -55,21 +52,24 @@ def _ms(summary: dict[str, Any], key: str) -> str:
     return f"{value:.1f}" if isinstance(value, int | float) else "-"
 
 
-def _cpu_line(cpu: dict[str, Any] | None) -> str:
-    """'CPU/turn 31 ms: call_actors 11.1, serve_replica 10.5, ...' (the top five roles)."""
+def _cpu_line(cpu: dict[str, Any] | None, floor: dict[str, Any] | None = None) -> str:
+    """'CPU/turn 31 ms: call_actors 11.1, serve_replica 10.5, ...' (the top five roles),
+    and the floor process's own CPU per turn when it ran beside: the same code in every
+    run, so it says how fast the machine was (this one drifts by a third within an hour;
+    compare runs whose floor figures are close)."""
     if not cpu or not cpu.get("turns"):
         return ""
     top = list(cpu["roles"].items())[:5]
     parts = ", ".join(f"{role} {value['cpu_ms_per_turn']}" for role, value in top)
+    own = (floor or {}).get("roles", {}).get("floor", {}).get("cpu_ms_per_turn")
     return (f"      server CPU/turn {cpu['server_cpu_ms_per_turn']} ms, "
-            f"{cpu['cores_used']} cores busy: {parts}")
+            f"{cpu['cores_used']} cores busy: {parts}"
+            + (f"; floor process {own} ms/turn" if own is not None else ""))
 
 
 def format_table(results: dict[str, Any]) -> str:
-    meta = results["meta"]
-    reference = meta.get("reference_cpu_ms", {})
-    lines = [f"ClientsVia runtime benchmark  {meta['date']}  load {meta['load_avg_at_start']}"
-             f"  reference work {reference.get('start')} ms (at the end {reference.get('end')})"]
+    lines = [f"ClientsVia runtime benchmark  {results['meta']['date']}  "
+             f"load {results['meta']['load_avg_at_start']}"]
     node = results.get("node", {})
     if node:
         cpu = node.get("idle_actor_cpu", {})
@@ -101,7 +101,7 @@ def format_table(results: dict[str, Any]) -> str:
                 f"{_ms(ours, 'p99_ms'):<8} {_ms(theirs, 'p50_ms'):>7}/{_ms(theirs, 'p99_ms'):<8}"
                 f" {row['ratio_p50']!s:>6}/{row['ratio_p99']!s:<7} "
                 f"{row['runtime']['turns_per_s']!s:>7}  {row['runtime']['failed_calls']}")
-            lines.append(_cpu_line(row["runtime"].get("cpu")))
+            lines.append(_cpu_line(row["runtime"].get("cpu"), row["floor"].get("cpu")))
     booking = results.get("booking_turns")
     if booking:
         hook = booking["turn_webhook"]

@@ -6,7 +6,6 @@ import random
 
 import pytest
 
-from loadtest import bench_reference
 from loadtest.bench import BenchPlan, build_parser
 from loadtest.bench_calls import (
     BOOKING_SCRIPT,
@@ -118,16 +117,15 @@ def test_a_booking_call_speaks_its_script_and_has_its_own_report_row() -> None:
     assert "booking calls" in table and "20.0/20.0" in table
 
 
-def test_a_run_says_how_fast_the_machine_was_at_its_start_and_end() -> None:
-    meta = run_metadata([])
-    start = meta["reference_cpu_ms"]["start"]
-    assert 0 < start < 10_000
-    table = format_table({"meta": meta | {"reference_cpu_ms": {"start": start, "end": 9.87}}})
-    assert f"reference work {start} ms (at the end 9.87)" in table.splitlines()[0]
 
+def test_a_turn_row_shows_the_floor_processes_own_cpu_as_the_machines_speed() -> None:
+    def cpu(roles: dict[str, float]) -> dict[str, object]:
+        return {"turns": 100, "server_cpu_ms_per_turn": 14.8, "cores_used": 1.1,
+                "roles": {role: {"cpu_ms_per_turn": ms} for role, ms in roles.items()}}
 
-def test_the_reference_counts_the_fastest_round_of_cpu_time(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    clock = iter([0.0, 0.030, 1.0, 1.012, 2.0, 2.020])  # rounds of 30, 12 and 20 ms
-    monkeypatch.setattr(bench_reference.time, "thread_time", lambda: next(clock))
-    assert bench_reference.reference_cpu_ms(rounds=3) == 12.0
+    row = {"concurrency": 1, "ratio_p50": 1.7, "ratio_p99": 1.8,
+           "runtime": {"turn_webhook": {}, "turns_per_s": 65.3, "failed_calls": 0,
+                       "cpu": cpu({"call_actors": 8.2})},
+           "floor": {"turn_webhook": {}, "cpu": cpu({"floor": 5.58})}}
+    table = format_table({"meta": run_metadata([]), "turns": [row]})
+    assert "call_actors 8.2; floor process 5.58 ms/turn" in table
