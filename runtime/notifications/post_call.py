@@ -123,6 +123,13 @@ async def text_back(store: TenantStore, ctx: CallContext, record: CallRecord,
                     outbox: Outbox | None = None, read: CompanyReader | None = None) -> bool:
     if not is_missed(record):
         return False
+    return await text_missed_caller(store, ctx, outbox, read)
+
+
+async def text_missed_caller(store: TenantStore, ctx: CallContext, outbox: Outbox | None = None,
+                             read: CompanyReader | None = None) -> bool:
+    """The missed-call text-back, once per call: after a call the agent handled nothing on,
+    or one no agent took (`runtime.actors.calls_not_taken`)."""
     return await text_caller(store, ctx, "missed_call", "missed", missed_call_text, outbox,
                              read=read)
 
