@@ -10,7 +10,8 @@ it is sent then, not skipped.
 
 A call is *missed* when the agent handled nothing on it: no question answered, no
 transfer, message or booking (the caller hung up during the greeting, stayed silent, or
-left before anything was resolved).
+left before anything was resolved), or when no agent took it and the office did not
+either (`runtime.actors.calls_not_taken`).
 """
 
 from __future__ import annotations

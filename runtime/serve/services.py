@@ -124,5 +124,6 @@ class Services:
         )
 
     async def close(self) -> None:
+        await self.not_taken.background.settle()  # text-backs in flight: queued, not lost
         self.analytics_pool.shutdown(wait=False, cancel_futures=True)
         await self.redis.aclose()
