@@ -3,12 +3,10 @@ log through the running LogSink, forwarded to the office, as the company's admin
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from tenancy.users import Role
-from tests.twilio_webhooks import company, hang_up, incoming, new_call_sid
+from tests.twilio_webhooks import company, hang_up, incoming, logged_call, new_call_sid
 
 pytestmark = pytest.mark.ray
 
@@ -24,13 +22,8 @@ async def test_a_call_past_the_line_limit_is_in_the_call_log_as_not_taken(
     assert "<Dial" in answer.text and "<Gather" not in answer.text
     await hang_up(twilio, one_line, live)
 
-    path = f"/api/company/{one_line['_id']}/call-logs/{refused}"
     with api_server.client(api_server.token(Role.COMPANY_VIEWER, one_line["_id"])) as client:
-        for _ in range(60):  # the LogSink drains in the background; give it up to ~30 s
-            logged = client.get(path)
-            if logged.status_code == 200:
-                break
-            await asyncio.sleep(0.5)
+        logged = await logged_call(client, one_line["_id"], refused)
     assert logged.status_code == 200, logged.text
     call = logged.json()
     assert call["outcome"] == "not_taken" and call["transcript"] == []
