@@ -209,7 +209,9 @@ def call_row(ended: CallEnded, facts: OpenCallFacts, stream_pos: int) -> dict[st
 
 
 def not_taken_row(event: CallNotTaken, stream_pos: int) -> dict[str, Any]:
-    """The `calls` row of a call no agent took: it ended as it started, with no turns."""
+    """The `calls` row of a call no agent took: it ended as it started, with no turns;
+    duration and sentiment are null, so the dashboards' averages stay those of calls
+    the agent had."""
     at = utc_naive(event.started_at)
     return {
         **dict.fromkeys(CALLS_SCHEMA.names),
@@ -220,9 +222,7 @@ def not_taken_row(event: CallNotTaken, stream_pos: int) -> dict[str, Any]:
         "ended_at": at,
         "caller_number": event.caller_number,
         "called_number": event.called_number,
-        "outcome": "not_taken",
-        "duration_s": 0.0,
-        "final_sentiment": 0.0,
+        "outcome": "not_taken",  # no conversation: no duration or sentiment to average
         "turn_count": 0,
         "transferred_to": event.forwarded_to,
         "summary": not_taken_summary(event.caller_number, event.reason, event.forwarded_to),

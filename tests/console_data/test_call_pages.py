@@ -138,6 +138,6 @@ async def test_a_call_no_agent_took_is_listed_with_why_and_opens_without_a_trans
         (sid, "2026-03-04 02:05")]
     assert rows[0].outcome_label == "Not taken (no agent free)"
     detail = await call_detail(services, atlas, NEW_YORK, sid, "2026-03-04")
-    assert detail is not None and detail.transcript == [] and detail.row.duration == "0:00"
+    assert detail is not None and detail.transcript == [] and detail.row.duration == "—"
     assert detail.call["summary"] == ("+12395550112 called. Not taken: all lines were busy; "
                                       "the caller heard an apology.")
