@@ -13,7 +13,7 @@ logged, never raised: the caller's refusal TwiML comes first.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import structlog
 
@@ -23,7 +23,7 @@ from runtime.actors.background import BackgroundTasks
 from runtime.actors.messages import CallRefused, CallSetup
 from runtime.conversation import CallContext
 from runtime.notifications.post_call import text_missed_caller
-from tenancy.models import utc_now
+from tenancy.models import Company, utc_now
 from tenancy.notification_book import Outbox
 from tenancy.store import TenantStore
 
@@ -39,8 +39,10 @@ class CallsNotTaken:
         self._outbox = outbox
         self.background = BackgroundTasks()
 
-    async def report(self, setup: CallSetup, refusal: CallRefused) -> bool:
-        """Record the refused call and queue its text-back; True if it was a lost call."""
+    async def report(self, company: Company, setup: CallSetup, refusal: CallRefused) -> bool:
+        """Record the refused call and queue its text-back; True if it was a lost call.
+        `company` is the document the webhook answered with: the text-back's wording and
+        whether it is wanted come from it, not from another read."""
         if refusal.reason not in NOT_TAKEN_REASONS:
             return False  # a repeated webhook, a CallSid another call holds: not lost
         started_at = utc_now()
@@ -58,5 +60,12 @@ class CallsNotTaken:
             ctx = CallContext(call_sid=setup.call_sid, caller_number=setup.caller_number,
                               called_number=setup.called_number, started_at=started_at)
             self.background.spawn(text_missed_caller(
-                self._tenant(setup.company_id), ctx, self._outbox))
+                self._tenant(setup.company_id), ctx, self._outbox, read=_as_read(company)))
         return True
+
+
+def _as_read(company: Company) -> Callable[[], Awaitable[Company | None]]:
+    async def read() -> Company | None:
+        return company
+
+    return read

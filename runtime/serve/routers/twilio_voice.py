@@ -100,7 +100,7 @@ async def _answer(request: Request, hook: Webhook) -> Response:
         refusal = CallRefused(reason="rate_limited",
                               message=FORWARD_MESSAGE if forward else BUSY_MESSAGE,
                               forward_to=forward)
-        await not_taken.report(setup, refusal)
+        await not_taken.report(company, setup, refusal)
         return xml(refused_twiml(refusal))
     try:
         result = await services_of(request).calls.start_call(
@@ -109,11 +109,11 @@ async def _answer(request: Request, hook: Webhook) -> Response:
         return xml(message_twiml(INACTIVE, company.aiSettings.language))
     except Exception:  # Twilio would play its error message: apologise instead
         log.exception("incoming_call_failed", company_id=company.id)
-        await not_taken.report(setup, CallRefused(reason="cannot_connect",
-                                                  message=CANNOT_CONNECT))
+        await not_taken.report(company, setup, CallRefused(reason="cannot_connect",
+                                                           message=CANNOT_CONNECT))
         return xml(message_twiml(CANNOT_CONNECT, company.aiSettings.language))
     if isinstance(result, CallRefused):
-        await not_taken.report(setup, result)
+        await not_taken.report(company, setup, result)
         return xml(refused_twiml(result))
     return xml(reply_twiml(result, call_urls(request, company.id)))
 
