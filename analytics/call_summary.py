@@ -103,3 +103,22 @@ def extractive_summary(caller_lines: Sequence[str], facts: CallFacts) -> str:
     if topic and facts.outcome == "message_taken" and topic in " ".join(facts.message.split()):
         about = ""  # the message quotes it already
     return clip(f"{caller_of(facts)} called{about}. {outcome_sentence(facts)}", SUMMARY_LIMIT)
+
+
+NOT_TAKEN_BECAUSE = {
+    "rate_limited": "too many calls were coming in at once",
+    "no_idle_actor": "all lines were busy",
+    "at_capacity": "all lines were busy",
+    "company_at_capacity": "the company's line limit was reached",
+    "company_over_share": "the company's line limit was reached",
+    "pool_unavailable": "the phone agent was unavailable",
+    "cannot_connect": "the phone agent could not be reached",
+}  # keyed by analytics.events.NOT_TAKEN_REASONS
+
+
+def not_taken_summary(caller_number: str, reason: str, forwarded_to: str | None) -> str:
+    """"<who> called. Not taken: <why>; <what the caller got>." for a call no agent took."""
+    who = caller_of(CallFacts(outcome="not_taken", caller_number=caller_number))
+    then = (f"forwarded to the office ({forwarded_to})" if forwarded_to
+            else "the caller heard an apology")
+    return clip(f"{who} called. Not taken: {NOT_TAKEN_BECAUSE[reason]}; {then}.", SUMMARY_LIMIT)

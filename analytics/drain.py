@@ -25,13 +25,21 @@ from pydantic import ValidationError
 from redis.exceptions import ResponseError
 
 from analytics.emitter import CALL_EVENTS_STREAM, PAYLOAD_FIELD
-from analytics.events import CallEnded, CallEventBase, CallSummarized, TurnRecorded, parse_event
+from analytics.events import (
+    CallEnded,
+    CallEventBase,
+    CallNotTaken,
+    CallSummarized,
+    TurnRecorded,
+    parse_event,
+)
 from analytics.open_calls import OpenCallLedger, facts_in
 from analytics.parquet_store import ParquetStore
 from analytics.tables import (
     OpenCallFacts,
     PartitionedRows,
     call_row,
+    not_taken_row,
     stream_position,
     summary_row,
     turn_row,
@@ -187,6 +195,9 @@ class CallLogDrain:
             elif isinstance(event, CallSummarized):
                 rows.add("summaries", event.company_id, event.started_at,
                          summary_row(event, position))
+            elif isinstance(event, CallNotTaken):
+                rows.add("calls", event.company_id, event.started_at,
+                         not_taken_row(event, position))
         for (position, end), call_facts in zip(ended, facts, strict=True):
             rows.add("calls", end.company_id, end.started_at, call_row(end, call_facts, position))
         tables = rows.tables()

@@ -30,11 +30,19 @@ Tier = Literal[
     "goodbye",
 ]
 Outcome = Literal[
-    "answered_knowledge", "answered_llm", "transferred", "message_taken", "abandoned", "booked"
+    "answered_knowledge", "answered_llm", "transferred", "message_taken", "abandoned", "booked",
+    "not_taken",
 ]
 OUTCOMES: tuple[str, ...] = Outcome.__args__  # type: ignore[attr-defined]
 TIERS: tuple[str, ...] = Tier.__args__  # type: ignore[attr-defined]
 TransferPriority = Literal["normal", "urgent", "emergency"]
+# Why an incoming call got no agent (the webhook's refusal); a retried webhook or a
+# CallSid another call holds is not a lost call and is not reported.
+NotTakenReason = Literal[
+    "rate_limited", "no_idle_actor", "at_capacity", "company_at_capacity",
+    "company_over_share", "pool_unavailable", "cannot_connect",
+]
+NOT_TAKEN_REASONS: tuple[str, ...] = NotTakenReason.__args__  # type: ignore[attr-defined]
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -169,6 +177,20 @@ class CallSummarized(CallEventBase):
         return "summarized"
 
 
+class CallNotTaken(CallEventBase):
+    """An incoming call no agent took: the caller heard a refusal (or was forwarded to the
+    office). The whole call in one event: it never reached a call actor."""
+
+    type: Literal["call_not_taken"] = "call_not_taken"
+    caller_number: PhoneNumber
+    called_number: PhoneNumber
+    reason: NotTakenReason
+    forwarded_to: PhoneNumber | None = None
+
+    def identity(self) -> str:
+        return "not_taken"
+
+
 CallEvent = Annotated[
     CallStarted
     | TurnRecorded
@@ -176,7 +198,8 @@ CallEvent = Annotated[
     | MessageTaken
     | AppointmentBooked
     | CallEnded
-    | CallSummarized,
+    | CallSummarized
+    | CallNotTaken,
     Field(discriminator="type"),
 ]
 _CALL_EVENT: TypeAdapter[CallEvent] = TypeAdapter(CallEvent)

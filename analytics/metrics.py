@@ -64,7 +64,8 @@ SENTIMENT = Metric(
     " WHEN final_sentiment < -0.1 THEN 'negative'"
     " WHEN final_sentiment <= 0.1 THEN 'neutral'"
     " WHEN final_sentiment <= 0.5 THEN 'positive'"
-    " ELSE 'very_positive' END AS bucket, COUNT(*) AS calls FROM calls GROUP BY 1 ORDER BY 1",
+    " ELSE 'very_positive' END AS bucket, COUNT(*) AS calls FROM calls"
+    " WHERE final_sentiment IS NOT NULL GROUP BY 1 ORDER BY 1",  # a call no agent took: none
 )
 TIER_USAGE = Metric(
     "tier_usage",

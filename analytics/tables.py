@@ -1,13 +1,13 @@
 """The Parquet tables (`calls`, `turns`, `summaries`) and how events become their rows.
 
-`calls` holds one row per ended call; `turns` one row per recorded turn; `summaries` one
-row per drafted call summary, which call-log reads prefer to the `calls` row's extractive
-one (a draft arrives after the end, often after its row was written). All are
-partitioned `company_id=<id>/date=<UTC date the call started>/`, and those two columns live
-only in the path (Hive style). Timestamps are stored as naive UTC microseconds, so every
-engine reads the same wall-clock values regardless of its session time zone.
-`stream_pos` orders rows by their stream entry, so deduplication keeps the first write.
-Columns are only ever appended: readers open every file by the current schema, a column
+`calls` holds one row per ended call (and per call no agent took); `turns` one row per
+recorded turn; `summaries` one row per drafted call summary, which call-log reads prefer
+to the `calls` row's extractive one (a draft arrives after the end, often after its row
+was written). All are partitioned `company_id=<id>/date=<UTC date the call started>/`, and
+those two columns live only in the path (Hive style). Timestamps are stored as naive UTC
+microseconds, so every engine reads the same wall-clock values regardless of its session
+time zone. `stream_pos` orders rows by their stream entry, so deduplication keeps the
+first write. Columns are only ever appended: readers open every file by the current schema, a column
 an older file lacks reading as null (`analytics.sources`, `analytics.compaction`).
 """
 
@@ -20,9 +20,11 @@ from typing import Any, Literal
 
 import pyarrow as pa
 
+from analytics.call_summary import not_taken_summary
 from analytics.events import (
     AppointmentBooked,
     CallEnded,
+    CallNotTaken,
     CallStarted,
     CallSummarized,
     MessageTaken,
@@ -203,6 +205,27 @@ def call_row(ended: CallEnded, facts: OpenCallFacts, stream_pos: int) -> dict[st
         "booked_service": booking.service if booking else None,
         "booked_for": utc_naive(booking.scheduled_for) if booking else None,
         "summary": ended.summary or None,
+    }
+
+
+def not_taken_row(event: CallNotTaken, stream_pos: int) -> dict[str, Any]:
+    """The `calls` row of a call no agent took: it ended as it started, with no turns;
+    duration and sentiment are null, so the dashboards' averages stay those of calls
+    the agent had."""
+    at = utc_naive(event.started_at)
+    return {
+        **dict.fromkeys(CALLS_SCHEMA.names),
+        "event_id": event.event_id,
+        "stream_pos": stream_pos,
+        "call_sid": event.call_sid,
+        "started_at": at,
+        "ended_at": at,
+        "caller_number": event.caller_number,
+        "called_number": event.called_number,
+        "outcome": "not_taken",  # no conversation: no duration or sentiment to average
+        "turn_count": 0,
+        "transferred_to": event.forwarded_to,
+        "summary": not_taken_summary(event.caller_number, event.reason, event.forwarded_to),
     }
 
 

@@ -31,6 +31,7 @@ from tenancy.users import Role
 from tests.call_events import keeping_call_events
 from tests.ray_helpers import kill_and_wait
 from tests.serve_fixtures import PLATFORM_TWILIO_TOKEN, unique_number
+from tests.twilio_webhooks import logged_call
 
 pytestmark = pytest.mark.ray
 
@@ -334,13 +335,8 @@ async def test_a_call_lands_in_the_call_logs_exactly_once(api_server, companies)
     assert record.ok, record.errors
     turns = await session_turns(api_server, record.call_sid)
     token = api_server.token(Role.COMPANY_VIEWER, atlas["_id"])
-    path = f"/api/company/{atlas['_id']}/call-logs/{record.call_sid}"
     with api_server.client(token) as client:
-        for _ in range(60):  # the LogSink drains in the background; give it up to ~30 s
-            logged = client.get(path)
-            if logged.status_code == 200:
-                break
-            await asyncio.sleep(0.5)
+        logged = await logged_call(client, atlas["_id"], record.call_sid)
         assert logged.status_code == 200, logged.text
         listed = client.get(f"/api/company/{atlas['_id']}/call-logs",
                             params={"callerNumber": caller}).json()

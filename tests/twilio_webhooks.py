@@ -3,6 +3,7 @@ the call actors hold meanwhile (for tests that need webhooks one by one, not a w
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 
 import httpx
@@ -99,3 +100,15 @@ async def actor_of(api_server, call_sid: str):
         await redis.aclose()
     assert entry is not None
     return ray.get_actor(entry.actor_name, namespace=CALL_NAMESPACE)
+
+
+async def logged_call(client, company_id: str, call_sid: str) -> httpx.Response:
+    """The call as its company reads it, once the session's LogSink (draining in the
+    background) has written it: polled for up to ~30 s."""
+    path = f"/api/company/{company_id}/call-logs/{call_sid}"
+    for _ in range(60):
+        logged = client.get(path)
+        if logged.status_code == 200:
+            break
+        await asyncio.sleep(0.5)
+    return logged

@@ -20,3 +20,7 @@ class BackgroundTasks:
 
     def __len__(self) -> int:
         return len(self._tasks)
+
+    async def settle(self) -> None:
+        """Wait for what is running now (shutdown, tests); failures stay the tasks' own."""
+        await asyncio.gather(*self._tasks, return_exceptions=True)

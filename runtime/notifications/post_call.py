@@ -10,7 +10,8 @@ it is sent then, not skipped.
 
 A call is *missed* when the agent handled nothing on it: no question answered, no
 transfer, message or booking (the caller hung up during the greeting, stayed silent, or
-left before anything was resolved).
+left before anything was resolved), or when no agent took it and the office did not
+either (`runtime.actors.calls_not_taken`).
 """
 
 from __future__ import annotations
@@ -123,6 +124,13 @@ async def text_back(store: TenantStore, ctx: CallContext, record: CallRecord,
                     outbox: Outbox | None = None, read: CompanyReader | None = None) -> bool:
     if not is_missed(record):
         return False
+    return await text_missed_caller(store, ctx, outbox, read)
+
+
+async def text_missed_caller(store: TenantStore, ctx: CallContext, outbox: Outbox | None = None,
+                             read: CompanyReader | None = None) -> bool:
+    """The missed-call text-back, once per call: after a call the agent handled nothing on,
+    or one no agent took (`runtime.actors.calls_not_taken`)."""
     return await text_caller(store, ctx, "missed_call", "missed", missed_call_text, outbox,
                              read=read)
 

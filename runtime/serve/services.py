@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 
 import redis.asyncio as aioredis
 
+from analytics.emitter import CallEventEmitter
 from analytics.repository import CallLogRepository
 from analytics.sources import QueryLimits
+from runtime.actors.calls_not_taken import CallsNotTaken
 from runtime.learning.suggestions import LearningLoop
 from runtime.node_cache import NodeCache
 from runtime.notifications.factory import text_limits
@@ -65,6 +67,7 @@ class Services:
     embedder: SentenceEmbedder  # knowledge entries are embedded when written
     learning: LearningLoop  # persisted suggestions, refreshed on read
     sms: SmsDesk  # answers customers' texts
+    not_taken: CallsNotTaken  # incoming calls refused an agent: logged, texted back
     _calls: CallGateway | None = field(default=None, repr=False)
 
     @property
@@ -115,8 +118,12 @@ class Services:
                                   analytics_pool),
             sms=SmsDesk(registry, embedder, settings.calendar_config(),
                         text_limits(settings, redis)),
+            not_taken=CallsNotTaken(
+                CallEventEmitter(redis, max_backlog=settings.call_events_max_backlog),
+                registry.tenant),
         )
 
     async def close(self) -> None:
+        await self.not_taken.background.settle()  # text-backs in flight: queued, not lost
         self.analytics_pool.shutdown(wait=False, cancel_futures=True)
         await self.redis.aclose()

@@ -7,7 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from analytics.events import AppointmentBooked, CallEnded, CallStarted, TurnRecorded
+from analytics.events import (
+    AppointmentBooked,
+    CallEnded,
+    CallNotTaken,
+    CallStarted,
+    TurnRecorded,
+)
 from runtime.serve.console.data.call_pages import (
     PAGE_SIZE,
     call_detail,
@@ -118,3 +124,20 @@ async def test_call_detail_links_the_booking_and_message_the_call_made(services,
     assert detail.booking is not None and detail.booking.id == booking.id
     assert detail.message is not None and detail.message.id == message.id
     assert detail.row.duration == "1:01"
+
+
+async def test_a_call_no_agent_took_is_listed_with_why_and_opens_without_a_transcript(
+        services, company_calls, redis_async):
+    atlas = company_calls[0]
+    sid, started = "CAconsolenottaken001", datetime(2026, 3, 4, 7, 5, tzinfo=UTC)
+    await ingest(redis_async, services.settings.parquet_root, [CallNotTaken(
+        company_id=atlas, call_sid=sid, started_at=started, caller_number="+12395550112",
+        called_number="+12395550100", reason="no_idle_actor")])
+    rows, pages = await call_list(services, atlas, NEW_YORK, {**WEEK, "outcome": "not_taken"})
+    assert pages.total == 1 and [(r.call_sid, r.started) for r in rows] == [
+        (sid, "2026-03-04 02:05")]
+    assert rows[0].outcome_label == "Not taken (no agent free)"
+    detail = await call_detail(services, atlas, NEW_YORK, sid, "2026-03-04")
+    assert detail is not None and detail.transcript == [] and detail.row.duration == "—"
+    assert detail.call["summary"] == ("+12395550112 called. Not taken: all lines were busy; "
+                                      "the caller heard an apology.")

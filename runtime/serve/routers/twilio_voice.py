@@ -85,12 +85,6 @@ async def _answer(request: Request, hook: Webhook) -> Response:
         return xml(message_twiml(UNKNOWN_NUMBER))
     if not company.isActive:
         return xml(message_twiml(INACTIVE, company.aiSettings.language))
-    if not await services_of(request).rate_limiter.allowed("new_call", company.id):
-        # A caller hears why, or reaches the office, instead of Twilio's error message.
-        forward = company.companyPhone
-        return xml(refused_twiml(CallRefused(
-            reason="rate_limited", message=FORWARD_MESSAGE if forward else BUSY_MESSAGE,
-            forward_to=forward)))
     setup = CallSetup(
         company_id=company.id,
         call_sid=hook.call_sid,
@@ -99,6 +93,15 @@ async def _answer(request: Request, hook: Webhook) -> Response:
         account_sid=hook.params.get("AccountSid", ""),
         company_call_limit=company.twilioConfig.maxConcurrentCalls,
     )
+    not_taken = services_of(request).not_taken
+    if not await services_of(request).rate_limiter.allowed("new_call", company.id):
+        # A caller hears why, or reaches the office, instead of Twilio's error message.
+        forward = company.companyPhone
+        refusal = CallRefused(reason="rate_limited",
+                              message=FORWARD_MESSAGE if forward else BUSY_MESSAGE,
+                              forward_to=forward)
+        await not_taken.report(company, setup, refusal)
+        return xml(refused_twiml(refusal))
     try:
         result = await services_of(request).calls.start_call(
             setup, forward_to=company.companyPhone)
@@ -106,8 +109,11 @@ async def _answer(request: Request, hook: Webhook) -> Response:
         return xml(message_twiml(INACTIVE, company.aiSettings.language))
     except Exception:  # Twilio would play its error message: apologise instead
         log.exception("incoming_call_failed", company_id=company.id)
+        await not_taken.report(company, setup, CallRefused(reason="cannot_connect",
+                                                           message=CANNOT_CONNECT))
         return xml(message_twiml(CANNOT_CONNECT, company.aiSettings.language))
     if isinstance(result, CallRefused):
+        await not_taken.report(company, setup, result)
         return xml(refused_twiml(result))
     return xml(reply_twiml(result, call_urls(request, company.id)))
 

@@ -28,6 +28,7 @@ OUTCOME_LABELS = {
     "message_taken": "Message taken",
     "abandoned": "Caller hung up",
     "booked": "Booked",
+    "not_taken": "Not taken (no agent free)",
 }
 
 
