@@ -105,6 +105,19 @@ async def test_bad_changes_are_422_and_change_nothing(users_app, people, body, s
         "/console/login")
 
 
+async def test_a_new_user_of_an_unknown_company_is_422_as_a_change_to_one_is(
+        users_app, people):
+    before = await listed(users_app)
+    async with users_app.client(users_app.token(Role.PLATFORM_ADMIN)) as admin:
+        answer = await admin.post("/api/admin/users", json={
+            "email": "new@gulfair.example", "password": NEW_PASSWORD,
+            "role": "company_admin", "companyId": "e" * 24})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"] == "VALIDATION_ERROR"
+    assert answer.json()["details"] == [{"field": "companyId", "message": "no such company"}]
+    assert await listed(users_app) == before
+
+
 @pytest.mark.parametrize("password", ["short", "é" * 37, ""])
 async def test_bad_passwords_are_422_and_the_old_one_still_works(users_app, people, password):
     async with users_app.client(users_app.token(Role.PLATFORM_ADMIN)) as admin:

@@ -59,14 +59,20 @@ async def apply_user_change(services: Services, email: str, change: UserChange) 
         raise NotFound(f"user {email} not found")
     if not changes:
         raise InvalidDocument("give a role and/or a companyId to change")
-    company_id = changes.get("companyId")
-    if company_id is not None:
-        try:
-            await services.registry.get(company_id)
-        except NotFound as exc:
-            raise InvalidDocument(f"company {company_id} not found", [
-                {"field": "companyId", "message": "no such company"}]) from exc
+    await _known_company(services, changes.get("companyId"))
     return await services.users.update(email, changes)
+
+
+async def _known_company(services: Services, company_id: str | None) -> None:
+    """A user's company must exist: 422 on the `companyId` field (the body is wrong, not
+    the URL), for a new user as for a changed one."""
+    if company_id is None:
+        return
+    try:
+        await services.registry.get(company_id)
+    except NotFound as exc:
+        raise InvalidDocument(f"company {company_id} not found", [
+            {"field": "companyId", "message": "no such company"}]) from exc
 
 
 def _invalid_password(exc: ValueError) -> ApiError:
@@ -76,8 +82,7 @@ def _invalid_password(exc: ValueError) -> ApiError:
 @router.post("/api/admin/users", status_code=201, summary="Create a user")
 async def create_user(request: Request, new_user: NewUser) -> dict[str, Any]:
     services = services_of(request)
-    if new_user.companyId is not None:
-        await services.registry.get(new_user.companyId)
+    await _known_company(services, new_user.companyId)
     try:
         user = await services.users.create(
             new_user.email, new_user.password, new_user.role, new_user.companyId
