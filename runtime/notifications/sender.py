@@ -29,7 +29,7 @@ from runtime.providers.notify import (
 )
 from tenancy.errors import NotFound
 from tenancy.models import utc_now
-from tenancy.models.messages import Notification
+from tenancy.models.messages import STAFF_REASONS, Notification
 from tenancy.notification_book import Outbox
 from tenancy.registry import CompanyRegistry
 from tenancy.store import TenantStore
@@ -126,7 +126,8 @@ class NotificationSender:
             raise SendFailed("the company has no active number to text from", permanent=True)
         if await store.sms.opted_out(notification.to):
             raise SendFailed(OPTED_OUT, permanent=True)
-        refusal = await self._limits.refusal(store.company_id, notification.to)
+        refusal = await self._limits.refusal(store.company_id, notification.to,
+                                             to_staff=notification.reason in STAFF_REASONS)
         if refusal is not None:
             raise SendFailed(refusal, permanent=True)
         config = company.twilioConfig

@@ -1,8 +1,10 @@
 """How many texts a company may send, counted in Redis across replicas and actors.
 
-Two hourly caps apply to every outbound text (notifications, post-call texts, replies to
-inbound texts): per (company, number), so a loop or a flood cannot text one phone a
-thousand times, and per company, so a runaway tenant cannot text everyone.
+Two hourly caps: per (company, number) on every outbound text (notifications, post-call
+texts, replies to inbound texts), so a loop or a flood cannot text one phone a thousand
+times; and per company on texts to callers, so a runaway tenant cannot text everyone.
+Texts to the company's own staff count only per number: a storm's flood of missed-call
+text-backs must not use up the budget the on-call technician's emergency alert needs.
 """
 
 from __future__ import annotations
@@ -27,12 +29,15 @@ class TextLimits:
         self._counter = counter
         self.caps = caps
 
-    async def refusal(self, company_id: str, number: str) -> str | None:
+    async def refusal(self, company_id: str, number: str, *, to_staff: bool = False
+                      ) -> str | None:
         """Count one text to `number`; why it must not go, or None when it may."""
         caps = self.caps
         if await self._counter.hit("sms-number", f"{company_id}:{number}") \
                 > caps.per_number_per_hour:
             return f"rate limited: over {caps.per_number_per_hour} texts to this number this hour"
+        if to_staff:
+            return None
         if await self._counter.hit("sms-company", company_id) > caps.per_company_per_hour:
             return (f"rate limited: over {caps.per_company_per_hour} texts from this company "
                     "this hour")

@@ -20,6 +20,10 @@ Channel = Literal["sms", "email"]
 NotificationReason = Literal["message", "emergency", "booking_confirmation", "missed_call",
                              "summary", "sms_handoff"]
 NotificationStatus = Literal["queued", "sent", "delivered", "failed"]
+# What is told to the company's own people (the rest goes to callers): a company's hourly
+# text cap guards against texting the public, and must never silence these.
+STAFF_REASONS: frozenset[NotificationReason] = frozenset({"message", "emergency",
+                                                          "sms_handoff"})
 
 
 class MessageFields(ApiModel):

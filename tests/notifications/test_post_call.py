@@ -9,8 +9,9 @@ import pytest
 import redis.asyncio as aioredis
 
 from runtime.actors.call_record import CallRecord
-from runtime.conversation import CallContext
+from runtime.conversation import CallContext, TakeMessage
 from runtime.conversation.outcome import Appointment
+from runtime.notifications.inbox import keep_message
 from runtime.notifications.post_call import (
     SUMMARY_TEXT_LIMIT,
     confirm_booking,
@@ -176,3 +177,24 @@ async def test_a_flood_from_one_company_stops_at_its_hourly_cap(registry, redis_
     assert len(out.sms.sent) == 3
     [limited] = [n for n in await store.notifications.list() if n.status == "failed"]
     assert "texts from this company this hour" in limited.lastError
+
+
+async def test_a_flood_of_caller_texts_never_silences_the_on_call_alert(registry, redis_async):
+    """The company's hourly cap is spent on text-backs (a storm of missed calls); the
+    emergency text to the on-call tech still goes, limited only per number."""
+    store = await company_with(registry, **ON)
+    outbox = fresh_outbox()
+    for index in range(4):
+        assert await text_back(store, call(sid=f"CA{index:032x}"), CallRecord(), outbox)
+    urgent = TakeMessage("Water is pouring through the ceiling", urgent=True)
+    await keep_message(store, call(sid="CA" + "e" * 32), 2, urgent, outbox)
+    out = outgoing(redis_async, registry, outbox, texts_per_hour=30, company_texts_per_hour=3)
+    await out.drain.ensure_group()
+    await drain_all(out)
+    sent = {text.to for text in out.sms.sent}
+    on_call = next(e for e in await store.employees.list() if e.isOnCall)
+    assert on_call.phone in sent
+    records = await store.notifications.list()
+    [limited] = [n for n in records if n.status == "failed"]
+    assert limited.reason == "missed_call" and "texts from this company" in limited.lastError
+    assert all(n.status == "sent" for n in records if n.reason == "emergency")
