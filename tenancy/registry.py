@@ -8,6 +8,7 @@ written and released if the write does not happen.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, cast
@@ -33,6 +34,8 @@ _PATCH_RETRIES = 5
 # Asked before numbers are claimed for a company (as it will be after the change):
 # raises to refuse. The registry stores; who may claim what is the caller's rule.
 ApproveNumbers = Callable[[Company, list[str]], Awaitable[None]]
+CompanyNames = list[tuple[str, str]]  # (id, name)
+StoredCompanies = list[tuple[TenantStore, str]]  # a tenant's store and its sealed document
 
 
 def validation_details(exc: ValidationError) -> list[dict[str, Any]]:
@@ -85,15 +88,36 @@ class CompanyRegistry:
         """Every company that can be read; one that cannot (sealed with another key, or
         corrupt) is logged and left out rather than failing the whole list."""
         companies = []
-        for cid in sorted(await self._redis.smembers(COMPANIES_KEY)):
+        for store, text in await self._company_texts():
             try:
-                company = await self.tenant(cast(str, cid)).load_company()
+                companies.append(store.load_sealed(text))
             except Exception:
-                log.warning("company_unreadable", company_id=cid)
-                continue
-            if company is not None:
-                companies.append(company)
+                log.warning("company_unreadable", company_id=store.company_id)
         return companies
+
+    async def names(self) -> CompanyNames:
+        """(id, name) of every company, as `list` orders them: for a company switcher,
+        which needs neither secrets unsealed nor whole documents validated."""
+        named = []
+        for store, text in await self._company_texts():
+            try:
+                name = json.loads(text)["companyName"]
+            except (ValueError, KeyError, TypeError):
+                log.warning("company_unreadable", company_id=store.company_id)
+                continue
+            named.append((store.company_id, str(name)))
+        return named
+
+    async def _company_texts(self) -> StoredCompanies:
+        """Each indexed company's stored document (sealed JSON), by id, in one round trip."""
+        stores = [self.tenant(cast(str, cid))
+                  for cid in sorted(await self._redis.smembers(COMPANIES_KEY))]
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for store in stores:
+                pipe.get(store.key("company"))
+            texts = await pipe.execute()
+        return [(store, text) for store, text in zip(stores, texts, strict=True)
+                if text is not None]
 
     async def company_for_number(self, number: str) -> Company | None:
         """The active company that answers `number`; none for a number marked inactive."""

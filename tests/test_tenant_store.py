@@ -177,3 +177,28 @@ async def test_a_known_company_is_parsed_again_only_once_its_stored_text_changed
 
     await redis_async.delete(store.key("company"))
     assert await store.company_since(edited) is None
+
+
+async def test_the_switchers_names_are_the_listed_companies_in_one_read(registry, redis_async):
+    """`names` reads every company in one round trip and parses no secrets: the same
+    companies, in the same order, as `list`; a corrupt document is left out of both."""
+    created = [await registry.create(profile(f"Switch Air {i}")) for i in range(3)]
+    broken = await registry.create(profile("Broken Air"))
+    await redis_async.set(registry.tenant(broken.id).key("company"), "{not json")
+    commands: list[str] = []
+    execute = redis_async.execute_command
+
+    async def counted(*args, **options):
+        commands.append(str(args[0]))
+        return await execute(*args, **options)
+
+    redis_async.execute_command = counted
+    try:
+        names = await registry.names()
+    finally:
+        del redis_async.execute_command
+    assert commands == ["SMEMBERS"]  # the documents come in one pipeline, not a GET each
+    listed = await registry.list()
+    assert names == [(company.id, company.companyName) for company in listed]
+    assert {(c.id, c.companyName) for c in created} <= set(names)
+    assert broken.id not in {company_id for company_id, _ in names}

@@ -110,3 +110,12 @@ async def test_company_users_cannot_open_user_pages(users_app, people):
     assert answer.status_code == 403
     assert [u["email"] for u in await listed(users_app)] == [
         "boss@platform.example", "owner@gulfair.example"]
+
+
+async def test_a_platform_admins_pages_offer_every_company_to_switch_to(users_app, people):
+    page = (await people["boss"].http.get(OWNER)).text
+    switcher = page.split('action="/console/switch"', 1)[1].split("</form>", 1)[0]
+    assert f'<option value="{people["company"]}">Gulf Air</option>' in switcher
+    owners_page = await people["owner"].http.get("/console", follow_redirects=True)
+    assert owners_page.status_code == 200 and "Gulf Air" in owners_page.text
+    assert 'action="/console/switch"' not in owners_page.text  # a company's users: no switcher

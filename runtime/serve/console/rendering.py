@@ -48,7 +48,7 @@ async def render(
     user = page.user if page is not None else user
     switcher = None
     if user is not None and user.principal.is_platform_admin:
-        switcher = [(c.id, c.companyName) for c in await services_of(request).registry.list()]
+        switcher = await services_of(request).registry.names()
     values = {
         "user": user.session if user else None,
         "csrf_field": CSRF_FIELD,
