@@ -15,7 +15,9 @@ Left out, so that neither the phrase lists nor the signs hear them:
   caller says it is happening now ("right now", "still") or names gas or carbon monoxide:
   with those, safety comes first;
 - everything said up to a danger dealt with ("the gas company fixed it", "said it was
-  fine", "it went away"), and how-often or how-to-prevent questions, even of gas or CO.
+  fine", "it went away"), and how-often or how-to-prevent questions, even of gas or CO,
+  unless the caller also reports a sign outside what the question asks about ("I smell
+  gas, how do I keep the house from blowing up").
 """
 
 from __future__ import annotations
@@ -87,6 +89,10 @@ _ADVICE = Terms.of((  # a question of how to prevent or how often: no danger rep
     "how often", "prevent", "preventing", "avoid", "protect", "how do i keep", "how can i keep",
     "how to keep", "how do we keep", "how long do", "how long does", "how long should",
     "if i ever", "if we ever", "if you ever", "if there is ever", "if theres ever"))
+_LEAKING = Terms.of(("leak", "leaking", "leaks"))
+_REPORTS = (_SENSED, _SOUNDING, CO_SOUNDING, SYMPTOMS, _LEAKING)  # what the caller says is so
+_KEEPING_ASKED = Terms.of(("do to keep", "way to keep", "ways to keep"))
+_KEEPING_REACH = 8  # words from the keeping to its "from"
 _NOT_HAZARDS = Terms.of((
     "fire up", "fires up", "fired up", "firing up", "fire it up", "fire pit", "fire hazard",
     "fire code", "fire rated", "fire rating", "fire safety", "fire place", "fire wood",
@@ -164,9 +170,10 @@ def without_lookalikes(heard: Heard) -> Heard:
     if heard.heard(_HAPPENING):
         return heard.without(dropped) if dropped else heard
     urgent_kind = heard.spans(_GAS_OR_CO, affirmed=False)
-    advice = heard.spans(_ADVICE, affirmed=False)
+    advice = heard.spans(_ADVICE, affirmed=False) + _prevention_asked(heard)
     if not heard.heard(_SENSED):
         advice += heard.spans(_ASKING, affirmed=False)
+    advice = _reporting_nothing(heard, advice)
     settled = heard.spans(_SETTLED) + (heard.spans(_REPAIRED) if heard.heard(_LONG_PAST)
                                         else [])
     if urgent_kind and (settled or advice):
@@ -184,6 +191,42 @@ def without_lookalikes(heard: Heard) -> Heard:
         past += [(at, at + 1) for at, word in enumerate(heard.words) if _YEAR.fullmatch(word)]
         dropped += [heard.clause(start) for start, _ in past]
     return heard.without(dropped) if dropped else heard
+
+
+def _reporting_nothing(heard: Heard, advice: list[Span]) -> list[Span]:
+    """The advice questions, unless the caller also reports a sign (sensed, an alarm
+    sounding, symptoms, a leak) anywhere but in what a question asks about: "I smell gas,
+    how do I keep the house from blowing up", "is there a way to keep the smell of gas from
+    getting worse", "how do I keep the kids from breathing it, it's leaking" ask for help
+    with a danger; "what do I do if I ever smell gas", "how do I keep my furnace from
+    leaking carbon monoxide" ask for advice."""
+    if not advice:
+        return advice
+    asked = [_asked_about(heard, span) for span in advice]
+    for terms in _REPORTS:
+        for at, _ in heard.spans(terms):
+            if not any(start <= at < end for start, end in asked):
+                return []
+    return advice
+
+
+def _asked_about(heard: Heard, span: Span) -> Span:
+    """The words an advice question asks about: after a keeping's "from" ("keep my boiler
+    | from putting out carbon monoxide"), else from the question to its clause's end."""
+    start, end = span
+    if "keep" in heard.words[start:end]:
+        reach = heard.words[end:end + _KEEPING_REACH]
+        if "from" in reach:
+            start = end + reach.index("from")
+    return start, _with_purpose(heard, heard.clause(span[0]))[1]
+
+
+def _prevention_asked(heard: Heard) -> list[Span]:
+    """"What should I do to keep my boiler from putting out carbon monoxide", "is there a
+    way to keep it from...": how to prevent, asked. Without a "from" after the keeping it
+    is no such question ("what do I do to keep my family safe" while the alarm sounds)."""
+    return [(start, end) for start, end in heard.spans(_KEEPING_ASKED, affirmed=False)
+            if "from" in heard.words[end:end + _KEEPING_REACH]]
 
 
 def _with_purpose(heard: Heard, clause: Span) -> Span:
