@@ -12,8 +12,8 @@ Left out, so that neither the phrase lists nor the signs hear them:
 - what the caller asks about in a hypothetical ("how do I keep my pipes from bursting",
   "is it normal for the heat pump to smoke") and a clause about a recurring or long-past
   problem ("the basement floods every spring", "flooded a few years ago"), unless the
-  caller says it is happening now ("right now", "still") or names gas or carbon monoxide:
-  with those, safety comes first;
+  caller says it is happening now ("right now", "still", "is flooding", "theres water
+  pouring") or names gas or carbon monoxide: with those, safety comes first;
 - everything said up to a danger dealt with ("the gas company fixed it", "said it was
   fine", "it went away"), and how-often or how-to-prevent questions, even of gas or CO,
   unless the caller also reports a sign outside what the question asks about ("I smell
@@ -57,6 +57,13 @@ _NOT_NOW = Terms.of((  # a recurring or a long-past problem is a service call ("
     "sometimes", "usually", "each time it", "often", "once in a while", "from time to time",
     "last year", "last spring", "last summer", "last winter", "last week", "last month",
     "weeks ago", "years ago", "a while ago", "months ago"))
+_IN_PROGRESS = Terms.of((  # "the basement is flooding, it happened last year too": now
+    f"{aux} {filler}{verb}"
+    for aux in ("is", "are", "its", "theyre", "theres")
+    for filler in ("", "still ", "just ", "all ", "really ", "now ", "water ", "smoke ",
+                   "sparks ", "sewage ")
+    for verb in ("flooding", "pouring", "gushing", "spraying", "spewing", "overflowing",
+                 "sparking", "smoking", "burning", "shooting", "hissing")), exact=True)
 _OLD_DAMAGE = Terms.of(("old leak", "old stain", "old water stain", "old water damage",
                         "old damage", "from before"))
 _RESOLVED = Terms.of(("fine now", "went away", "gone now", "stopped now", "cleared up",
@@ -167,7 +174,7 @@ def without_lookalikes(heard: Heard) -> Heard:
         if signs and near(signs, heard.spans(causes, affirmed=False), _CAUSE_WINDOW):
             dropped += signs
     dropped += _eggy_water(heard)
-    if heard.heard(_HAPPENING):
+    if heard.heard(_HAPPENING) or _in_progress(heard):
         return heard.without(dropped) if dropped else heard
     urgent_kind = heard.spans(_GAS_OR_CO, affirmed=False)
     advice = heard.spans(_ADVICE, affirmed=False) + _prevention_asked(heard)
@@ -191,6 +198,12 @@ def without_lookalikes(heard: Heard) -> Heard:
         past += [(at, at + 1) for at, word in enumerate(heard.words) if _YEAR.fullmatch(word)]
         dropped += [heard.clause(start) for start, _ in past]
     return heard.without(dropped) if dropped else heard
+
+
+def _in_progress(heard: Heard) -> bool:
+    """A danger said to be going on ("is flooding", "theres water pouring"), not supposed
+    ("what do I do if the outlet is smoking")."""
+    return any(not heard.hypothetical(start) for start, _ in heard.spans(_IN_PROGRESS))
 
 
 def _reporting_nothing(heard: Heard, advice: list[Span]) -> list[Span]:
