@@ -7,12 +7,19 @@ answers in text form (`conversation/texting.py`) from the thread's saved state, 
 are alerted through the outbox when the conversation calls for it, and the reply is
 counted against the company's text limits (over them: no reply). Replies are split
 into texts Twilio accepts, at most `MAX_REPLY_TEXTS` of them.
+
+The reply goes back in the webhook's own TwiML, so it must be ready well within the 15 s
+Twilio waits. A question knowledge cannot answer goes to the language model when one is
+configured, under the model tier's own time budget (`TurnBudget`, as on calls), cut short
+by whatever the text already waited (for the thread's lock): the reply is ready within
+`REPLY_WITHIN_S`, and a model that is slow or failing gives the fallback line instead.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,10 +27,11 @@ from datetime import datetime
 import structlog
 
 from runtime.actors.booking_calendar import booking_for_call
-from runtime.conversation import CallContext, ConversationState
+from runtime.conversation import CallContext, ConversationState, TurnBudget
 from runtime.conversation.texting import StaffAlert, TextConversation
 from runtime.notifications.inbox import notify_message
 from runtime.notifications.text_limits import TextLimits
+from runtime.providers.base import LanguageModel
 from runtime.providers.calendar_factory import CalendarConfig
 from runtime.providers.embedding import SentenceEmbedder
 from runtime.providers.notify import SMS_MAX_BODY, sms_parts
@@ -41,6 +49,8 @@ log = structlog.get_logger(__name__)
 MAX_REPLY_TEXTS = 3  # a longer answer is trimmed: texts are billed per segment
 TRIMMED = "…"
 SORRY = "Sorry, something went wrong on our side. Please call us{phone}."
+# From the webhook's arrival to the model's last word: Twilio gives up after 15 s.
+REPLY_WITHIN_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,14 @@ def reply_texts(text: str) -> list[str]:
     return [part for part in parts if part]
 
 
+def text_budget(spent_s: float, budget: TurnBudget = TurnBudget()) -> TurnBudget:
+    """The model tier's `budget` for a text whose webhook has spent `spent_s` already,
+    cut to what is left of `REPLY_WITHIN_S` (none left: the fallback line at once)."""
+    left = max(REPLY_WITHIN_S - spent_s, 0.0)
+    return dataclasses.replace(budget, first_token_s=min(budget.first_token_s, left),
+                               total_s=min(budget.total_s, left))
+
+
 def alert_id(message_sid: str) -> str:
     return hashlib.sha256(f"sms:{message_sid}".encode()).hexdigest()[:24]
 
@@ -68,23 +86,28 @@ def alert_id(message_sid: str) -> str:
 class SmsDesk:
     def __init__(self, registry: CompanyRegistry, embedder: SentenceEmbedder,
                  calendar: CalendarConfig, limits: TextLimits, outbox: Outbox | None = None,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+                 clock: Callable[[], datetime] = utc_now, *,
+                 llm: LanguageModel | None = None,
+                 timer: Callable[[], float] = time.monotonic) -> None:
         self._registry = registry
+        self.llm = llm  # answers what knowledge cannot (None: the fallback lines do)
         self._embedder = embedder
         self._calendar = calendar
         self._limits = limits
         self._outbox = outbox or Outbox()
         self._clock = clock
+        self._timer = timer  # seconds, for the time a text's webhook has spent
 
     async def answer(self, company: Company, text: InboundText) -> list[str]:
         """The texts to reply with (none: `<Response/>`), once per MessageSid."""
+        arrived = self._timer()
         store = self._registry.tenant(company.id)
         text = dataclasses.replace(text, body=text.body[:SMS_MAX_BODY])  # Twilio's longest
         if not await store.sms.claim(text.message_sid):
             return await store.sms.answered(text.message_sid) or []
         try:
             async with store.sms.lock(text.from_):
-                replies = await self._handle(store, company, text)
+                replies = await self._handle(store, company, text, arrived)
         except Exception:  # the customer gets an apology, never Twilio's error
             log.exception("sms_answer_failed", company_id=company.id)
             phone = f" at {company.companyPhone}" if company.companyPhone else ""
@@ -92,8 +115,8 @@ class SmsDesk:
         await store.sms.remember(text.message_sid, replies)
         return replies
 
-    async def _handle(self, store: TenantStore, company: Company, text: InboundText
-                      ) -> list[str]:
+    async def _handle(self, store: TenantStore, company: Company, text: InboundText,
+                      arrived: float) -> list[str]:
         keyword = keyword_of(text.opt_out_type) or keyword_of(text.body)
         opted_out = await store.sms.opted_out(text.from_)
         thread = await store.sms.thread(text.from_) or SmsThread(
@@ -112,7 +135,7 @@ class SmsDesk:
         elif keyword is Keyword.HELP:
             reply = help_text(company)
         else:
-            reply = await self._converse(store, company, thread, text)
+            reply = await self._converse(store, company, thread, text, arrived)
         replies = reply_texts(reply) if reply else []
         if replies:
             refusal = await self._limits.refusal(company.id, text.from_)
@@ -125,9 +148,11 @@ class SmsDesk:
         return replies
 
     async def _converse(self, store: TenantStore, company: Company, thread: SmsThread,
-                        text: InboundText) -> str:
+                        text: InboundText, arrived: float) -> str:
         booking = await booking_for_call(store, company, self._calendar, source="sms")
-        policy, _ = await replica_policy(store, company, self._embedder, booking)
+        policy, _ = await replica_policy(
+            store, company, self._embedder, booking, text_model=self.llm,
+            budget=text_budget(self._timer() - arrived))
         state = (ConversationState.from_dict(thread.policyState) if thread.policyState
                  else ConversationState.new())
         ctx = CallContext(call_sid=text.message_sid, caller_number=text.from_,
