@@ -5,8 +5,8 @@ reply again and alerts nobody twice); STOP / START / HELP are honoured per numbe
 company; an opted-out number gets no reply; otherwise the company's dialogue policy
 answers in text form (`conversation/texting.py`) from the thread's saved state, staff
 are alerted through the outbox when the conversation calls for it, and the reply is
-counted against the company's text limits (over them: no reply). Replies are split
-into texts Twilio accepts, at most `MAX_REPLY_TEXTS` of them.
+counted against the company's text limits (over them: no reply, and no model call paid
+for). Replies are split into texts Twilio accepts, at most `MAX_REPLY_TEXTS` of them.
 
 The reply goes back in the webhook's own TwiML, so it must be ready well within the 15 s
 Twilio waits. A question knowledge cannot answer goes to the language model when one is
@@ -123,7 +123,7 @@ class SmsDesk:
             number=text.from_, companyNumber=text.to)
         thread.add(ThreadText(role="customer", text=text.body, messageSid=text.message_sid,
                               at=self._clock()))
-        reply = ""
+        reply, may_reply = "", None  # may_reply: counted against the caps (None: not yet)
         if keyword is Keyword.STOP:  # Twilio confirms it and would block a reply of ours
             await store.sms.opt_out(text.from_)
         elif keyword is Keyword.START and opted_out:
@@ -134,24 +134,34 @@ class SmsDesk:
             pass  # never texted again until START, not even HELP's answer
         elif keyword is Keyword.HELP:
             reply = help_text(company)
-        else:
-            reply = await self._converse(store, company, thread, text, arrived)
+        else:  # counted first: over its cap a number's text is still read (an emergency
+            # still alerts the staff) but pays for no model call, and gets no reply
+            may_reply = await self._may_reply(company, text)
+            reply = await self._converse(store, company, thread, text, arrived,
+                                         self.llm if may_reply else None)
         replies = reply_texts(reply) if reply else []
-        if replies:
-            refusal = await self._limits.refusal(company.id, text.from_)
-            if refusal is not None:
-                log.warning("sms_reply_refused", company_id=company.id, reason=refusal)
-                replies = []
+        if replies and may_reply is None:
+            may_reply = await self._may_reply(company, text)
+        if not may_reply:
+            replies = []
         for part in replies:
             thread.add(ThreadText(role="agent", text=part, at=self._clock()))
         await store.sms.save(thread)
         return replies
 
+    async def _may_reply(self, company: Company, text: InboundText) -> bool:
+        """Count a reply against the company's text caps; False when over them."""
+        refusal = await self._limits.refusal(company.id, text.from_)
+        if refusal is not None:
+            log.warning("sms_reply_refused", company_id=company.id, reason=refusal)
+        return refusal is None
+
     async def _converse(self, store: TenantStore, company: Company, thread: SmsThread,
-                        text: InboundText, arrived: float) -> str:
+                        text: InboundText, arrived: float, model: LanguageModel | None
+                        ) -> str:
         booking = await booking_for_call(store, company, self._calendar, source="sms")
         policy, _ = await replica_policy(
-            store, company, self._embedder, booking, text_model=self.llm,
+            store, company, self._embedder, booking, text_model=model,
             budget=text_budget(self._timer() - arrived))
         state = (ConversationState.from_dict(thread.policyState) if thread.policyState
                  else ConversationState.new())

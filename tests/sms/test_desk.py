@@ -177,6 +177,24 @@ async def test_replies_stop_at_the_hourly_cap_for_a_number(registry, redis_async
     assert [t.role for t in thread.texts].count("customer") == 4
 
 
+async def test_over_its_cap_a_number_costs_no_model_call_but_an_emergency_still_alerts(
+        registry, redis_async, company):
+    model = ScriptedLanguageModel([ScriptRule("attic", "We do attics.")])
+    desk = desk_for(registry, redis_async, fresh_outbox(), per_number=1, llm=model)
+    customer = unique_number()
+    assert await desk.answer(company, text(company, "Can you insulate my attic?", customer)
+                             ) == ["We do attics."]
+    assert await desk.answer(company, text(company, "And my attic fan?", customer)) == []
+    assert await desk.answer(company, text(company, "I smell gas in the attic", customer)
+                             ) == []
+    assert len(model.requests) == 1  # only the answer that could be sent was paid for
+    store = registry.tenant(company.id)
+    assert [n.reason for n in await store.notifications.list() if n.channel == "sms"] == [
+        "emergency"]
+    thread = await store.sms.thread(customer)
+    assert [t.role for t in thread.texts] == ["customer", "agent", "customer", "customer"]
+
+
 def test_a_long_reply_is_split_into_texts_and_trimmed_past_the_last() -> None:
     words = " ".join(f"word{i}" for i in range(2000))  # ~15,000 characters
     parts = reply_texts(words)
