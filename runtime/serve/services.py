@@ -118,8 +118,8 @@ class Services:
                                   build_drafting_model(settings.provider_config()),
                                   analytics_pool),
             sms=SmsDesk(registry, embedder, settings.calendar_config(),
-                        text_limits(settings, redis),  # the call actors' language model
-                        llm=build_language_model(settings.provider_config())),
+                        text_limits(settings, redis),
+                        llm=build_language_model(settings.provider_config())),  # as calls
             not_taken=CallsNotTaken(
                 CallEventEmitter(redis, max_backlog=settings.call_events_max_backlog),
                 registry.tenant),

@@ -11,8 +11,9 @@ for). Replies are split into texts Twilio accepts, at most `MAX_REPLY_TEXTS` of 
 The reply goes back in the webhook's own TwiML, so it must be ready well within the 15 s
 Twilio waits. A question knowledge cannot answer goes to the language model when one is
 configured, under the model tier's own time budget (`TurnBudget`, as on calls), cut short
-by whatever the text already waited (for the thread's lock): the reply is ready within
-`REPLY_WITHIN_S`, and a model that is slow or failing gives the fallback line instead.
+by whatever the text already spent (waiting for its thread's lock): the model is done
+within `REPLY_WITHIN_S` of the webhook's arrival (a booking it asks for adds the calendar's
+own timeout), and a model that is slow or failing gives the fallback line instead.
 """
 
 from __future__ import annotations
