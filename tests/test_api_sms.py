@@ -15,6 +15,7 @@ from twilio.request_validator import RequestValidator
 
 from loadtest import text_cli
 from runtime.conversation.texting import HANDED_OFF
+from runtime.providers.doubles import default_reply
 from tests.serve_fixtures import PLATFORM_TWILIO_TOKEN, unique_number
 from tests.test_api_inbox import poll
 from tests.test_calls_e2e import (
@@ -105,6 +106,18 @@ async def test_a_text_thread_answers_from_knowledge_and_hands_off_to_staff_once(
         assert listed[0]["number"] == customer and listed[0]["textCount"] == 4
         inbox = admin.get(f"{base}/messages").json()
         assert any(m["source"] == "sms" and m["callerNumber"] == customer for m in inbox)
+
+
+async def test_a_question_knowledge_cannot_answer_gets_the_language_models_answer(
+        api_server, texting):
+    """The deployed replica answers with the model the settings choose (the scripted double
+    here, Gemini with a key), as a call actor would."""
+    customer, question = unique_number(), "Can your technicians look at my attic insulation?"
+    assert await texted(api_server, texting, customer, question) == [default_reply(question)]
+    with api_server.client(api_server.admin_token) as admin:
+        thread = admin.get(f"/api/company/{texting['_id']}/sms-conversations/{customer}").json()
+    assert [(t["role"], t["text"]) for t in thread["texts"]] == [
+        ("customer", question), ("agent", default_reply(question))]
 
 
 async def test_an_emergency_text_gets_safety_lines_and_on_call_is_told(api_server, texting):

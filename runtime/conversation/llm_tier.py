@@ -15,6 +15,7 @@ from runtime.conversation.prompt import (
     END_CALL_TOOL,
     TAKE_MESSAGE_TOOL,
     TRANSFER_TOOL,
+    Channel,
     build_request,
     build_system_prompt,
 )
@@ -34,8 +35,10 @@ class LlmTier:
         budget: TurnBudget,
         booking: BookingHandler | None,
         clock: Callable[[], datetime],
+        channel: Channel = "call",
     ) -> None:
         self._snapshot = snapshot
+        self._channel = channel
         self._llm = llm
         self._replies = replies
         self._budget = budget
@@ -62,6 +65,7 @@ class LlmTier:
         prompt = build_system_prompt(
             self._snapshot, now=self._clock(), after_hours=state.after_hours,
             caller=ctx.contact, knowledge=knowledge, can_book=self._booking is not None,
+            channel=self._channel,
         )
         request = build_request(self._snapshot, prompt, state.history, self._tools)
         result = LlmResult(failure="llm_no_result")

@@ -49,6 +49,7 @@ from runtime.conversation.meaning import (
     rank,
 )
 from runtime.conversation.outcome import AgentTurn, Listen, Tier, TurnOutcome
+from runtime.conversation.prompt import Channel
 from runtime.conversation.replies import Replies
 from runtime.conversation.sentences import split_sentences
 from runtime.conversation.sentiment import frustration_score
@@ -105,6 +106,7 @@ class DialoguePolicy:
         booking: BookingHandler | None = None,
         meaning: MeaningScorer | None = None,
         reading: CompanyReading | None = None,  # the company view's, built once per version
+        channel: Channel = "call",  # how the model's words reach the customer (prompt.py)
     ) -> None:
         self.snapshot = snapshot
         self._clock = clock
@@ -118,7 +120,7 @@ class DialoguePolicy:
         self._vocabulary = reading.vocabulary
         self._emergencies = reading.emergencies
         self._llm_tier = (
-            LlmTier(snapshot, llm, self._replies, budget, booking, clock)
+            LlmTier(snapshot, llm, self._replies, budget, booking, clock, channel)
             if llm is not None else None
         )
 

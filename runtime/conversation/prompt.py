@@ -3,7 +3,9 @@
 The prompt keeps the model on the company's facts (profile, hours in its timezone,
 services, the knowledge entries closest to what the caller asked) and on phone manners
 (personality, a sentence budget from `responseLength`, no lists or markdown, since
-every word is spoken).
+every word is spoken). A conversation by text (`channel="text"`) gets a sentence more and
+no talk of lines or transfers: a text cannot be put through, so the transfer tool there
+asks the team to get back to the customer.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ PERSONALITY_STYLES: dict[str, str] = {
     "empathetic": "Be patient and caring; acknowledge the caller's situation before answering.",
 }
 HISTORY_TURNS = 12  # most recent messages sent to the model
+TEXT_EXTRA_SENTENCES = 1  # a text is read, not heard: it may be a sentence longer
+
+Channel = Literal["call", "text"]
 
 TRANSFER_TOOL = ToolSpec(
     name="transfer_call",
@@ -69,16 +74,13 @@ def build_system_prompt(
     caller: CallerContact | None,
     knowledge: Sequence[KnowledgeEntry],
     can_book: bool,
+    channel: Channel = "call",
 ) -> str:
     settings = snapshot.settings
     sentences, _ = RESPONSE_BUDGETS.get(settings.response_length, RESPONSE_BUDGETS["concise"])
     local = local_time(now, snapshot.timezone)
     lines = [
-        f"You are the phone receptionist for {snapshot.company_name}, answering a live call.",
-        PERSONALITY_STYLES.get(settings.personality, PERSONALITY_STYLES["friendly"]),
-        f"Answer in at most {sentences} short spoken sentences: no lists, no markdown, no "
-        "emojis, no URLs read letter by letter. Never invent prices, policies or promises; "
-        "if you don't know, offer to take a message or connect the caller with the team.",
+        *_manners(snapshot.company_name, sentences, channel, settings.personality),
         "",
         "## Company",
         f"Name: {snapshot.company_name}",
@@ -100,9 +102,11 @@ def build_system_prompt(
     ]
     if after_hours:
         lines.append("After hours nobody can be transferred except for emergencies: offer to "
-                     "take a message.")
+                     "take a message." if channel == "call" else
+                     "After hours the team is away: offer to pass a message on.")
     if not can_book:
-        lines.append("You cannot book appointments on this call: offer to take a message "
+        where = "on this call" if channel == "call" else "by text"
+        lines.append(f"You cannot book appointments {where}: offer to take a message "
                      "with the caller's preferred time instead.")
     if snapshot.lines.main_script:
         lines += ["", "## Company instructions", snapshot.lines.main_script]
@@ -113,6 +117,32 @@ def build_system_prompt(
         lines += ["", f"## Caller\nReturning caller {caller.name or 'with no name on file'}, "
                       f"{caller.call_count} previous call(s)."]
     return "\n".join(lines)
+
+
+def _manners(company_name: str, sentences: int, channel: Channel, personality: str
+             ) -> list[str]:
+    """Who the model is, its manner, and how its words reach the customer: spoken, or sent
+    back as a text (a sentence longer, and never a transfer or a line to hold)."""
+    style = PERSONALITY_STYLES.get(personality, PERSONALITY_STYLES["friendly"])
+    if channel == "call":
+        return [
+            f"You are the phone receptionist for {company_name}, answering a live call.",
+            style,
+            f"Answer in at most {sentences} short spoken sentences: no lists, no markdown, no "
+            "emojis, no URLs read letter by letter. Never invent prices, policies or promises; "
+            "if you don't know, offer to take a message or connect the caller with the team.",
+        ]
+    return [
+        f"You are the receptionist for {company_name}, answering a customer's text message "
+        "(SMS); your answer is sent back to them as a text.",
+        style,
+        f"Answer in at most {sentences + TEXT_EXTRA_SENTENCES} short sentences of plain text, "
+        "ideally under 320 characters: no lists, no markdown, no emojis. Never invent prices, "
+        "policies or promises; if you don't know, offer to have the team get back to them.",
+        "This is a text conversation, not a phone call: never say you are transferring or "
+        "connecting them, and never ask them to stay on the line or hold. When they need a "
+        "person, use transfer_call: the team is then asked to get back to them at this number.",
+    ]
 
 
 def build_request(

@@ -21,6 +21,7 @@ from runtime.providers.embedding import SentenceEmbedder
 from runtime.providers.factory import (
     build_drafting_model,
     build_embedder,
+    build_language_model,
     build_synthesizer,
     build_voice_catalog,
 )
@@ -117,7 +118,8 @@ class Services:
                                   build_drafting_model(settings.provider_config()),
                                   analytics_pool),
             sms=SmsDesk(registry, embedder, settings.calendar_config(),
-                        text_limits(settings, redis)),
+                        text_limits(settings, redis),
+                        llm=build_language_model(settings.provider_config())),  # as calls
             not_taken=CallsNotTaken(
                 CallEventEmitter(redis, max_backlog=settings.call_events_max_backlog),
                 registry.tenant),
