@@ -10,13 +10,13 @@ so the repository is safe to share between threads.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from analytics.day_rows import DayRowCache
+from analytics.day_rows import DayRowCache, local_company_rows
 from analytics.errors import InvalidQuery
 from analytics.filters import CallLogQuery, CallLookup, DateRange, parse_filter
 from analytics.metrics import AGENT_METRICS, CALL_METRICS, GAP_TURN, KNOWLEDGE_GAPS, Metric
@@ -32,8 +32,8 @@ from analytics.sources import (
     SessionFactory,
     company_files,
     local_company_files,
-    local_company_rows,
 )
+from analytics.tables import TableName
 
 _CALL_SID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _CALL_COLUMNS = (
@@ -65,7 +65,8 @@ class CallLogRepository:
         limits = limits or QueryLimits()
         self._sessions = SessionFactory(limits)
         # No cache (`cache_mb=0`): every request reads and de-duplicates the files itself.
-        self._days = DayRowCache(self.store, limits.cache_mb * 2**20) if limits.cache_mb else None
+        self._days = (DayRowCache(self.store, self._sessions, limits.cache_mb * 2**20)
+                      if limits.cache_mb else None)
 
     def list_calls(
         self,
@@ -85,7 +86,8 @@ class CallLogRepository:
         }
         where = " AND ".join(_CALL_FILTERS[name] for name in params) or "TRUE"
         days = LocalDays(timezone, filters.first, filters.last)
-        with self._sessions.open("duckdb", self._source(company_id, days)) as session:
+        source = self._source(company_id, days, ("calls", "summaries"))
+        with self._sessions.open("duckdb", source) as session:
             total = session.rows(f"SELECT COUNT(*) AS n FROM calls WHERE {where}", params)[0]["n"]
             page = session.rows(
                 f"SELECT {_CALL_COLUMNS} FROM {_SUMMARIZED_CALLS} WHERE {where}"
@@ -193,9 +195,10 @@ class CallLogRepository:
         timezone: str = "UTC",
     ) -> dict[str, Any]:
         """`analytics` and `agent_performance` together (the console's charts), all ten
-        metrics from one DuckDB session over the range's rows."""
+        metrics from one DuckDB session over the range's rows (read from the files once,
+        not once per metric, when there is no day cache)."""
         scope = self._scope(company_id, date_from, date_to, "duckdb", timezone)
-        rows = self._run(scope, (*CALL_METRICS, *AGENT_METRICS))
+        rows = self._run(scope, (*CALL_METRICS, *AGENT_METRICS), materialize=True)
         return {"analytics": {**scope.describe(), **call_analytics(rows, scope.range.days())},
                 "agentPerformance": {**scope.describe(), **agent_performance(rows)}}
 
@@ -265,37 +268,40 @@ class CallLogRepository:
         date_range = parse_filter(DateRange, {"date_from": date_from, "date_to": date_to,
                                               "today": local_today(timezone)})
         days = LocalDays(timezone, date_range.first, date_range.last)
-        return _Scope(company_id, date_range, engine,  # type: ignore[arg-type]
-                      self._source(company_id, days))
+        return _Scope(company_id, date_range, engine, days)  # type: ignore[arg-type]
 
-    def _source(self, company_id: str, days: LocalDays) -> CompanySource:
-        """What a range read queries: the day cache's rows, or the files themselves."""
+    def _source(self, company_id: str, days: LocalDays, tables: Iterable[TableName]
+                ) -> CompanySource:
+        """What a range read queries: the day cache's rows of `tables` (the others read as
+        empty), or every table's files themselves."""
         if self._days is None:
             return local_company_files(self.store, company_id, days)
-        return local_company_rows(self._days, company_id, days)
+        return local_company_rows(self._days, company_id, days, frozenset(tables))
 
-    def _run(self, scope: _Scope, metrics: tuple[Metric, ...]) -> dict[str, list[dict]]:
-        with self._sessions.open(scope.engine, scope.source) as session:
+    def _run(self, scope: _Scope, metrics: tuple[Metric, ...], materialize: bool = False
+             ) -> dict[str, list[dict]]:
+        source = self._source(scope.company_id, scope.days, (m.table for m in metrics))
+        with self._sessions.open(scope.engine, source, materialize=materialize) as session:
             return {metric.name: session.rows(metric.sql) for metric in metrics}
 
 
 class _Scope:
-    """One request's company, dates, engine and the rows (or files) they select."""
+    """One request's company, dates (its local days) and engine."""
 
     def __init__(
-        self, company_id: str, date_range: DateRange, engine: Engine, source: CompanySource
+        self, company_id: str, date_range: DateRange, engine: Engine, days: LocalDays
     ) -> None:
         self.company_id = company_id
         self.range = date_range
         self.engine = engine
-        self.source = source
+        self.days = days
 
     def describe(self) -> dict[str, Any]:
         return {
             "companyId": self.company_id,
             "dateFrom": self.range.first.isoformat(),
             "dateTo": self.range.last.isoformat(),
-            "timezone": self.source.days.timezone,
+            "timezone": self.days.timezone,
         }
 
 

@@ -5,8 +5,8 @@ date range, built from a validated id) and the same deduplicating view text, so 
 SQL runs unchanged on either. The view keeps the first-written row per `event_id`, which
 is what makes a replayed batch or an interrupted compaction invisible to every query.
 Range reads (call lists, dashboards) get the same rows already de-duplicated, a day at a
-time, from the process's `DayRowCache` instead (`CompanyRows`): the views then only
-filter them.
+time, from the process's day cache instead (`CompanyRows`, `analytics.day_rows`): the
+views then only filter them.
 
 Partitions are UTC days; a company reads its history in its own days. So every view has
 `local_time` (a call's start, a turn's time, in the company's timezone), a range of local
@@ -29,16 +29,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import duckdb
 import polars as pl
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from analytics.day_rows import DayRowCache
 from analytics.parquet_store import ParquetStore, require_company_id
 from analytics.tables import FILE_SCHEMAS, TABLES, TableName, query_schema
 
 Engine = Literal["duckdb", "polars"]
 ENGINES: tuple[Engine, ...] = ("duckdb", "polars")
 DEDUPE_VIEW_SQL = (
-    "SELECT * FROM {raw} QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY stream_pos) = 1"
+    "SELECT * FROM {raw} QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY stream_pos) = 1"
 )
 _DUCKDB_SCAN = (
     "SELECT * FROM read_parquet({files}, hive_partitioning = true, union_by_name = true,"
@@ -124,7 +122,7 @@ def local_company_files(
     store: ParquetStore, company_id: str, days: LocalDays
 ) -> CompanyFiles:
     """The files that can hold rows of `days`, filtered to those local days when queried."""
-    return replace(company_files(store, company_id, *_utc_span(days)), days=days)
+    return replace(company_files(store, company_id, *utc_span(days)), days=days)
 
 
 @dataclass(frozen=True)
@@ -136,23 +134,7 @@ class CompanyRows:
     days: LocalDays = LocalDays()
 
 
-def local_company_rows(cache: DayRowCache, company_id: str, days: LocalDays) -> CompanyRows:
-    """The rows that can be of `days` (as `local_company_files`), from the day cache, with
-    their `local_time` (computed here once: SQL's time-zone conversion is per query)."""
-    span = _utc_span(days)
-    return CompanyRows({table: _with_local_time(cache.rows(table, company_id, *span), table,
-                                                days.timezone)
-                        for table in TABLES}, days)
-
-
-def _with_local_time(rows: pa.Table, table: TableName, zone: str) -> pa.Table:
-    """`rows` and the local wall-clock time of their moment (naive, as the views have it)."""
-    instants = rows.column(LOCAL_TIME_OF[table]).cast(pa.timestamp("us", tz="UTC"))
-    local = pc.local_timestamp(instants.cast(pa.timestamp("us", tz=zone)))
-    return rows.append_column("local_time", local)
-
-
-def _utc_span(days: LocalDays) -> tuple[date | None, date | None]:
+def utc_span(days: LocalDays) -> tuple[date | None, date | None]:
     """The UTC partitions that can hold rows of `days`: a day wider on each side (no
     timezone is a whole day from UTC)."""
     widen = timedelta(days=1)
@@ -167,12 +149,15 @@ class QuerySession(Protocol):
 
 
 class DuckDBSession:
-    """A private DuckDB connection (cursor) with temp views `calls`, `turns`, `summaries`."""
+    """A private DuckDB connection (cursor) with temp views `calls`, `turns`, `summaries`
+    (temp tables with `materialize`)."""
 
-    def __init__(self, cursor: duckdb.DuckDBPyConnection, source: CompanySource) -> None:
-        # TEMP views and registered Arrow tables live in this connection only, so
-        # concurrent sessions never collide.
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, source: CompanySource,
+                 materialize: bool = False) -> None:
+        # TEMP objects and registered Arrow tables live in this connection only, so
+        # concurrent sessions never collide. Rows are not copied (`materialize` is for files).
         self._cursor = cursor
+        kind = "TABLE" if materialize and isinstance(source, CompanyFiles) else "VIEW"
         zone = source.days.timezone
         for table in TABLES:
             raw = f"{table}_raw"
@@ -182,9 +167,9 @@ class DuckDBSession:
                 at = LOCAL_TIME_OF[table]
                 cursor.execute(
                     f"CREATE TEMP VIEW {raw} AS SELECT *, ({at} AT TIME ZONE 'UTC') AT TIME"
-                    f" ZONE '{zone}' AS local_time FROM ({_duckdb_source(table, source.of(table))})"
+                    f" ZONE '{zone}' AS local_time FROM ({duckdb_source(table, source.of(table))})"
                 )
-            cursor.execute(f"CREATE TEMP VIEW {table} AS {_view_sql(raw, source)}")
+            cursor.execute(f"CREATE TEMP {kind} {table} AS {_view_sql(raw, source)}")
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         result = self._cursor.execute(sql, dict(params) if params else None)
@@ -223,10 +208,10 @@ def _view_sql(raw: str, source: CompanySource) -> str:
     """The deduplicated rows of the company's local days (`CompanyRows` are already)."""
     in_days = f"SELECT * FROM {raw} WHERE {source.days.where_sql()}"
     return in_days if isinstance(source, CompanyRows) else DEDUPE_VIEW_SQL.format(
-        raw=f"({in_days})")
+        raw=f"({in_days})", key="event_id")
 
 
-def _duckdb_source(table: TableName, paths: list[str]) -> str:
+def duckdb_source(table: TableName, paths: list[str]) -> str:
     """The scan of a table's files, or a typed empty relation when there are none.
 
     DDL takes no bound parameters, so the file list is written as SQL string literals:
@@ -288,15 +273,23 @@ class SessionFactory:
         self._lock = threading.Lock()
 
     @contextmanager
-    def open(self, engine: Engine, source: CompanySource) -> Iterator[QuerySession]:
-        """A session over `source`'s files or rows."""
+    def open(self, engine: Engine, source: CompanySource, *, materialize: bool = False
+             ) -> Iterator[QuerySession]:
+        """A session over `source`'s files or rows; `materialize` (DuckDB, files) reads
+        and de-duplicates the files once for the session's many queries."""
         if engine == "polars":
             yield PolarsSession(source)
             return
+        with self.cursor() as cursor:
+            yield DuckDBSession(cursor, source, materialize)
+
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A private connection to the shared database (its limits), closed after use."""
         with self._lock:
             cursor = self._database.cursor()
         try:
-            yield DuckDBSession(cursor, source)
+            yield cursor
         finally:
             cursor.close()
 
