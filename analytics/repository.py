@@ -4,7 +4,9 @@ Every method takes the company id first and opens only that company's partitions
 filters arrive as validated models and reach SQL as bound parameters. Methods block (file
 I/O, query engines), so async callers run them with `asyncio.to_thread`; each call gets
 its own DuckDB connection (a cursor of one shared in-memory database) or Polars context,
-so the repository is safe to share between threads.
+so the repository is safe to share between threads. Range reads (call lists, dashboards)
+query the company's rows from the process's day cache (`analytics.day_rows`, thread-safe,
+checked against the partitions' listing on every read), not the files each time.
 """
 
 from __future__ import annotations
