@@ -87,8 +87,8 @@ class DayRowCache:
                     held[day] = cached.rows
         stale = [(day, versions) for day, versions in listing if day not in held]
         if stale:
-            read = self._read(table, [version.path for _, versions in stale
-                                      for version in versions])
+            read = self._read(table, [self._store.reader_path(version.path)
+                                      for _, versions in stale for version in versions])
             for day, _ in stale:
                 held[day] = read.get(day, query_schema(table).empty_table())
             self._keep(_Read(sum(rows.nbytes for rows in read.values())),
