@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analytics.events import Outcome
+from analytics.tables import TableName
 
 CONTAINED_OUTCOMES: tuple[Outcome, ...] = ("answered_knowledge", "answered_llm", "booked")
 LOW_CONFIDENCE = 0.5
@@ -25,6 +26,7 @@ GAP_QUESTION_LIMIT = 5000
 class Metric:
     name: str
     sql: str
+    table: TableName = "calls"  # the one table its SQL reads (a range read loads no other)
 
 
 # Days and hours are the company's own (`local_time`, see `analytics.sources`).
@@ -70,6 +72,7 @@ SENTIMENT = Metric(
 TIER_USAGE = Metric(
     "tier_usage",
     "SELECT tier, COUNT(*) AS turns FROM turns GROUP BY 1 ORDER BY 1",
+    "turns",
 )
 CONFIDENCE = Metric(
     "confidence",
@@ -78,13 +81,14 @@ CONFIDENCE = Metric(
     " WHEN confidence < 0.75 THEN '0.50-0.75'"
     " WHEN confidence < 0.9 THEN '0.75-0.90'"
     " ELSE '0.90-1.00' END AS bucket, COUNT(*) AS turns FROM turns GROUP BY 1 ORDER BY 1",
+    "turns",
 )
 _latency_columns = ", ".join(
     f"QUANTILE_CONT({stage}_ms, {q}) AS {stage}_{name}"
     for stage in LATENCY_STAGES
     for name, q in LATENCY_QUANTILES.items()
 )
-LATENCY = Metric("latency", f"SELECT COUNT(*) AS turns, {_latency_columns} FROM turns")
+LATENCY = Metric("latency", f"SELECT COUNT(*) AS turns, {_latency_columns} FROM turns", "turns")
 # A turn the knowledge base did not answer well: the learning loop's raw material.
 GAP_TURN = (
     "caller_text <> '' AND (tier = 'fallback'"
@@ -96,6 +100,7 @@ KNOWLEDGE_GAPS = Metric(
     "knowledge_gaps",
     f"SELECT caller_text AS question, COUNT(*) AS asked FROM turns WHERE {GAP_TURN}"
     f" GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {GAP_QUESTION_LIMIT}",
+    "turns",
 )
 
 CALL_METRICS = (

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -33,6 +34,18 @@ def require_company_id(value: object) -> str:
     if not isinstance(value, str) or not _COMPANY_ID.match(value):
         raise InvalidQuery("companyId must be a 24-character lowercase hexadecimal id")
     return value
+
+
+@dataclass(frozen=True, order=True)
+class FileVersion:
+    """A data file as listed, with what changes whenever it is written: a new file, a
+    rewrite (the drain retrying a batch replaces the file under its name: a new inode
+    locally, a new modification time or size anywhere) or a removal all show up here."""
+
+    path: str
+    size: int
+    modified_ns: int
+    inode: int | None  # local files only
 
 
 class ParquetStore:
@@ -108,19 +121,29 @@ class ParquetStore:
         date_to: date | None = None,
     ) -> list[str]:
         """Data files of one company's partitions within [date_from, date_to], sorted."""
-        files: list[str] = []
-        for day, folder in self._date_dirs(table, company_id):
-            if (date_from and day < date_from) or (date_to and day > date_to):
-                continue
-            files.extend(self._data_files(folder))
-        return sorted(files)
+        days = self.day_files(table, company_id, date_from, date_to)
+        return sorted(version.path for _, versions in days for version in versions)
+
+    def day_files(
+        self,
+        table: TableName,
+        company_id: str,
+        date_from: date | None = None,
+        date_to: date | None = None,
+    ) -> list[tuple[date, tuple[FileVersion, ...]]]:
+        """Each partition day within [date_from, date_to], oldest first, with its files."""
+        return [
+            (day, self._data_files(folder))
+            for day, folder in self._date_dirs(table, company_id)
+            if not ((date_from and day < date_from) or (date_to and day > date_to))
+        ]
 
     def partitions(self, table: TableName, company_id: str) -> list[PartitionKey]:
         days = self._date_dirs(table, company_id)
         return [PartitionKey(table, company_id, day) for day, _ in days]
 
     def partition_files(self, key: PartitionKey) -> list[str]:
-        return sorted(self._data_files(self.partition_dir(key)))
+        return [version.path for version in self._data_files(self.partition_dir(key))]
 
     def companies(self, table: TableName) -> list[str]:
         infos = self._fs.get_file_info(
@@ -142,13 +165,22 @@ class ParquetStore:
                 found.append((date.fromisoformat(match.group(1)), info.path))
         return sorted(found)
 
-    def _data_files(self, folder: str) -> list[str]:
+    def _data_files(self, folder: str) -> tuple[FileVersion, ...]:
+        """The folder's data files, sorted by path."""
         infos = self._fs.get_file_info(pafs.FileSelector(folder, allow_not_found=True))
-        return [
-            info.path
+        return tuple(sorted(
+            FileVersion(info.path, info.size or 0, info.mtime_ns or 0, self._inode(info.path))
             for info in infos
             if info.type == pafs.FileType.File and _DATA_FILE.match(info.base_name)
-        ]
+        ))
+
+    def _inode(self, path: str) -> int | None:
+        if not self._local:
+            return None
+        try:
+            return os.stat(path).st_ino
+        except FileNotFoundError:
+            return None  # removed since it was listed (compaction): a reader skips it
 
 
 def _fsync_dir(folder: str) -> None:

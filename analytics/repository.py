@@ -4,18 +4,21 @@ Every method takes the company id first and opens only that company's partitions
 filters arrive as validated models and reach SQL as bound parameters. Methods block (file
 I/O, query engines), so async callers run them with `asyncio.to_thread`; each call gets
 its own DuckDB connection (a cursor of one shared in-memory database) or Polars context,
-so the repository is safe to share between threads.
+so the repository is safe to share between threads. Range reads (call lists, dashboards)
+query the company's rows from the process's day cache (`analytics.day_rows`, thread-safe,
+checked against the partitions' listing on every read), not the files each time.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from analytics.day_rows import DayRowCache, local_company_rows
 from analytics.errors import InvalidQuery
 from analytics.filters import CallLogQuery, CallLookup, DateRange, parse_filter
 from analytics.metrics import AGENT_METRICS, CALL_METRICS, GAP_TURN, KNOWLEDGE_GAPS, Metric
@@ -24,6 +27,7 @@ from analytics.reports import agent_performance, call_analytics, call_record, le
 from analytics.sources import (
     ENGINES,
     CompanyFiles,
+    CompanySource,
     Engine,
     LocalDays,
     QueryLimits,
@@ -31,6 +35,7 @@ from analytics.sources import (
     company_files,
     local_company_files,
 )
+from analytics.tables import TableName
 
 _CALL_SID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _CALL_COLUMNS = (
@@ -59,7 +64,11 @@ _CALL_FILTERS = {"outcome": "outcome = $outcome", "caller_number": "caller_numbe
 class CallLogRepository:
     def __init__(self, root: str | ParquetStore, limits: QueryLimits | None = None) -> None:
         self.store = root if isinstance(root, ParquetStore) else ParquetStore(root)
+        limits = limits or QueryLimits()
         self._sessions = SessionFactory(limits)
+        # No cache (`cache_mb=0`): every request reads and de-duplicates the files itself.
+        self._days = (DayRowCache(self.store, self._sessions, limits.cache_mb * 2**20)
+                      if limits.cache_mb else None)
 
     def list_calls(
         self,
@@ -79,8 +88,8 @@ class CallLogRepository:
         }
         where = " AND ".join(_CALL_FILTERS[name] for name in params) or "TRUE"
         days = LocalDays(timezone, filters.first, filters.last)
-        files = local_company_files(self.store, company_id, days)
-        with self._sessions.open("duckdb", files) as session:
+        source = self._source(company_id, days, ("calls", "summaries"))
+        with self._sessions.open("duckdb", source) as session:
             total = session.rows(f"SELECT COUNT(*) AS n FROM calls WHERE {where}", params)[0]["n"]
             page = session.rows(
                 f"SELECT {_CALL_COLUMNS} FROM {_SUMMARIZED_CALLS} WHERE {where}"
@@ -187,9 +196,9 @@ class CallLogRepository:
         date_to: date | str | None = None,
         timezone: str = "UTC",
     ) -> dict[str, Any]:
-        """`analytics` and `agent_performance` together (the console's charts), from one
-        DuckDB session that reads and de-duplicates the range's files once for all ten
-        metrics instead of once per metric."""
+        """`analytics` and `agent_performance` together (the console's charts), all ten
+        metrics from one DuckDB session over the range's rows (read from the files once,
+        not once per metric, when there is no day cache)."""
         scope = self._scope(company_id, date_from, date_to, "duckdb", timezone)
         rows = self._run(scope, (*CALL_METRICS, *AGENT_METRICS), materialize=True)
         return {"analytics": {**scope.describe(), **call_analytics(rows, scope.range.days())},
@@ -261,32 +270,40 @@ class CallLogRepository:
         date_range = parse_filter(DateRange, {"date_from": date_from, "date_to": date_to,
                                               "today": local_today(timezone)})
         days = LocalDays(timezone, date_range.first, date_range.last)
-        files = local_company_files(self.store, company_id, days)
-        return _Scope(company_id, date_range, engine, files)  # type: ignore[arg-type]
+        return _Scope(company_id, date_range, engine, days)  # type: ignore[arg-type]
+
+    def _source(self, company_id: str, days: LocalDays, tables: Iterable[TableName]
+                ) -> CompanySource:
+        """What a range read queries: the day cache's rows of `tables` (the others read as
+        empty), or every table's files themselves."""
+        if self._days is None:
+            return local_company_files(self.store, company_id, days)
+        return local_company_rows(self._days, company_id, days, frozenset(tables))
 
     def _run(self, scope: _Scope, metrics: tuple[Metric, ...], materialize: bool = False
              ) -> dict[str, list[dict]]:
-        with self._sessions.open(scope.engine, scope.files, materialize=materialize) as session:
+        source = self._source(scope.company_id, scope.days, (m.table for m in metrics))
+        with self._sessions.open(scope.engine, source, materialize=materialize) as session:
             return {metric.name: session.rows(metric.sql) for metric in metrics}
 
 
 class _Scope:
-    """One request's company, dates, engine and the files they select."""
+    """One request's company, dates (its local days) and engine."""
 
     def __init__(
-        self, company_id: str, date_range: DateRange, engine: Engine, files: CompanyFiles
+        self, company_id: str, date_range: DateRange, engine: Engine, days: LocalDays
     ) -> None:
         self.company_id = company_id
         self.range = date_range
         self.engine = engine
-        self.files = files
+        self.days = days
 
     def describe(self) -> dict[str, Any]:
         return {
             "companyId": self.company_id,
             "dateFrom": self.range.first.isoformat(),
             "dateTo": self.range.last.isoformat(),
-            "timezone": self.files.days.timezone,
+            "timezone": self.days.timezone,
         }
 
 

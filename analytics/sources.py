@@ -4,6 +4,9 @@ Both engines get the same explicit file list (only that company's partitions wit
 date range, built from a validated id) and the same deduplicating view text, so a metric's
 SQL runs unchanged on either. The view keeps the first-written row per `event_id`, which
 is what makes a replayed batch or an interrupted compaction invisible to every query.
+Range reads (call lists, dashboards) get the same rows already de-duplicated, a day at a
+time, from the process's day cache instead (`CompanyRows`, `analytics.day_rows`): the
+views then only filter them.
 
 Partitions are UTC days; a company reads its history in its own days. So every view has
 `local_time` (a call's start, a turn's time, in the company's timezone), a range of local
@@ -33,7 +36,7 @@ from analytics.tables import FILE_SCHEMAS, TABLES, TableName, query_schema
 Engine = Literal["duckdb", "polars"]
 ENGINES: tuple[Engine, ...] = ("duckdb", "polars")
 DEDUPE_VIEW_SQL = (
-    "SELECT * FROM {raw} QUALIFY row_number() OVER (PARTITION BY event_id ORDER BY stream_pos) = 1"
+    "SELECT * FROM {raw} QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY stream_pos) = 1"
 )
 _DUCKDB_SCAN = (
     "SELECT * FROM read_parquet({files}, hive_partitioning = true, union_by_name = true,"
@@ -118,12 +121,27 @@ def company_files(
 def local_company_files(
     store: ParquetStore, company_id: str, days: LocalDays
 ) -> CompanyFiles:
-    """The files that can hold rows of `days` (UTC partitions a day wider on each side:
-    no timezone is a whole day from UTC), filtered to those local days when queried."""
+    """The files that can hold rows of `days`, filtered to those local days when queried."""
+    return replace(company_files(store, company_id, *utc_span(days)), days=days)
+
+
+@dataclass(frozen=True)
+class CompanyRows:
+    """One company's rows per table, already one per `event_id` (`analytics.day_rows`),
+    with the local days to keep."""
+
+    tables: Mapping[TableName, pa.Table]
+    days: LocalDays = LocalDays()
+
+
+def utc_span(days: LocalDays) -> tuple[date | None, date | None]:
+    """The UTC partitions that can hold rows of `days`: a day wider on each side (no
+    timezone is a whole day from UTC)."""
     widen = timedelta(days=1)
-    files = company_files(store, company_id, days.first and days.first - widen,
-                          days.last and days.last + widen)
-    return replace(files, days=days)
+    return days.first and days.first - widen, days.last and days.last + widen
+
+
+CompanySource = CompanyFiles | CompanyRows
 
 
 class QuerySession(Protocol):
@@ -131,26 +149,27 @@ class QuerySession(Protocol):
 
 
 class DuckDBSession:
-    """A private DuckDB connection (cursor) with temp views `calls` and `turns`.
+    """A private DuckDB connection (cursor) with temp views `calls`, `turns`, `summaries`
+    (temp tables with `materialize`)."""
 
-    With `materialize`, `calls` and `turns` are temp tables instead: the files are read and
-    de-duplicated once, not by every query (for sessions that run many metrics).
-    """
-
-    def __init__(self, cursor: duckdb.DuckDBPyConnection, files: CompanyFiles,
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, source: CompanySource,
                  materialize: bool = False) -> None:
-        # TEMP objects live in this connection only, so concurrent sessions never collide.
+        # TEMP objects and registered Arrow tables live in this connection only, so
+        # concurrent sessions never collide. Rows are not copied (`materialize` is for files).
         self._cursor = cursor
-        kind = "TABLE" if materialize else "VIEW"
-        zone = files.days.timezone
+        kind = "TABLE" if materialize and isinstance(source, CompanyFiles) else "VIEW"
+        zone = source.days.timezone
         for table in TABLES:
             raw = f"{table}_raw"
-            at = LOCAL_TIME_OF[table]
-            cursor.execute(
-                f"CREATE TEMP VIEW {raw} AS SELECT *, ({at} AT TIME ZONE 'UTC') AT TIME ZONE"
-                f" '{zone}' AS local_time FROM ({_duckdb_source(table, files.of(table))})"
-            )
-            cursor.execute(f"CREATE TEMP {kind} {table} AS {_view_sql(raw, files.days)}")
+            if isinstance(source, CompanyRows):
+                cursor.register(raw, source.tables[table])
+            else:
+                at = LOCAL_TIME_OF[table]
+                cursor.execute(
+                    f"CREATE TEMP VIEW {raw} AS SELECT *, ({at} AT TIME ZONE 'UTC') AT TIME"
+                    f" ZONE '{zone}' AS local_time FROM ({duckdb_source(table, source.of(table))})"
+                )
+            cursor.execute(f"CREATE TEMP {kind} {table} AS {_view_sql(raw, source)}")
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         result = self._cursor.execute(sql, dict(params) if params else None)
@@ -159,19 +178,24 @@ class DuckDBSession:
 
 
 class PolarsSession:
-    """A Polars SQLContext over lazy scans of the same files."""
+    """A Polars SQLContext over lazy scans of the same files (or frames of the same rows)."""
 
-    def __init__(self, files: CompanyFiles) -> None:
+    def __init__(self, source: CompanySource) -> None:
         self._context = pl.SQLContext()
-        zone = files.days.timezone
+        zone = source.days.timezone
         for table in TABLES:
             raw = f"{table}_raw"
-            at = pl.col(LOCAL_TIME_OF[table])
-            local = at.dt.replace_time_zone("UTC").dt.convert_time_zone(zone)
-            scan = _polars_scan(files.of(table), table).with_columns(
-                local.dt.replace_time_zone(None).alias("local_time"))
+            if isinstance(source, CompanyRows):
+                frame = pl.from_arrow(source.tables[table])
+                assert isinstance(frame, pl.DataFrame)
+                scan = frame.lazy()
+            else:
+                at = pl.col(LOCAL_TIME_OF[table])
+                local = at.dt.replace_time_zone("UTC").dt.convert_time_zone(zone)
+                scan = _polars_scan(source.of(table), table).with_columns(
+                    local.dt.replace_time_zone(None).alias("local_time"))
             self._context.register(raw, scan)
-            self._context.register(table, self._context.execute(_view_sql(raw, files.days)))
+            self._context.register(table, self._context.execute(_view_sql(raw, source)))
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         if params:
@@ -180,12 +204,14 @@ class PolarsSession:
         return [_normalize_row(row) for row in frame.to_dicts()]
 
 
-def _view_sql(raw: str, days: LocalDays) -> str:
-    """The deduplicated rows of the company's local days."""
-    return DEDUPE_VIEW_SQL.format(raw=f"(SELECT * FROM {raw} WHERE {days.where_sql()})")
+def _view_sql(raw: str, source: CompanySource) -> str:
+    """The deduplicated rows of the company's local days (`CompanyRows` are already)."""
+    in_days = f"SELECT * FROM {raw} WHERE {source.days.where_sql()}"
+    return in_days if isinstance(source, CompanyRows) else DEDUPE_VIEW_SQL.format(
+        raw=f"({in_days})", key="event_id")
 
 
-def _duckdb_source(table: TableName, paths: list[str]) -> str:
+def duckdb_source(table: TableName, paths: list[str]) -> str:
     """The scan of a table's files, or a typed empty relation when there are none.
 
     DDL takes no bound parameters, so the file list is written as SQL string literals:
@@ -224,6 +250,7 @@ class QueryLimits:
 
     threads: int | None = None
     memory_mb: int | None = None
+    cache_mb: int = 256  # de-duplicated partition days kept in memory (`DayRowCache`)
 
     def duckdb_config(self) -> dict[str, Any]:
         config: dict[str, Any] = {}
@@ -246,16 +273,23 @@ class SessionFactory:
         self._lock = threading.Lock()
 
     @contextmanager
-    def open(self, engine: Engine, files: CompanyFiles, *, materialize: bool = False
+    def open(self, engine: Engine, source: CompanySource, *, materialize: bool = False
              ) -> Iterator[QuerySession]:
-        """A session over `files`; `materialize` (DuckDB) reads them once for many queries."""
+        """A session over `source`'s files or rows; `materialize` (DuckDB, files) reads
+        and de-duplicates the files once for the session's many queries."""
         if engine == "polars":
-            yield PolarsSession(files)
+            yield PolarsSession(source)
             return
+        with self.cursor() as cursor:
+            yield DuckDBSession(cursor, source, materialize)
+
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A private connection to the shared database (its limits), closed after use."""
         with self._lock:
             cursor = self._database.cursor()
         try:
-            yield DuckDBSession(cursor, files, materialize)
+            yield cursor
         finally:
             cursor.close()
 
