@@ -124,9 +124,11 @@ class Settings(BaseSettings):
     call_events_lag_alarm_s: float = Field(default=300.0, gt=0)
     # Analytics (call logs, dashboards) run in the process that answers webhooks: DuckDB
     # and Polars threads and DuckDB memory per replica, queries at once (each on its own
-    # thread, the rest wait) and how much nicer those threads run (runtime/serve/analytics_pool).
+    # thread, the rest wait) and how much nicer those threads run (runtime/serve/analytics_pool);
+    # de-duplicated partition days kept in memory per replica (analytics/day_rows; 0: none).
     analytics_threads: int = Field(default=1, ge=1, le=64)
     analytics_memory_mb: int = Field(default=512, ge=64)
+    analytics_cache_mb: int = Field(default=256, ge=0)
     analytics_concurrency: int = Field(default=2, ge=1, le=64)
     analytics_nice: int = Field(default=10, ge=0, le=19)
     # bcrypt cost for user passwords.

@@ -86,7 +86,8 @@ class Services:
         secrets = SecretBox(settings.clientsvia_secret_key.get_secret_value())
         registry = CompanyRegistry(redis, secrets)
         call_logs = CallLogRepository(settings.parquet_root, QueryLimits(
-            threads=settings.analytics_threads, memory_mb=settings.analytics_memory_mb))
+            threads=settings.analytics_threads, memory_mb=settings.analytics_memory_mb,
+            cache_mb=settings.analytics_cache_mb))
         analytics_pool = analytics_executor(settings.analytics_concurrency,
                                             settings.analytics_nice)
         embedder = build_embedder(settings.provider_config(),
