@@ -97,7 +97,8 @@ class CompanyRegistry:
 
     async def names(self) -> CompanyNames:
         """(id, name) of every company, as `list` orders them: for a company switcher,
-        which needs neither secrets unsealed nor whole documents validated."""
+        which needs neither secrets unsealed nor whole documents validated (so, unlike
+        `list`, it names a company sealed with another key; a corrupt one it leaves out)."""
         named = []
         for store, text in await self._company_texts():
             try:
