@@ -37,6 +37,7 @@ _CLAUSE_BREAKS = frozenset({"but", "and", "so", "because", "now", "then", "its",
 _HYPOTHETICAL = frozenset({"prevent", "preventing", "avoid", "case", "incase", "whether",
                            "normal", "supposed"})
 _HYPOTHETICAL_WINDOW = 6
+_SEEN = ["that"]  # "normal that ...": what is seen, no supposition
 _QUESTION_WORDS = frozenset({"what", "how"})
 _KEEPING = frozenset({"keep", "stop", "protect", "save"})  # "keep my pipes from bursting"
 
@@ -118,9 +119,12 @@ class Heard:
         return False
 
     def hypothetical(self, start: int) -> bool:
-        """"prevent ...", "in case of ...", "keep X from ...", "what do I do if ..."."""
+        """"prevent ...", "in case of ...", "keep X from ...", "what do I do if ...". Not
+        what follows "is it normal that": "is it normal that my outlet is sparking" asks
+        about what the caller sees ("is it normal for a heat pump to smoke" supposes)."""
         before = self._clause_before(start, _HYPOTHETICAL_WINDOW)
-        if any(word in _HYPOTHETICAL for word in before):
+        if any(word in _HYPOTHETICAL and before[at + 1:at + 2] != _SEEN
+               for at, word in enumerate(before)):
             return True
         if before and before[-1] == "from" and _KEEPING.intersection(before):
             return True
