@@ -79,6 +79,7 @@ _SETTLED = Terms.of((  # a past danger already dealt with: even gas is a service
     "already replaced", "we replaced", "was replaced", "been replaced", "they replaced",
     "said its fine", "said it was fine", "said its safe", "said it was safe",
     "said everything is fine", "said everything was fine", "found nothing", "found no leak",
+    "turned out to be", "turns out to be", "turned out it was", "turns out it was",  # explained
     *(f"{who} {did}" for who in ("utility", "plumber", "technician", "tech", "guy", "he", "she",
                                  "someone", "somebody", "landlord")
       for did in ("fixed", "repaired", "sealed", "patched"))))
@@ -198,7 +199,7 @@ def without_lookalikes(heard: Heard) -> Heard:
         past = heard.spans(_NOT_NOW, affirmed=False) + heard.spans(_OLD_DAMAGE, affirmed=False)
         repaired = {end + gap for _, end in heard.spans(_SETTLED) for gap in range(2)}
         past = [span for span in past if span[0] not in repaired  # "replaced last month"
-                and not _installed_then(heard, span[0])]
+                and not _installed_then(heard, span[0]) and not _felt_since(heard, span[0])]
         past += [(at, at + 1) for at, word in enumerate(heard.words) if _YEAR.fullmatch(word)
                  and heard.words[at - 1:at] not in _NAMING and not _installed_then(heard, at)]
         dropped += [_told_as_past(heard, span) for span in past]
@@ -235,6 +236,13 @@ _NAMING = [[word] for word in ("my", "our", "the", "a", "his", "her", "their", "
 # water heater", "the panel from 1978"; it is no time of the trouble, which may be now
 _INSTALLING = frozenset({"installed", "put", "bought", "built"})
 _INSTALLING_REACH = 3  # "the heater they installed a few | years ago"
+
+
+def _felt_since(heard: Heard, marker: int) -> bool:
+    """"Ever since last winter we all get dizzy": symptoms felt since a time are felt now,
+    and poisoning is no less dangerous for having gone on for months (a ceiling leaking
+    since last winter is a service call)."""
+    return heard.words[marker - 1:marker] == ["since"] and heard.heard(SYMPTOMS)
 
 
 def _installed_then(heard: Heard, marker: int) -> bool:

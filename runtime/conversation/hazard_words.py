@@ -27,6 +27,9 @@ _IRREGULAR = {"burnt": "burn", "froze": "freez", "frozen": "freez", "broke": "br
 _DROPPED_G_MIN_LENGTH = 5  # "smokin" but not "basin" or "cabin"
 _NEGATIONS = frozenset({"no", "not", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt",
                         "never", "without", "nothing", "cant", "cannot", "havent", "hasnt"})
+_ANSWERED = frozenset({"no", "the", "i", "im", "my", "our", "its", "it", "we", "theres",
+                       "thats", "sorry", "actually", "wait"})  # what follows a "no" said
+# in answer, not in negation
 _NEGATION_WINDOW = 3  # words before a term that may negate it
 _CONTROL_VERBS = frozenset({  # "I can't shut off the gas", "can't stop the water": the
     # trying failed, the hazard is there ("I can't smell gas" is still negated)
@@ -106,11 +109,15 @@ class Heard:
 
     def negated(self, start: int) -> bool:
         """A negation within three words before, not counting articles ("doesn't put out
-        any carbon monoxide")."""
+        any carbon monoxide"). A "no" before a subject or another "no" answers the agent
+        ("no no the pipe burst", "no i mean the water is pouring"): it negates nothing, as
+        "no smoke" does."""
         before = self._clause_before(start, _NEGATION_WINDOW + _ARTICLE_ALLOWANCE)
         counted = 0
         for at in range(len(before) - 1, -1, -1):
             word = before[at]
+            if word == "no" and before[at + 1:at + 2] != [] and before[at + 1] in _ANSWERED:
+                continue
             if word in _NEGATIONS:
                 return before[at + 1:at + 2] == [] or before[at + 1] not in _CONTROL_VERBS
             counted += word not in _ARTICLES
