@@ -24,6 +24,7 @@ _STEMMER = snowballstemmer.stemmer("english")
 _IRREGULAR = {"burnt": "burn", "froze": "freez", "frozen": "freez", "broke": "break",
               "broken": "break"}
 
+_HESITATIONS = frozenset({"um", "uh", "umm", "uhh", "uhm", "er", "erm", "hmm", "ah"})
 _DROPPED_G_MIN_LENGTH = 5  # "smokin" but not "basin" or "cabin"
 _NEGATIONS = frozenset({"no", "not", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt",
                         "never", "without", "nothing", "cant", "cannot", "havent", "hasnt"})
@@ -82,10 +83,13 @@ class Terms:
 
 
 class Heard:
-    """One utterance's words and their stems."""
+    """One utterance's words and their stems, without hesitations ("um", "uh") and with a
+    stutter said once: "we have no uh heat", "the the pipe um burst" say the phrases "no
+    heat" and "pipe burst"."""
 
     def __init__(self, text: str) -> None:
-        self.words = normalize(text).split()
+        said = [word for word in normalize(text).split() if word not in _HESITATIONS]
+        self.words = [word for at, word in enumerate(said) if said[at - 1:at] != [word]]
         self.stems = [stem(word) for word in self.words]
 
     def spans(self, terms: Terms, *, affirmed: bool = True) -> list[Span]:
