@@ -161,8 +161,11 @@ _OWN_TROUBLE = frozenset({"my", "our", "mine", "ours", "i", "im", "ive", "we", "
 
 
 def asks_about_a_service(heard: Heard) -> bool:
-    """A question about what the company does or charges, with no trouble of the caller's."""
-    return bool(_INQUIRY.search(heard.text)) and not _OWN_TROUBLE.intersection(heard.words)
+    """A question about what the company does or charges, with no trouble of the caller's,
+    nor a sentence about now after it ("how much does it usually cost the toilet is
+    overflowing into the hallway": speech-to-text gives no full stop after "cost")."""
+    return bool(_INQUIRY.search(heard.text)) and not _OWN_TROUBLE.intersection(
+        heard.words) and next_sentence(heard, 1, len(heard.words)) == len(heard.words)
 
 
 def without_lookalikes(heard: Heard) -> Heard:
