@@ -31,6 +31,9 @@ _NEGATIONS = frozenset({"no", "not", "dont", "doesnt", "didnt", "isnt", "arent",
 _ANSWERED = frozenset({"no", "the", "i", "im", "my", "our", "its", "it", "we", "theres",
                        "thats", "sorry", "actually", "wait"})  # what follows a "no" said
 # in answer, not in negation
+_COMPARISONS = frozenset({("like", "this"), ("this", "bad"), ("this", "strong"),
+                          ("this", "much"), ("this", "high"), ("this", "loud")})  # "never"
+# said of how it is now: "never smelled gas like this", "never seen the water this high"
 _NEGATION_WINDOW = 3  # words before a term that may negate it
 _CONTROL_VERBS = frozenset({  # "I can't shut off the gas", "can't stop the water": the
     # trying failed, the hazard is there ("I can't smell gas" is still negated)
@@ -115,12 +118,15 @@ class Heard:
         """A negation within three words before, not counting articles ("doesn't put out
         any carbon monoxide"). A "no" before a subject or another "no" answers the agent
         ("no no the pipe burst", "no i mean the water is pouring"): it negates nothing, as
-        "no smoke" does."""
+        "no smoke" does; nor does a "never" that compares with now ("i've never smelled gas
+        like this before": the caller smells it, stronger than ever)."""
         before = self._clause_before(start, _NEGATION_WINDOW + _ARTICLE_ALLOWANCE)
         counted = 0
         for at in range(len(before) - 1, -1, -1):
             word = before[at]
             if word == "no" and before[at + 1:at + 2] != [] and before[at + 1] in _ANSWERED:
+                continue
+            if word == "never" and self._compared_with_now(start):
                 continue
             if word in _NEGATIONS:
                 return before[at + 1:at + 2] == [] or before[at + 1] not in _CONTROL_VERBS
@@ -160,6 +166,11 @@ class Heard:
     @property
     def text(self) -> str:
         return " ".join(self.words)
+
+    def _compared_with_now(self, start: int) -> bool:
+        """"... like this", "... this bad" after `start` in its clause."""
+        after = self.words[start:self.clause(start)[1]]
+        return any(pair in _COMPARISONS for pair in zip(after, after[1:], strict=False))
 
     def _clause_before(self, start: int, window: int) -> list[str]:
         before = self.words[max(0, start - window):start]
