@@ -11,13 +11,16 @@ Left out, so that neither the phrase lists nor the signs hear them:
   a little");
 - what the caller asks about in a hypothetical ("how do I keep my pipes from bursting",
   "is it normal for the heat pump to smoke") and a clause about a recurring or long-past
-  problem ("the basement floods every spring", "flooded a few years ago"), unless the
-  caller says it is happening now ("right now", "still", "is flooding", "theres water
-  pouring") or names gas or carbon monoxide: with those, safety comes first;
+  problem ("the basement floods every spring", "flooded a few years ago", "last time"), up
+  to a new sentence about now (`hazard_sentences`; a marker in a question leaves out only
+  the question, a year or age may name the equipment instead), unless the caller says it
+  is happening now ("right now", "still", "is flooding", "theres water pouring") or names
+  gas or carbon monoxide: with those, safety comes first;
 - everything said up to a danger dealt with ("the gas company fixed it", "said it was
-  fine", "it went away"), and how-often or how-to-prevent questions, even of gas or CO,
-  unless the caller also reports a sign outside what the question asks about ("I smell
-  gas, how do I keep the house from blowing up").
+  fine", "it went away", "turned out to be"), to a new sentence about now, and how-often
+  or how-to-prevent questions, even of gas or CO, unless the caller also reports a sign
+  outside what the question asks about ("I smell gas, how do I keep the house from
+  blowing up").
 """
 
 from __future__ import annotations
@@ -204,7 +207,7 @@ def without_lookalikes(heard: Heard) -> Heard:
         past = [span for span in past if span[0] not in repaired  # "replaced last month"
                 and not _installed_then(heard, span[0]) and not _felt_since(heard, span[0])]
         past += [(at, at + 1) for at, word in enumerate(heard.words) if _YEAR.fullmatch(word)
-                 and heard.words[at - 1:at] not in _NAMING and not _installed_then(heard, at)]
+                 and not (at and heard.words[at - 1] in _NAMING) and not _installed_then(heard, at)]
         dropped += [_told_as_past(heard, span) for span in past]
     return heard.without(dropped) if dropped else heard
 
@@ -234,9 +237,9 @@ def _told_as_past(heard: Heard, marker: Span) -> Span:
     return start, end
 
 
-_NAMING = [[word] for word in ("my", "our", "the", "a", "his", "her", "their", "your",
-                                "that", "from")]  # a year naming the equipment: "our 2008
-# water heater", "the panel from 1978"; it is no time of the trouble, which may be now
+_NAMING = frozenset({"my", "our", "the", "a", "his", "her", "their", "your", "that",
+                     "from"})  # before a year naming the equipment: "our 2008 water
+# heater", "the panel from 1978"; it is no time of the trouble, which may be now
 _INSTALLING = frozenset({"installed", "put", "bought", "built"})
 _INSTALLING_REACH = 3  # "the heater they installed a few | years ago"
 
