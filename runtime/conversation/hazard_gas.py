@@ -112,10 +112,12 @@ def carbon_monoxide_noticed(heard: Heard) -> bool:
 
 def _poisoned(heard: Heard) -> bool:
     symptoms = {heard.words[start] for start, _ in heard.spans(SYMPTOMS)}
+    if not symptoms:
+        return False
     several = heard.heard(_SEVERAL) or len(symptoms) >= SYMPTOMS_TOGETHER
     fuel = heard.spans(_BURNING_FUEL, affirmed=False) + _heating_running(heard)
     burning = fuel and not near(fuel, heard.spans(_STOPPED, affirmed=False), 4)
-    return bool(symptoms) and several and bool(burning)
+    return several and bool(burning)
 
 
 def _heating_running(heard: Heard) -> list[Span]:
