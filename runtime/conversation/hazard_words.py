@@ -28,9 +28,9 @@ _HESITATIONS = frozenset({"um", "uh", "umm", "uhh", "uhm", "er", "erm", "hmm", "
 _DROPPED_G_MIN_LENGTH = 5  # "smokin" but not "basin" or "cabin"
 _NEGATIONS = frozenset({"no", "not", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt",
                         "never", "without", "nothing", "cant", "cannot", "havent", "hasnt"})
-_ANSWERED = frozenset({"no", "the", "i", "im", "my", "our", "its", "it", "we", "theres",
-                       "thats", "sorry", "actually", "wait"})  # what follows a "no" said
-# in answer, not in negation
+_SAID_TWICE = frozenset({"no"})  # no stutter: "no no the pipe burst" corrects the agent
+_ANSWERED = frozenset({"no", "i", "im", "sorry", "actually", "wait"})  # what follows a "no"
+# said in correction, not in negation ("no the smoke was from the fireplace" still denies)
 _COMPARISONS = frozenset({("like", "this"), ("this", "bad"), ("this", "strong"),
                           ("this", "much"), ("this", "high"), ("this", "loud")})  # "never"
 # said of how it is now: "never smelled gas like this", "never seen the water this high"
@@ -88,11 +88,12 @@ class Terms:
 class Heard:
     """One utterance's words and their stems, without hesitations ("um", "uh") and with a
     stutter said once: "we have no uh heat", "the the pipe um burst" say the phrases "no
-    heat" and "pipe burst"."""
+    heat" and "pipe burst" ("no no" is no stutter but a correction: `negated`)."""
 
     def __init__(self, text: str) -> None:
         said = [word for word in normalize(text).split() if word not in _HESITATIONS]
-        self.words = [word for at, word in enumerate(said) if said[at - 1:at] != [word]]
+        self.words = [word for at, word in enumerate(said)
+                      if said[at - 1:at] != [word] or word in _SAID_TWICE]
         self.stems = [stem(word) for word in self.words]
 
     def spans(self, terms: Terms, *, affirmed: bool = True) -> list[Span]:
@@ -116,7 +117,7 @@ class Heard:
 
     def negated(self, start: int) -> bool:
         """A negation within three words before, not counting articles ("doesn't put out
-        any carbon monoxide"). A "no" before a subject or another "no" answers the agent
+        any carbon monoxide"). A "no" said twice or before a correction corrects the agent
         ("no no the pipe burst", "no i mean the water is pouring"): it negates nothing, as
         "no smoke" does; nor does a "never" that compares with now ("i've never smelled gas
         like this before": the caller smells it, stronger than ever)."""
@@ -124,7 +125,7 @@ class Heard:
         counted = 0
         for at in range(len(before) - 1, -1, -1):
             word = before[at]
-            if word == "no" and before[at + 1:at + 2] != [] and before[at + 1] in _ANSWERED:
+            if word == "no" and self._correcting(start - len(before) + at, start):
                 continue
             if word == "never" and self._compared_with_now(start):
                 continue
@@ -166,6 +167,13 @@ class Heard:
     @property
     def text(self) -> str:
         return " ".join(self.words)
+
+    def _correcting(self, at: int, term: int) -> bool:
+        """The "no" at `at` said twice or before "i", "sorry", "actually", "wait", not right
+        before the term ("no no smoke" denies), unless the term says it again ("no no heat")."""
+        if at + 1 == term:
+            return self.words[term] == "no"
+        return self.words[at + 1] in _ANSWERED or self.words[at - 1:at] == ["no"]
 
     def _compared_with_now(self, start: int) -> bool:
         """"... like this", "... this bad" after `start` in its clause."""
