@@ -28,7 +28,6 @@ _HESITATIONS = frozenset({"um", "uh", "umm", "uhh", "uhm", "er", "erm", "hmm", "
 _DROPPED_G_MIN_LENGTH = 5  # "smokin" but not "basin" or "cabin"
 _NEGATIONS = frozenset({"no", "not", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt",
                         "never", "without", "nothing", "cant", "cannot", "havent", "hasnt"})
-_SAID_TWICE = frozenset({"no"})  # no stutter: "no no the pipe burst" corrects the agent
 _ANSWERED = frozenset({"no", "i", "im", "sorry", "actually", "wait"})  # what follows a "no"
 # said in correction, not in negation ("no the smoke was from the fireplace" still denies)
 _COMPARISONS = frozenset({("like", "this"), ("this", "bad"), ("this", "strong"),
@@ -86,14 +85,11 @@ class Terms:
 
 
 class Heard:
-    """One utterance's words and their stems, without hesitations ("um", "uh") and with a
-    stutter said once: "we have no uh heat", "the the pipe um burst" say the phrases "no
-    heat" and "pipe burst" ("no no" is no stutter but a correction: `negated`)."""
+    """One utterance's words and their stems, without hesitations: "we have no uh heat"
+    says the phrase "no heat", "the pipe um burst" a burst pipe."""
 
     def __init__(self, text: str) -> None:
-        said = [word for word in normalize(text).split() if word not in _HESITATIONS]
-        self.words = [word for at, word in enumerate(said)
-                      if said[at - 1:at] != [word] or word in _SAID_TWICE]
+        self.words = [word for word in normalize(text).split() if word not in _HESITATIONS]
         self.stems = [stem(word) for word in self.words]
 
     def spans(self, terms: Terms, *, affirmed: bool = True) -> list[Span]:
