@@ -11,7 +11,7 @@ confusion) while something burns fuel.
 
 from __future__ import annotations
 
-from runtime.conversation.hazard_words import Heard, Terms, near
+from runtime.conversation.hazard_words import Heard, Span, Terms, near
 
 WINDOW = 6  # words between a sign and what it is about
 FITTING_WINDOW = 10  # "the meter on the side of the house is making a whooshing noise"
@@ -71,6 +71,11 @@ _BURNING_FUEL = Terms.of((
     "furnace", "boiler", "heater", "space heater", "gas", "propane", "stove", "oven",
     "generator", "fireplace", "water heater", "kerosene", "wood stove", "car running",
     "grill", "chimney", "flue"))
+_HEAT = Terms.of(("heat", "heating"))  # the heating said as running: "since the heat came on"
+_RUNNING = Terms.of(("on", "running", "going", "kicked", "kicks", "started", "cranked",
+                     "blasting"), exact=True)
+RUNNING_WINDOW = 3  # "the heat has been running", "turned on the heat"
+_NO_FUEL = Terms.of(("heat pump", "heat pumps", "heat wave", "heat stroke", "heat exhaustion"))
 _STOPPED = Terms.of(("out", "quit", "died", "stopped", "broke", "broken", "not working",
                      "isnt working", "wont", "dead", "off"))  # no heat: hazard_climate's
 
@@ -107,7 +112,19 @@ def carbon_monoxide_noticed(heard: Heard) -> bool:
 
 def _poisoned(heard: Heard) -> bool:
     symptoms = {heard.words[start] for start, _ in heard.spans(SYMPTOMS)}
+    if not symptoms:
+        return False
     several = heard.heard(_SEVERAL) or len(symptoms) >= SYMPTOMS_TOGETHER
-    fuel = heard.spans(_BURNING_FUEL, affirmed=False)
+    fuel = heard.spans(_BURNING_FUEL, affirmed=False) + _heating_running(heard)
     burning = fuel and not near(fuel, heard.spans(_STOPPED, affirmed=False), 4)
-    return bool(symptoms) and several and bool(burning)
+    return several and bool(burning)
+
+
+def _heating_running(heard: Heard) -> list[Span]:
+    """"The heat" or "the heating" said to be on or running ("since we turned the heat on",
+    "ever since the heating came on"): in most homes a furnace or boiler, burning fuel. A
+    heat pump burns none, and the weather's heat ("dizzy from the heat") is not said to run."""
+    no_fuel = {start for start, _ in heard.spans(_NO_FUEL, affirmed=False)}
+    heat = [span for span in heard.spans(_HEAT, affirmed=False) if span[0] not in no_fuel]
+    running = heard.spans(_RUNNING)
+    return [span for span in heat if near([span], running, RUNNING_WINDOW)]

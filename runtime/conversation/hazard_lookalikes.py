@@ -11,13 +11,16 @@ Left out, so that neither the phrase lists nor the signs hear them:
   a little");
 - what the caller asks about in a hypothetical ("how do I keep my pipes from bursting",
   "is it normal for the heat pump to smoke") and a clause about a recurring or long-past
-  problem ("the basement floods every spring", "flooded a few years ago"), unless the
-  caller says it is happening now ("right now", "still", "is flooding", "theres water
-  pouring") or names gas or carbon monoxide: with those, safety comes first;
+  problem ("the basement floods every spring", "flooded a few years ago", "last time"), up
+  to a new sentence about now (`hazard_sentences`; a marker in a question leaves out only
+  the question, a year or age may name the equipment instead), unless the caller says it
+  is happening now ("right now", "still", "is flooding", "theres water pouring") or names
+  gas or carbon monoxide: with those, safety comes first;
 - everything said up to a danger dealt with ("the gas company fixed it", "said it was
-  fine", "it went away"), and how-often or how-to-prevent questions, even of gas or CO,
-  unless the caller also reports a sign outside what the question asks about ("I smell
-  gas, how do I keep the house from blowing up").
+  fine", "it went away", "turned out to be"), to a new sentence about now, and how-often
+  or how-to-prevent questions, even of gas or CO, unless the caller also reports a sign
+  outside what the question asks about ("I smell gas, how do I keep the house from
+  blowing up").
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import re
 
 from runtime.conversation.hazard_gas import SOUNDING as CO_SOUNDING
 from runtime.conversation.hazard_gas import SYMPTOMS
+from runtime.conversation.hazard_sentences import next_sentence
 from runtime.conversation.hazard_words import Heard, Span, Terms, near
 
 _CAUSE_WINDOW = 8  # words between a sign and its ordinary cause
@@ -56,7 +60,8 @@ _NOT_NOW = Terms.of((  # a recurring or a long-past problem is a service call ("
     "after a storm", "after heavy rain", "whenever it", "whenever we get", "whenever there",
     "sometimes", "usually", "each time it", "often", "once in a while", "from time to time",
     "last year", "last spring", "last summer", "last winter", "last week", "last month",
-    "weeks ago", "years ago", "a while ago", "months ago"))
+    "weeks ago", "years ago", "a while ago", "months ago", "last time", "time before",
+    "happened before"))  # an earlier episode: "last time the basement flooded the plumber said"
 _IN_PROGRESS = Terms.of((  # "the basement is flooding, it happened last year too": now
     f"{aux} {filler}{verb}"
     for aux in ("is", "are", "its", "theyre", "theres")
@@ -77,6 +82,7 @@ _SETTLED = Terms.of((  # a past danger already dealt with: even gas is a service
     "already replaced", "we replaced", "was replaced", "been replaced", "they replaced",
     "said its fine", "said it was fine", "said its safe", "said it was safe",
     "said everything is fine", "said everything was fine", "found nothing", "found no leak",
+    "turned out to be", "turns out to be", "turned out it was", "turns out it was",  # explained
     *(f"{who} {did}" for who in ("utility", "plumber", "technician", "tech", "guy", "he", "she",
                                  "someone", "somebody", "landlord")
       for did in ("fixed", "repaired", "sealed", "patched"))))
@@ -158,8 +164,11 @@ _OWN_TROUBLE = frozenset({"my", "our", "mine", "ours", "i", "im", "ive", "we", "
 
 
 def asks_about_a_service(heard: Heard) -> bool:
-    """A question about what the company does or charges, with no trouble of the caller's."""
-    return bool(_INQUIRY.search(heard.text)) and not _OWN_TROUBLE.intersection(heard.words)
+    """A question about what the company does or charges, with no trouble of the caller's,
+    nor a sentence about now after it ("how much does it usually cost the toilet is
+    overflowing into the hallway": speech-to-text gives no full stop after "cost")."""
+    return bool(_INQUIRY.search(heard.text)) and not _OWN_TROUBLE.intersection(
+        heard.words) and next_sentence(heard, 1, len(heard.words)) == len(heard.words)
 
 
 def without_lookalikes(heard: Heard) -> Heard:
@@ -189,15 +198,64 @@ def without_lookalikes(heard: Heard) -> Heard:
     if not urgent_kind:
         settled = heard.spans(_RESOLVED) + [span for span in settled
                                             if not _describes_a_part(heard, span)]
-        dropped += [(0, heard.clause(start)[1]) for start, _ in settled]  # all said up to it
+        dropped += [(0, next_sentence(heard, end, heard.clause(start)[1]))
+                    for start, end in settled]  # all said up to it, to a new sentence
         dropped += [(position, position + 1) for position in range(len(heard.words))
                     if heard.hypothetical(position)]
         past = heard.spans(_NOT_NOW, affirmed=False) + heard.spans(_OLD_DAMAGE, affirmed=False)
         repaired = {end + gap for _, end in heard.spans(_SETTLED) for gap in range(2)}
-        past = [span for span in past if span[0] not in repaired]  # "replaced last month"
-        past += [(at, at + 1) for at, word in enumerate(heard.words) if _YEAR.fullmatch(word)]
-        dropped += [heard.clause(start) for start, _ in past]
+        past = [span for span in past if span[0] not in repaired  # "replaced last month"
+                and not _installed_then(heard, span[0]) and not _felt_since(heard, span[0])]
+        past += [(at, at + 1) for at, word in enumerate(heard.words) if _YEAR.fullmatch(word)
+                 and not (at and heard.words[at - 1] in _NAMING) and not _installed_then(heard, at)]
+        dropped += [_told_as_past(heard, span) for span in past]
     return heard.without(dropped) if dropped else heard
+
+
+_ASKING_WORDS = frozenset({"how", "what", "whats", "hows"})  # "when" only before an
+_AUXILIARIES = frozenset({"can", "could", "do", "does", "will", "would", "should", "is"})
+# auxiliary: "when can you usually come", not "floods when it usually rains"
+_ASKED_REACH = 6  # words from the question word to the marker ("how much does a plumber
+# usually charge")
+
+
+def _told_as_past(heard: Heard, marker: Span) -> Span:
+    """The words a recurring or past marker says are not now: its clause up to a new
+    sentence about now (`next_sentence`: "the outlet used to spark sometimes today it
+    caught fire"), or, when the marker is in a question ("how soon can you usually get
+    here", "what do you usually charge", "how often should it be serviced"), only the
+    question. Such a marker speaks of the company's habits or the upkeep asked about, not of
+    the report said before the question: without full stops "a pipe burst in the wall how
+    soon can you usually get here" is one clause, and dropping it all dropped the burst
+    pipe."""
+    start, end = heard.clause(marker[0])
+    end = next_sentence(heard, marker[1], end)
+    for at in range(marker[0] - 1, max(start, marker[0] - _ASKED_REACH) - 1, -1):
+        word = heard.words[at]
+        if word in _ASKING_WORDS or (word == "when" and heard.words[at + 1] in _AUXILIARIES):
+            return at, end
+    return start, end
+
+
+_NAMING = frozenset({"my", "our", "the", "a", "his", "her", "their", "your", "that",
+                     "from"})  # before a year naming the equipment: "our 2008 water
+# heater", "the panel from 1978"; it is no time of the trouble, which may be now
+_INSTALLING = frozenset({"installed", "put", "bought", "built"})
+_INSTALLING_REACH = 3  # "the heater they installed a few | years ago"
+
+
+def _felt_since(heard: Heard, marker: int) -> bool:
+    """"Ever since last winter we all get dizzy": symptoms felt since a time are felt now,
+    and poisoning is no less dangerous for having gone on for months (a ceiling leaking
+    since last winter is a service call)."""
+    return heard.words[marker - 1:marker] == ["since"] and heard.heard(SYMPTOMS)
+
+
+def _installed_then(heard: Heard, marker: int) -> bool:
+    """A time said of putting the equipment in ("the furnace we put in in 2012", "the
+    water heater they installed two years ago"), not of the trouble: what it is said of may
+    be failing now."""
+    return bool(_INSTALLING.intersection(heard.words[max(0, marker - _INSTALLING_REACH):marker]))
 
 
 def _in_progress(heard: Heard) -> bool:

@@ -24,9 +24,15 @@ _STEMMER = snowballstemmer.stemmer("english")
 _IRREGULAR = {"burnt": "burn", "froze": "freez", "frozen": "freez", "broke": "break",
               "broken": "break"}
 
+_HESITATIONS = frozenset({"um", "uh", "umm", "uhh", "uhm", "er", "erm", "hmm", "ah"})
 _DROPPED_G_MIN_LENGTH = 5  # "smokin" but not "basin" or "cabin"
 _NEGATIONS = frozenset({"no", "not", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt",
                         "never", "without", "nothing", "cant", "cannot", "havent", "hasnt"})
+_ANSWERED = frozenset({"no", "i", "im", "sorry", "actually", "wait"})  # what follows a "no"
+# said in correction, not in negation ("no the smoke was from the fireplace" still denies)
+_COMPARISONS = frozenset({("like", "this"), ("this", "bad"), ("this", "strong"),
+                          ("this", "much"), ("this", "high"), ("this", "loud")})  # "never"
+# said of how it is now: "never smelled gas like this", "never seen the water this high"
 _NEGATION_WINDOW = 3  # words before a term that may negate it
 _CONTROL_VERBS = frozenset({  # "I can't shut off the gas", "can't stop the water": the
     # trying failed, the hazard is there ("I can't smell gas" is still negated)
@@ -37,6 +43,7 @@ _CLAUSE_BREAKS = frozenset({"but", "and", "so", "because", "now", "then", "its",
 _HYPOTHETICAL = frozenset({"prevent", "preventing", "avoid", "case", "incase", "whether",
                            "normal", "supposed"})
 _HYPOTHETICAL_WINDOW = 6
+_SEEN = ["that"]  # "normal that ...": what is seen, no supposition
 _QUESTION_WORDS = frozenset({"what", "how"})
 _KEEPING = frozenset({"keep", "stop", "protect", "save"})  # "keep my pipes from bursting"
 
@@ -78,10 +85,11 @@ class Terms:
 
 
 class Heard:
-    """One utterance's words and their stems."""
+    """One utterance's words and their stems, without hesitations: "we have no uh heat"
+    says the phrase "no heat", "the pipe um burst" a burst pipe."""
 
     def __init__(self, text: str) -> None:
-        self.words = normalize(text).split()
+        self.words = [word for word in normalize(text).split() if word not in _HESITATIONS]
         self.stems = [stem(word) for word in self.words]
 
     def spans(self, terms: Terms, *, affirmed: bool = True) -> list[Span]:
@@ -105,11 +113,18 @@ class Heard:
 
     def negated(self, start: int) -> bool:
         """A negation within three words before, not counting articles ("doesn't put out
-        any carbon monoxide")."""
+        any carbon monoxide"). A "no" said twice or before a correction corrects the agent
+        ("no no the pipe burst", "no i mean the water is pouring"): it negates nothing, as
+        "no smoke" does; nor does a "never" that compares with now ("i've never smelled gas
+        like this before": the caller smells it, stronger than ever)."""
         before = self._clause_before(start, _NEGATION_WINDOW + _ARTICLE_ALLOWANCE)
         counted = 0
         for at in range(len(before) - 1, -1, -1):
             word = before[at]
+            if word == "no" and self._correcting(start - len(before) + at, start):
+                continue
+            if word == "never" and self._compared_with_now(start):
+                continue
             if word in _NEGATIONS:
                 return before[at + 1:at + 2] == [] or before[at + 1] not in _CONTROL_VERBS
             counted += word not in _ARTICLES
@@ -118,9 +133,12 @@ class Heard:
         return False
 
     def hypothetical(self, start: int) -> bool:
-        """"prevent ...", "in case of ...", "keep X from ...", "what do I do if ..."."""
+        """"prevent ...", "in case of ...", "keep X from ...", "what do I do if ...". Not
+        what follows "is it normal that": "is it normal that my outlet is sparking" asks
+        about what the caller sees ("is it normal for a heat pump to smoke" supposes)."""
         before = self._clause_before(start, _HYPOTHETICAL_WINDOW)
-        if any(word in _HYPOTHETICAL for word in before):
+        if any(word in _HYPOTHETICAL and before[at + 1:at + 2] != _SEEN
+               for at, word in enumerate(before)):
             return True
         if before and before[-1] == "from" and _KEEPING.intersection(before):
             return True
@@ -145,6 +163,18 @@ class Heard:
     @property
     def text(self) -> str:
         return " ".join(self.words)
+
+    def _correcting(self, at: int, term: int) -> bool:
+        """The "no" at `at` said twice or before "i", "sorry", "actually", "wait", not right
+        before the term ("no no smoke" denies), unless the term says it again ("no no heat")."""
+        if at + 1 == term:
+            return self.words[term] == "no"
+        return self.words[at + 1] in _ANSWERED or self.words[at - 1:at] == ["no"]
+
+    def _compared_with_now(self, start: int) -> bool:
+        """"... like this", "... this bad" after `start` in its clause."""
+        after = self.words[start:self.clause(start)[1]]
+        return any(pair in _COMPARISONS for pair in zip(after, after[1:], strict=False))
 
     def _clause_before(self, start: int, window: int) -> list[str]:
         before = self.words[max(0, start - window):start]
