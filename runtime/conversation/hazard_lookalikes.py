@@ -286,9 +286,7 @@ def _asked_about(heard: Heard, span: Span) -> Span:
     | from putting out carbon monoxide"), else from the question to its clause's end."""
     start, end = span
     if "keep" in heard.words[start:end]:
-        reach = heard.words[end:end + _KEEPING_REACH]
-        if "from" in reach:
-            start = end + reach.index("from")
+        start = _keeping_from(heard, end) or start
     return start, _with_purpose(heard, heard.clause(span[0]))[1]
 
 
@@ -297,7 +295,14 @@ def _prevention_asked(heard: Heard) -> list[Span]:
     way to keep it from...": how to prevent, asked. Without a "from" after the keeping it
     is no such question ("what do I do to keep my family safe" while the alarm sounds)."""
     return [(start, end) for start, end in heard.spans(_KEEPING_ASKED, affirmed=False)
-            if "from" in heard.words[end:end + _KEEPING_REACH]]
+            if _keeping_from(heard, end) is not None]
+
+
+def _keeping_from(heard: Heard, after: int) -> int | None:
+    """Where the "from" of a keeping said up to `after` is ("keep my boiler | from ..."),
+    if it comes within `_KEEPING_REACH` words."""
+    reach = heard.words[after:after + _KEEPING_REACH]
+    return after + reach.index("from") if "from" in reach else None
 
 
 def _with_purpose(heard: Heard, clause: Span) -> Span:
