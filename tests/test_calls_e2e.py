@@ -170,6 +170,17 @@ async def test_a_hazard_told_without_trigger_words_reaches_on_call_with_its_safe
     assert hazard.tier == "emergency" and "911" in hazard.agent_text
 
 
+async def test_a_report_with_a_question_after_it_still_reaches_on_call(api_server, companies):
+    night = companies["night"]  # run-on speech: the question once swallowed the report
+    record = await call(api_server, night,
+                        "i smell gas in the kitchen how do i keep the house from blowing up")
+    assert record.ok, record.errors
+    assert record.transfers and record.transfers[0].numbers == (night["onCall"]["phone"],)
+    turns = await session_turns(api_server, record.call_sid)
+    [hazard] = [t for t in turns if t.caller_text]
+    assert hazard.tier == "emergency" and "911" in hazard.agent_text
+
+
 async def test_a_look_alike_of_an_entry_gets_no_answer_from_it(api_server, companies):
     question = "do you service pool pumps"  # words of "Do you service heat pumps?"
     record = await call(api_server, companies["atlas"], question, "That's all, thanks. Bye!")
