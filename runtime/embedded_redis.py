@@ -8,6 +8,7 @@ events and checkpoints survive a restart of the server.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -34,10 +35,43 @@ def redis_server_binary() -> str:
     return found
 
 
+# Ports a server may be given: above Ray's worker ports (10002-19999 by default) and below
+# the kernel's ephemeral range, from which every outgoing connection takes its local port.
+# A port picked inside that range (bind to 0) can be taken by any client's connection
+# before its server binds it: a run's HAProxy once found its stats port so taken.
+PICKED_PORTS = range(20000, 32768)
+_EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+_PICK_ATTEMPTS = 200
+
+
 def free_port() -> int:
+    """A loopback port free now that no outgoing connection will take meanwhile (outside
+    the ephemeral range); the kernel's choice when no such port is found."""
+    candidates = _outside_ephemeral(PICKED_PORTS)
+    for _ in range(_PICK_ATTEMPTS if candidates else 0):
+        port = candidates[secrets.randbelow(len(candidates))]
+        if _bindable(port):
+            return port
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _outside_ephemeral(ports: range) -> list[int]:
+    try:
+        low, high = (int(part) for part in _EPHEMERAL_RANGE.read_text().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999  # Linux's default
+    return [port for port in ports if not low <= port <= high]
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 @dataclass
